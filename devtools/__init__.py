@@ -1,0 +1,1 @@
+"""Local-stack tooling: emulator launchers, local Stripe and Twilio, seed data, manifest."""

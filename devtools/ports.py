@@ -1,0 +1,29 @@
+"""Fixed local ports and identities of the offline stack (one place for all of them)."""
+
+from __future__ import annotations
+
+PROJECT_ID = "demo-sos-expat"
+HOST = "127.0.0.1"
+
+FUNCTIONS_PORT = 5001
+FIRESTORE_PORT = 8080
+AUTH_PORT = 9099
+TASKS_PORT = 9499
+HUB_PORT = 4400
+LOGGING_PORT = 4500
+LOCALSTRIPE_PORT = 8420
+TWILIO_SIM_PORT = 8430
+
+# Local-only credentials: never valid anywhere but on this machine.
+STRIPE_SECRET_KEY = "sk_test_local_sos_expat"
+STRIPE_WEBHOOK_SECRET = "whsec_local_sos_expat_webhook_secret"
+
+CODEBASE_REGIONS = {
+    "west1": "europe-west1",
+    "west2": "europe-west2",
+    "west3": "europe-west3",
+}
+
+
+def function_url(region: str, name: str) -> str:
+    return f"http://{HOST}:{FUNCTIONS_PORT}/{PROJECT_ID}/{region}/{name}"

@@ -1,0 +1,99 @@
+"""Demo data loaded on every start of the local stack (Firestore + Auth emulators)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from devtools import ports
+from shared.domain.pricing import DEFAULT_PRICING
+from shared.domain.settings import PaymentSettings
+
+DEMO_PASSWORD = "demo-password-1"
+
+DEMO_USERS: list[dict[str, Any]] = [
+    {"uid": "demo_client", "email": "client@demo.sos-expat.test", "claims": {"role": "client"}},
+    {"uid": "demo_admin", "email": "admin@demo.sos-expat.test", "claims": {"role": "admin", "admin": True}},
+    {"uid": "demo_lawyer", "email": "lawyer@demo.sos-expat.test", "claims": {"role": "lawyer"}},
+    {"uid": "demo_expat", "email": "expat@demo.sos-expat.test", "claims": {"role": "expat"}},
+]
+
+DEMO_PROVIDERS: dict[str, dict[str, Any]] = {
+    "demo_lawyer": {
+        "type": "lawyer",
+        "displayName": "Maître Demo",
+        "email": "lawyer@demo.sos-expat.test",
+        "phoneNumber": "+33600000001",
+        "languages": ["fr", "en"],
+        "country": "FR",
+    },
+    "demo_expat": {
+        "type": "expat",
+        "displayName": "Demo Expat Helper",
+        "email": "expat@demo.sos-expat.test",
+        "phoneNumber": "+33600000008",
+        "languages": ["en", "es"],
+        "country": "ES",
+    },
+}
+
+
+def emulator_env() -> dict[str, str]:
+    return {
+        "FIRESTORE_EMULATOR_HOST": f"{ports.HOST}:{ports.FIRESTORE_PORT}",
+        "FIREBASE_AUTH_EMULATOR_HOST": f"{ports.HOST}:{ports.AUTH_PORT}",
+        "GCLOUD_PROJECT": ports.PROJECT_ID,
+    }
+
+
+def admin_app() -> Any:
+    """A firebase-admin app bound to the emulators (anonymous credentials)."""
+    import firebase_admin
+    from google.auth.credentials import AnonymousCredentials
+
+    os.environ.update(emulator_env())
+    try:
+        return firebase_admin.get_app("devtools")
+    except ValueError:
+        pass
+
+    class _Anonymous(firebase_admin.credentials.Base):
+        def get_credential(self) -> Any:
+            return AnonymousCredentials()
+
+    return firebase_admin.initialize_app(_Anonymous(), {"projectId": ports.PROJECT_ID}, name="devtools")
+
+
+def seed() -> None:
+    from firebase_admin import auth, firestore
+
+    app = admin_app()
+    db = firestore.client(app)
+    now = datetime.now(UTC)
+    db.document("settings/pricing").set(DEFAULT_PRICING.to_document())
+    db.document("settings/payments").set(PaymentSettings().to_document())
+    for uid, profile in DEMO_PROVIDERS.items():
+        db.document(f"sos_profiles/{uid}").set(
+            {
+                **profile,
+                "uid": uid,
+                "approvalStatus": "approved",
+                "isVisible": True,
+                "isOnline": True,
+                "availability": "available",
+                "createdAt": now,
+            }
+        )
+    for user in DEMO_USERS:
+        try:
+            auth.get_user(user["uid"], app=app)
+        except auth.UserNotFoundError:
+            auth.create_user(
+                uid=user["uid"], email=user["email"], password=DEMO_PASSWORD, email_verified=True, app=app
+            )
+        auth.set_custom_user_claims(user["uid"], user["claims"], app=app)
+        db.document(f"users/{user['uid']}").set(
+            {"uid": user["uid"], "email": user["email"], "role": user["claims"]["role"], "createdAt": now},
+            merge=True,
+        )

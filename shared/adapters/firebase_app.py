@@ -1,0 +1,47 @@
+"""Lazily initialised firebase-admin app and Firestore client.
+
+Against the emulators (FUNCTIONS_EMULATOR=true or FIRESTORE_EMULATOR_HOST set) the Admin SDK
+needs anonymous credentials; in production it uses the runtime's service account.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+
+def using_emulator() -> bool:
+    return os.environ.get("FUNCTIONS_EMULATOR") == "true" or bool(os.environ.get("FIRESTORE_EMULATOR_HOST"))
+
+
+@cache
+def firebase_app() -> Any:
+    """The default app (callable token verification needs it). Cheap: no network, no Firestore."""
+    import firebase_admin
+
+    if firebase_admin._apps:
+        return firebase_admin.get_app()
+    project = os.environ.get("GCLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT")
+    options = {"projectId": project} if project else None
+    if using_emulator():
+        return firebase_admin.initialize_app(_anonymous_credential(), options)
+    return firebase_admin.initialize_app(options=options)
+
+
+@cache
+def firestore_client() -> Any:
+    from firebase_admin import firestore
+
+    return firestore.client(firebase_app())
+
+
+def _anonymous_credential() -> Any:
+    from firebase_admin import credentials
+    from google.auth.credentials import AnonymousCredentials
+
+    class Anonymous(credentials.Base):  # type: ignore[misc]
+        def get_credential(self) -> Any:
+            return AnonymousCredentials()
+
+    return Anonymous()

@@ -1,0 +1,71 @@
+"""Firestore implementation of the DocumentStore port, counting reads and writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from shared.ports.store import Document, DocumentStore, Transaction
+
+T = TypeVar("T")
+
+
+@dataclass
+class OperationCounts:
+    reads: int = 0
+    writes: int = 0
+    transactions: int = 0
+
+
+class _FirestoreTransaction(Transaction):
+    def __init__(self, client: Any, transaction: Any, counts: OperationCounts) -> None:
+        self._client = client
+        self._transaction = transaction
+        self._counts = counts
+
+    def get(self, path: str) -> Document | None:
+        self._counts.reads += 1
+        snapshot = self._client.document(path).get(transaction=self._transaction)
+        return snapshot.to_dict() if snapshot.exists else None
+
+    def create(self, path: str, data: Document) -> None:
+        self._counts.writes += 1
+        self._transaction.create(self._client.document(path), data)
+
+    def set(self, path: str, data: Document, *, merge: bool = False) -> None:
+        self._counts.writes += 1
+        self._transaction.set(self._client.document(path), data, merge=merge)
+
+    def update(self, path: str, data: Document) -> None:
+        self._counts.writes += 1
+        self._transaction.update(self._client.document(path), data)
+
+
+class FirestoreDocumentStore(DocumentStore):
+    """Documents in Cloud Firestore (or its emulator) through the Admin SDK client."""
+
+    def __init__(self, client: Any, max_attempts: int = 10) -> None:
+        self._client = client
+        self._max_attempts = max_attempts
+        self.counts = OperationCounts()
+
+    def run_transaction(self, fn: Callable[[Transaction], T]) -> T:
+        from google.cloud import firestore
+
+        @firestore.transactional
+        def run(transaction: Any) -> T:
+            self.counts.transactions += 1
+            return fn(_FirestoreTransaction(self._client, transaction, self.counts))
+
+        result: T = run(self._client.transaction(max_attempts=self._max_attempts))
+        return result
+
+    def get(self, path: str) -> Document | None:
+        self.counts.reads += 1
+        snapshot = self._client.document(path).get()
+        return snapshot.to_dict() if snapshot.exists else None
+
+    def set(self, path: str, data: Document, *, merge: bool = False) -> None:
+        self.counts.writes += 1
+        self._client.document(path).set(data, merge=merge)

@@ -1,0 +1,120 @@
+"""Stripe adapter: manual-capture PaymentIntents and webhook signature verification.
+
+The `stripe` package is imported lazily (cold start) and the client created on first use.
+The API version is the one pinned by the installed stripe package. `api_base` points the
+client at localstripe and is only honoured against the emulators (see shared.config).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from shared.domain.money import Currency, Money
+from shared.ports.payments import (
+    Hold,
+    HoldRequest,
+    InvalidSignature,
+    PaymentGateway,
+    PaymentGatewayError,
+    WebhookVerifier,
+)
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+class StripePaymentGateway(PaymentGateway):
+    def __init__(self, api_key: str, api_base: str | None = None, max_network_retries: int = 2) -> None:
+        self._api_key = api_key
+        self._api_base = api_base
+        self._retries = max_network_retries
+        self._client: Any = None
+
+    def _stripe(self) -> Any:
+        if self._client is None:
+            import stripe
+
+            base = {"api": self._api_base} if self._api_base else None
+            self._client = stripe.StripeClient(
+                self._api_key, base_addresses=base or {}, max_network_retries=self._retries
+            )
+        return self._client
+
+    def create_hold(self, request: HoldRequest) -> Hold:
+        params: dict[str, Any] = {
+            "amount": request.amount.minor,
+            "currency": request.amount.currency.value,
+            "capture_method": "manual",
+            "payment_method_types": ["card"],
+            "metadata": request.metadata,
+        }
+        if request.destination is not None:
+            params["transfer_data"] = {"destination": request.destination.account_id}
+            params["application_fee_amount"] = request.destination.application_fee.minor
+        intent = self._call(
+            "payment_intents.create",
+            lambda: self._stripe().v1.payment_intents.create(
+                params=params, options={"idempotency_key": request.idempotency_key}
+            ),
+        )
+        log.info("stripe payment_intents.create %s key=%s", intent.id, request.idempotency_key)
+        return _hold(intent)
+
+    def retrieve_hold(self, hold_id: str) -> Hold:
+        return _hold(self._call("payment_intents.retrieve", lambda: self._stripe().v1.payment_intents.retrieve(hold_id)))
+
+    def can_receive_transfers(self, account_id: str) -> bool:
+        account = self._call("accounts.retrieve", lambda: self._stripe().v1.accounts.retrieve(account_id))
+        capabilities = getattr(account, "capabilities", None)
+        return getattr(capabilities, "transfers", None) == "active"
+
+    def _call(self, operation: str, call: Any) -> Any:
+        import stripe
+
+        try:
+            return call()
+        except stripe.CardError as exc:
+            raise PaymentGatewayError(f"{operation}: card error {exc.code}", retryable=False) from exc
+        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            raise PaymentGatewayError(f"{operation}: {type(exc).__name__}", retryable=True) from exc
+        except stripe.StripeError as exc:
+            retryable = (exc.http_status or 500) >= 500
+            raise PaymentGatewayError(f"{operation}: {exc.user_message or exc}", retryable=retryable) from exc
+
+
+def _hold(intent: Any) -> Hold:
+    metadata = getattr(intent, "metadata", None)
+    return Hold(
+        id=intent.id,
+        client_secret=intent.client_secret,
+        status=intent.status,
+        amount=Money(int(intent.amount), Currency(intent.currency)),
+        metadata=metadata.to_dict() if metadata is not None and hasattr(metadata, "to_dict") else {},
+    )
+
+
+class StripeWebhookVerifier(WebhookVerifier):
+    """Checks `Stripe-Signature` (HMAC-SHA256 of `t.payload`) with a 300 s tolerance."""
+
+    def __init__(self, secret: str, tolerance: int = SIGNATURE_TOLERANCE_SECONDS) -> None:
+        self._secret = secret
+        self._tolerance = tolerance
+
+    def verify(self, payload: bytes, signature_header: str | None) -> dict[str, Any]:
+        import stripe
+
+        if not signature_header:
+            raise InvalidSignature("missing Stripe-Signature header")
+        try:
+            stripe.WebhookSignature.verify_header(
+                payload.decode("utf-8"), signature_header, self._secret, self._tolerance
+            )
+            event = json.loads(payload)
+        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+            raise InvalidSignature(str(exc)) from None
+        if not isinstance(event, dict):
+            raise InvalidSignature("event body is not an object")
+        return event

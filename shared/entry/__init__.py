@@ -1,0 +1,1 @@
+"""Entrypoint glue shared by the codebases' main.py: error mapping and logging."""

@@ -1,0 +1,45 @@
+"""Run a callable's service and map business errors to HttpsError codes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from firebase_functions import https_fn
+
+from shared.domain.errors import DomainError
+from shared.services.commands import Caller
+
+log = logging.getLogger(__name__)
+
+_CODES = {
+    "INVALID_ARGUMENT": https_fn.FunctionsErrorCode.INVALID_ARGUMENT,
+    "UNAUTHENTICATED": https_fn.FunctionsErrorCode.UNAUTHENTICATED,
+    "PERMISSION_DENIED": https_fn.FunctionsErrorCode.PERMISSION_DENIED,
+    "NOT_FOUND": https_fn.FunctionsErrorCode.NOT_FOUND,
+    "FAILED_PRECONDITION": https_fn.FunctionsErrorCode.FAILED_PRECONDITION,
+    "ALREADY_EXISTS": https_fn.FunctionsErrorCode.ALREADY_EXISTS,
+    "RESOURCE_EXHAUSTED": https_fn.FunctionsErrorCode.RESOURCE_EXHAUSTED,
+    "ABORTED": https_fn.FunctionsErrorCode.ABORTED,
+    "UNAVAILABLE": https_fn.FunctionsErrorCode.UNAVAILABLE,
+}
+
+
+def caller_of(req: https_fn.CallableRequest[Any]) -> Caller | None:
+    if req.auth is None:
+        return None
+    return Caller(uid=req.auth.uid, claims=dict(req.auth.token or {}))
+
+
+def run_callable(req: https_fn.CallableRequest[Any], service: Callable[[Caller | None, Any], Any]) -> Any:
+    try:
+        return service(caller_of(req), req.data)
+    except DomainError as exc:
+        log.info("callable rejected: %s %s", exc.code, exc.message)
+        raise https_fn.HttpsError(_CODES.get(exc.code, https_fn.FunctionsErrorCode.INTERNAL), exc.message) from None
+    except https_fn.HttpsError:
+        raise
+    except Exception:
+        log.exception("callable failed")
+        raise https_fn.HttpsError(https_fn.FunctionsErrorCode.INTERNAL, "internal error; retry later") from None

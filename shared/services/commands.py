@@ -1,0 +1,98 @@
+"""Inbound commands: parsing untrusted callable data into typed, validated values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError, field_validator
+
+from shared.domain.errors import InvalidArgument, PermissionDenied, Unauthenticated
+from shared.domain.money import Currency, parse_major_units
+from shared.domain.pricing import ServiceType
+
+_DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated user behind a callable request (from the verified ID token)."""
+
+    uid: str
+    claims: dict[str, Any]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.claims.get("admin") is True
+
+
+def require_caller(caller: Caller | None) -> Caller:
+    if caller is None:
+        raise Unauthenticated("sign in first: this function requires an authenticated user")
+    return caller
+
+
+def require_self_or_admin(caller: Caller, field: str, uid: str) -> None:
+    if caller.uid != uid and not caller.is_admin:
+        raise PermissionDenied(f"{field} must be the signed-in user")
+
+
+def parse_command(model: type[M], data: Any) -> M:
+    """Validate `data` against `model`; the first problem becomes INVALID_ARGUMENT naming it."""
+    if not isinstance(data, dict):
+        raise InvalidArgument("data", "must be an object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or "data"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "missing":
+            message = "is required"
+        raise InvalidArgument(field, message) from None
+
+
+def _document_id(value: object) -> str:
+    if not isinstance(value, str) or not _DOC_ID.match(value):
+        raise ValueError("must be 1-128 letters, digits, '_' or '-'")
+    return value
+
+
+class CreatePaymentIntentCommand(BaseModel):
+    amount: int  # minor units, parsed from major units
+    currency: Currency
+    serviceType: ServiceType
+    providerId: str
+    clientId: str
+    callSessionId: str
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, value: object) -> int:
+        try:
+            return parse_major_units(value, "amount")
+        except InvalidArgument as exc:
+            raise ValueError(exc.message.removeprefix("amount: ")) from None
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: object) -> Currency:
+        try:
+            return Currency.parse(value)
+        except InvalidArgument as exc:
+            raise ValueError(exc.message.removeprefix("currency: ")) from None
+
+    @field_validator("serviceType", mode="before")
+    @classmethod
+    def _service_type(cls, value: object) -> ServiceType:
+        try:
+            return ServiceType.parse(value)
+        except InvalidArgument as exc:
+            raise ValueError(exc.message.removeprefix("serviceType: ")) from None
+
+    @field_validator("providerId", "clientId", "callSessionId", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> str:
+        return _document_id(value)
