@@ -73,7 +73,11 @@ _original_confirm = PaymentIntent._api_confirm.__func__  # type: ignore[attr-def
 
 
 def _api_confirm(
-    cls: type[PaymentIntent], id: str, payment_method: str | None = None, client_secret: str | None = None, **kwargs: Any
+    cls: type[PaymentIntent],
+    id: str,
+    payment_method: str | None = None,
+    client_secret: str | None = None,
+    **kwargs: Any,
 ) -> PaymentIntent:
     obj = cls._api_retrieve(id)
     if client_secret is not None and client_secret != obj.client_secret:
@@ -93,14 +97,14 @@ def apply_patches() -> None:
     PaymentIntent.amount_received = property(_amount_received)  # type: ignore[attr-defined]
     Charge.payment_method_details = property(_payment_method_details)  # type: ignore[attr-defined]
     PaymentIntent._create_charge = _create_charge  # type: ignore[method-assign]
-    PaymentIntent._api_cancel = classmethod(_api_cancel)  # type: ignore[method-assign,assignment]
-    PaymentIntent._api_confirm = classmethod(_api_confirm)  # type: ignore[method-assign,assignment]
+    PaymentIntent._api_cancel = classmethod(_api_cancel)  # type: ignore[method-assign,assignment,arg-type]
+    PaymentIntent._api_confirm = classmethod(_api_confirm)  # type: ignore[method-assign,assignment,arg-type]
     # localstripe's server binds routes from `extra_apis` when it is imported: swap them first.
     replaced = {
         "/v1/payment_intents/{id}/confirm": PaymentIntent._api_confirm,
         "/v1/payment_intents/{id}/cancel": PaymentIntent._api_cancel,
     }
-    for index, (method, url, func) in enumerate(extra_apis):
+    for index, (method, url, _func) in enumerate(extra_apis):
         if method == "POST" and url in replaced:
             extra_apis[index] = (method, url, replaced[url])
 

@@ -58,9 +58,9 @@ def admin_app() -> Any:
     except ValueError:
         pass
 
-    class _Anonymous(firebase_admin.credentials.Base):
+    class _Anonymous(firebase_admin.credentials.Base):  # type: ignore[misc]
         def get_credential(self) -> Any:
-            return AnonymousCredentials()
+            return AnonymousCredentials()  # type: ignore[no-untyped-call]
 
     return firebase_admin.initialize_app(_Anonymous(), {"projectId": ports.PROJECT_ID}, name="devtools")
 
@@ -89,9 +89,7 @@ def seed() -> None:
         try:
             auth.get_user(user["uid"], app=app)
         except auth.UserNotFoundError:
-            auth.create_user(
-                uid=user["uid"], email=user["email"], password=DEMO_PASSWORD, email_verified=True, app=app
-            )
+            auth.create_user(uid=user["uid"], email=user["email"], password=DEMO_PASSWORD, email_verified=True, app=app)
         auth.set_custom_user_claims(user["uid"], user["claims"], app=app)
         db.document(f"users/{user['uid']}").set(
             {"uid": user["uid"], "email": user["email"], "role": user["claims"]["role"], "createdAt": now},

@@ -74,8 +74,7 @@ def prepare_codebases() -> None:
         secrets = ""
         if name == "functions_west3":
             secrets = (
-                f"STRIPE_SECRET_KEY={ports.STRIPE_SECRET_KEY}\n"
-                f"STRIPE_WEBHOOK_SECRET={ports.STRIPE_WEBHOOK_SECRET}\n"
+                f"STRIPE_SECRET_KEY={ports.STRIPE_SECRET_KEY}\nSTRIPE_WEBHOOK_SECRET={ports.STRIPE_WEBHOOK_SECRET}\n"
             )
         (source / ".secret.local").write_text(secrets)
 

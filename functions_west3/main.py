@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from firebase_functions import https_fn, options, params
+from flask import Request, Response
 
+from shared.adapters.firebase_app import firebase_app
 from shared.entry import wiring
 from shared.entry.callables import run_callable
-from shared.adapters.firebase_app import firebase_app
 from shared.entry.logs import configure_logging
 from shared.services.commands import Caller, CreatePaymentIntentCommand, parse_command
 from shared.services.payment_intents import create_payment_intent
@@ -50,9 +51,9 @@ def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 
 @https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET], max_instances=5, timeout_sec=60)
-def stripeWebhook(req: https_fn.Request) -> https_fn.Response:
+def stripeWebhook(req: Request) -> Response:
     if req.method != "POST":
-        return https_fn.Response("method not allowed", status=405)
+        return Response("method not allowed", status=405)
     result = handle_stripe_webhook(
         req.get_data(cache=False),
         req.headers.get("Stripe-Signature"),
@@ -61,4 +62,4 @@ def stripeWebhook(req: https_fn.Request) -> https_fn.Response:
         clock=wiring.clock(),
         handlers=STRIPE_EVENT_HANDLERS,
     )
-    return https_fn.Response(result.as_json(), status=result.status, content_type="application/json")
+    return Response(result.as_json(), status=result.status, content_type="application/json")

@@ -42,6 +42,6 @@ def _anonymous_credential() -> Any:
 
     class Anonymous(credentials.Base):  # type: ignore[misc]
         def get_credential(self) -> Any:
-            return AnonymousCredentials()
+            return AnonymousCredentials()  # type: ignore[no-untyped-call]
 
     return Anonymous()

@@ -37,10 +37,8 @@ class StripePaymentGateway(PaymentGateway):
         if self._client is None:
             import stripe
 
-            base = {"api": self._api_base} if self._api_base else None
-            self._client = stripe.StripeClient(
-                self._api_key, base_addresses=base or {}, max_network_retries=self._retries
-            )
+            base: Any = {"api": self._api_base} if self._api_base else {}
+            self._client = stripe.StripeClient(self._api_key, base_addresses=base, max_network_retries=self._retries)
         return self._client
 
     def create_hold(self, request: HoldRequest) -> Hold:
@@ -64,7 +62,9 @@ class StripePaymentGateway(PaymentGateway):
         return _hold(intent)
 
     def retrieve_hold(self, hold_id: str) -> Hold:
-        return _hold(self._call("payment_intents.retrieve", lambda: self._stripe().v1.payment_intents.retrieve(hold_id)))
+        return _hold(
+            self._call("payment_intents.retrieve", lambda: self._stripe().v1.payment_intents.retrieve(hold_id))
+        )
 
     def can_receive_transfers(self, account_id: str) -> bool:
         account = self._call("accounts.retrieve", lambda: self._stripe().v1.accounts.retrieve(account_id))

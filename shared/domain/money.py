@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 
 from .errors import InvalidArgument
 
 
-class Currency(str, Enum):
+class Currency(StrEnum):
     EUR = "eur"
     USD = "usd"
 

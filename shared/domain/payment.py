@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class PaymentState(str, Enum):
+class PaymentState(StrEnum):
     PENDING = "pending"  # PaymentIntent created, card not yet authorised
     FAILED = "failed"  # an authorisation attempt failed; the client may retry
     AUTHORIZED = "authorized"  # hold in place (Stripe status requires_capture)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -14,14 +14,14 @@ from .money import Currency, Money
 MINIMUM_CHARGEABLE_MINOR = 50
 
 
-class ServiceType(str, Enum):
+class ServiceType(StrEnum):
     LAWYER_CALL = "lawyer_call"
     EXPAT_CALL = "expat_call"
 
     @classmethod
     def parse(cls, raw: object, field: str = "serviceType") -> ServiceType:
         try:
-            return cls(raw)
+            return cls(raw if isinstance(raw, str) else "")
         except ValueError:
             raise InvalidArgument(field, "must be 'lawyer_call' or 'expat_call'") from None
 
@@ -73,17 +73,20 @@ class PricingTable(BaseModel):
         return self.lawyer_call if service_type is ServiceType.LAWYER_CALL else self.expat_call
 
 
-DEFAULT_PRICING = PricingTable(
-    lawyer_call=ServicePricing(
-        duration_minutes=20,
-        eur=PriceEntry(amount=4900, platform_fee=1900),
-        usd=PriceEntry(amount=5500, platform_fee=2000),
-    ),
-    expat_call=ServicePricing(
-        duration_minutes=30,
-        eur=PriceEntry(amount=1900, platform_fee=900),
-        usd=PriceEntry(amount=2500, platform_fee=1000),
-    ),
+DEFAULT_PRICING = PricingTable.model_validate(
+    {
+        "lawyer_call": {
+            "durationMinutes": 20,
+            "eur": {"amount": 4900, "platformFee": 1900},
+            "usd": {"amount": 5500, "platformFee": 2000},
+        },
+        "expat_call": {
+            "durationMinutes": 30,
+            "eur": {"amount": 1900, "platformFee": 900},
+            "usd": {"amount": 2500, "platformFee": 1000},
+        },
+        "minimumChargeable": MINIMUM_CHARGEABLE_MINOR,
+    }
 )
 
 
@@ -117,9 +120,7 @@ def quote(
         except ValidationError:
             raise FailedPrecondition("the provider's price override is malformed") from None
     if entry.amount < table.minimum_chargeable:
-        raise FailedPrecondition(
-            f"price {Money(entry.amount, currency)} is below the minimum chargeable amount"
-        )
+        raise FailedPrecondition(f"price {Money(entry.amount, currency)} is below the minimum chargeable amount")
     if entry.platform_fee > entry.amount:
         raise FailedPrecondition("platform fee exceeds the price")
     return Quote(

@@ -27,7 +27,7 @@ _CODES = {
 
 
 def caller_of(req: https_fn.CallableRequest[Any]) -> Caller | None:
-    if req.auth is None:
+    if req.auth is None or not req.auth.uid:
         return None
     return Caller(uid=req.auth.uid, claims=dict(req.auth.token or {}))
 

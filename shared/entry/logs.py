@@ -22,7 +22,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure_logging(function_codebase: str) -> None:
+def configure_logging(codebase: str) -> None:
     root = logging.getLogger()
     if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         return
@@ -30,4 +30,3 @@ def configure_logging(function_codebase: str) -> None:
     handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    logging.getLogger("shared").info("logging configured for %s", function_codebase)

@@ -91,9 +91,7 @@ def create_payment_intent(
         profile.get("priceOverrides"),
     )
     if cmd.amount != price.total.minor:
-        raise InvalidArgument(
-            "amount", f"does not match the price of this call; expected {price.total.major_str()}"
-        )
+        raise InvalidArgument("amount", f"does not match the price of this call; expected {price.total.major_str()}")
     settings = PaymentSettings.from_document(store.get("settings/payments"))
 
     outcome = store.run_transaction(lambda tx: _reserve(tx, cmd, price, settings, clock.now()))
@@ -156,9 +154,7 @@ def _reserve(
         settings.create_payment_intent_rate_limit.as_rule(), list(limiter.get("attempts", [])), now.timestamp()
     )
     if not decision.allowed:
-        raise ResourceExhausted(
-            f"too many payment attempts; retry in {decision.retry_after_seconds} seconds"
-        )
+        raise ResourceExhausted(f"too many payment attempts; retry in {decision.retry_after_seconds} seconds")
     tx.set(limiter_path, {"attempts": decision.recent, "updatedAt": now})
     tx.create(
         path,

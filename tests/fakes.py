@@ -1,0 +1,193 @@
+"""Hand-written fakes implementing the same ports as the real adapters."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from shared.domain.money import Money
+from shared.ports.clock import Clock
+from shared.ports.payments import Hold, HoldRequest, PaymentGateway, PaymentGatewayError
+from shared.ports.store import Document, DocumentStore, Transaction
+
+T = TypeVar("T")
+
+
+class Contention(Exception):
+    pass
+
+
+class DocumentAlreadyExists(Exception):
+    pass
+
+
+class _FakeTransaction(Transaction):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.read_versions: dict[str, int] = {}
+        self.writes: list[tuple[str, str, Document, bool]] = []
+
+    def get(self, path: str) -> Document | None:
+        if self.writes:
+            raise AssertionError("Firestore forbids reads after writes in a transaction")
+        with self._store.lock:
+            self.read_versions[path] = self._store.versions.get(path, 0)
+            doc = self._store.docs.get(path)
+            return copy.deepcopy(doc) if doc is not None else None
+
+    def create(self, path: str, data: Document) -> None:
+        self.writes.append(("create", path, copy.deepcopy(data), False))
+
+    def set(self, path: str, data: Document, *, merge: bool = False) -> None:
+        self.writes.append(("set", path, copy.deepcopy(data), merge))
+
+    def update(self, path: str, data: Document) -> None:
+        self.writes.append(("update", path, copy.deepcopy(data), True))
+
+
+class InMemoryStore(DocumentStore):
+    """Optimistic transactions like Firestore's: re-run when a document read has changed."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, Document] = {}
+        self.versions: dict[str, int] = {}
+        self.lock = threading.RLock()
+        self.commits = 0
+
+    def run_transaction(self, fn: Callable[[Transaction], T]) -> T:
+        for _ in range(50):
+            tx = _FakeTransaction(self)
+            result = fn(tx)
+            with self.lock:
+                if any(self.versions.get(p, 0) != v for p, v in tx.read_versions.items()):
+                    continue
+                for kind, path, _, _ in tx.writes:
+                    if kind == "create" and path in self.docs:
+                        raise DocumentAlreadyExists(path)
+                    if kind == "update" and path not in self.docs:
+                        raise KeyError(f"update of missing document {path}")
+                for _kind, path, data, merge in tx.writes:
+                    self._write(path, data, merge)
+                self.commits += 1
+                return result
+        raise Contention("too much contention")
+
+    def _write(self, path: str, data: Document, merge: bool) -> None:
+        base = self.docs.get(path, {}) if merge else {}
+        self.docs[path] = {**base, **data}
+        self.versions[path] = self.versions.get(path, 0) + 1
+
+    def get(self, path: str) -> Document | None:
+        with self.lock:
+            doc = self.docs.get(path)
+            return copy.deepcopy(doc) if doc is not None else None
+
+    def set(self, path: str, data: Document, *, merge: bool = False) -> None:
+        with self.lock:
+            self._write(path, copy.deepcopy(data), merge)
+
+    def collection(self, name: str) -> dict[str, Document]:
+        prefix = name + "/"
+        with self.lock:
+            return {
+                p[len(prefix) :]: copy.deepcopy(d)
+                for p, d in self.docs.items()
+                if p.startswith(prefix) and "/" not in p[len(prefix) :]
+            }
+
+
+class FakeClock(Clock):
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+        self.on_sleep: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self.current
+
+    def sleep(self, seconds: float) -> None:
+        self.advance(seconds)
+        if self.on_sleep is not None:
+            self.on_sleep()
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self.current += timedelta(seconds=seconds)
+
+
+@dataclass
+class FakePaymentGateway(PaymentGateway):
+    """Stateful fake Stripe. Like localstripe, it ignores idempotency keys on purpose."""
+
+    holds: dict[str, Hold] = field(default_factory=dict)
+    requests: list[HoldRequest] = field(default_factory=list)
+    transfer_accounts: dict[str, bool] = field(default_factory=dict)
+    failures: list[PaymentGatewayError] = field(default_factory=list)
+    during_create: Callable[[], None] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def create_hold(self, request: HoldRequest) -> Hold:
+        if self.failures:
+            raise self.failures.pop(0)
+        if self.during_create is not None:
+            hook, self.during_create = self.during_create, None
+            hook()
+        with self._lock:
+            hold_id = f"pi_fake{len(self.holds) + 1:04d}"
+            hold = Hold(
+                id=hold_id,
+                client_secret=f"{hold_id}_secret_x",
+                status="requires_payment_method",
+                amount=request.amount,
+                metadata=dict(request.metadata),
+            )
+            self.holds[hold_id] = hold
+            self.requests.append(request)
+        return hold
+
+    def retrieve_hold(self, hold_id: str) -> Hold:
+        if hold_id not in self.holds:
+            raise PaymentGatewayError(f"no such payment_intent {hold_id}", retryable=False)
+        return self.holds[hold_id]
+
+    def can_receive_transfers(self, account_id: str) -> bool:
+        return self.transfer_accounts.get(account_id, False)
+
+    def total_held(self) -> list[Money]:
+        return [h.amount for h in self.holds.values()]
+
+
+def seeded_store() -> InMemoryStore:
+    from shared.domain.pricing import DEFAULT_PRICING
+
+    store = InMemoryStore()
+    store.set("settings/pricing", DEFAULT_PRICING.to_document())
+    store.set(
+        "sos_profiles/lawyer1",
+        {"type": "lawyer", "approvalStatus": "approved", "isVisible": True, "phoneNumber": "+33600000001"},
+    )
+    store.set(
+        "sos_profiles/expat1",
+        {"type": "expat", "approvalStatus": "approved", "isVisible": True, "phoneNumber": "+33600000009"},
+    )
+    return store
+
+
+def stripe_signature(payload: bytes, secret: str, timestamp: int) -> str:
+    """The `Stripe-Signature` header Stripe would send (HMAC-SHA256 of `t.payload`)."""
+    import hashlib
+    import hmac
+
+    signed = f"{timestamp}.".encode() + payload
+    return f"t={timestamp},v1={hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()}"
+
+
+def payment_intent_event(
+    event_id: str, event_type: str, intent: dict[str, Any], created: int = 1_800_000_000
+) -> dict[str, Any]:
+    return {"id": event_id, "object": "event", "type": event_type, "created": created, "data": {"object": intent}}
