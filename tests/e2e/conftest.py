@@ -1,0 +1,120 @@
+"""The full local stack (the same one `make dev` runs), driven over HTTP."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+
+from devtools import ports
+from devtools.stack import LocalStack
+
+AUTH = f"http://{ports.HOST}:{ports.AUTH_PORT}/identitytoolkit.googleapis.com/v1"
+STRIPE = f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}"
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack() as running:
+        os.environ["FIRESTORE_EMULATOR_HOST"] = f"{ports.HOST}:{ports.FIRESTORE_PORT}"
+        yield running
+
+
+@dataclass
+class Account:
+    uid: str
+    id_token: str
+    email: str
+
+
+@dataclass
+class CallResult:
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def result(self) -> Any:
+        return self.body["result"]
+
+    @property
+    def error_status(self) -> str | None:
+        return (self.body.get("error") or {}).get("status")
+
+    @property
+    def error_message(self) -> str:
+        return str((self.body.get("error") or {}).get("message", ""))
+
+
+class WebApp:
+    """What the web app does: Auth emulator REST for accounts, callables over HTTP."""
+
+    def sign_up(self) -> Account:
+        email = f"client-{uuid.uuid4().hex[:10]}@e2e.sos-expat.test"
+        response = requests.post(
+            f"{AUTH}/accounts:signUp?key=fake-api-key",
+            json={"email": email, "password": "e2e-password-1", "returnSecureToken": True},
+            timeout=10,
+        )
+        response.raise_for_status()
+        body = response.json()
+        return Account(body["localId"], body["idToken"], email)
+
+    def sign_in(self, email: str, password: str = "demo-password-1") -> Account:
+        response = requests.post(
+            f"{AUTH}/accounts:signInWithPassword?key=fake-api-key",
+            json={"email": email, "password": password, "returnSecureToken": True},
+            timeout=10,
+        )
+        response.raise_for_status()
+        body = response.json()
+        return Account(body["localId"], body["idToken"], email)
+
+    def call(self, region: str, name: str, data: Any, account: Account | None) -> CallResult:
+        headers = {"Authorization": f"Bearer {account.id_token}"} if account else {}
+        response = requests.post(ports.function_url(region, name), json={"data": data}, headers=headers, timeout=60)
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"raw": response.text}
+        return CallResult(response.status_code, body)
+
+
+@pytest.fixture
+def web(stack: LocalStack) -> WebApp:
+    return WebApp()
+
+
+@pytest.fixture(scope="session")
+def db(stack: LocalStack) -> Any:
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import firestore
+
+    return firestore.Client(project=ports.PROJECT_ID, credentials=AnonymousCredentials())  # type: ignore[no-untyped-call]
+
+
+def wait_for(check: Callable[[], Any], *, timeout: float = 20, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def confirm_card(payment_intent_id: str, client_secret: str, payment_method: str = "pm_card_visa") -> dict[str, Any]:
+    """What Stripe.js does when the client confirms the card."""
+    response = requests.post(
+        f"{STRIPE}/v1/payment_intents/{payment_intent_id}/confirm",
+        data={"payment_method": payment_method, "client_secret": client_secret},
+        auth=(ports.STRIPE_SECRET_KEY, ""),
+        timeout=10,
+    )
+    body: dict[str, Any] = response.json()
+    return body
