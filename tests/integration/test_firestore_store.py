@@ -21,7 +21,7 @@ def test_transaction_writes_are_atomic(store: FirestoreDocumentStore) -> None:
 
 def test_create_fails_when_the_document_exists(store: FirestoreDocumentStore) -> None:
     store.set("things/a", {"n": 1})
-    with pytest.raises(Exception, match="(?i)exist"):
+    with pytest.raises(Exception, match=r"(?i)exist"):
         store.run_transaction(lambda tx: tx.create("things/a", {"n": 2}))
     assert store.get("things/a") == {"n": 1}
 
