@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from shared.domain.money import Money
 from shared.ports.clock import Clock
 from shared.ports.payments import Hold, HoldRequest, PaymentGateway, PaymentGatewayError
-from shared.ports.store import Document, DocumentStore, Transaction
+from shared.ports.store import Document, DocumentStore, Filter, Transaction
 
 T = TypeVar("T")
 
@@ -70,15 +70,21 @@ class InMemoryStore(DocumentStore):
                         raise DocumentAlreadyExists(path)
                     if kind == "update" and path not in self.docs:
                         raise KeyError(f"update of missing document {path}")
-                for _kind, path, data, merge in tx.writes:
-                    self._write(path, data, merge)
+                for kind, path, data, merge in tx.writes:
+                    self._write(path, data, merge, dotted=kind == "update")
                 self.commits += 1
                 return result
         raise Contention("too much contention")
 
-    def _write(self, path: str, data: Document, merge: bool) -> None:
-        base = self.docs.get(path, {}) if merge else {}
-        self.docs[path] = {**base, **data}
+    def _write(self, path: str, data: Document, merge: bool, *, dotted: bool = False) -> None:
+        base = copy.deepcopy(self.docs.get(path, {})) if merge else {}
+        for key, value in data.items():
+            target = base
+            parts = key.split(".") if dotted else [key]
+            for part in parts[:-1]:
+                target = target.setdefault(part, {})
+            target[parts[-1]] = value
+        self.docs[path] = base
         self.versions[path] = self.versions.get(path, 0) + 1
 
     def get(self, path: str) -> Document | None:
@@ -90,6 +96,13 @@ class InMemoryStore(DocumentStore):
         with self.lock:
             self._write(path, copy.deepcopy(data), merge)
 
+    def find(self, collection: str, filters: list[Filter], *, limit: int = 100) -> list[tuple[str, Document]]:
+        found = []
+        for doc_id, doc in sorted(self.collection(collection).items()):
+            if all(_matches(doc, field, op, value) for field, op, value in filters):
+                found.append((doc_id, doc))
+        return found[:limit]
+
     def collection(self, name: str) -> dict[str, Document]:
         prefix = name + "/"
         with self.lock:
@@ -98,6 +111,23 @@ class InMemoryStore(DocumentStore):
                 for p, d in self.docs.items()
                 if p.startswith(prefix) and "/" not in p[len(prefix) :]
             }
+
+
+def _matches(doc: Document, field: str, op: str, value: Any) -> bool:
+    current: Any = doc
+    for part in field.split("."):
+        if not isinstance(current, dict) or part not in current:
+            return False
+        current = current[part]
+    if op == "==":
+        return bool(current == value)
+    if op == "!=":
+        return bool(current != value)
+    if op == "in":
+        return current in value
+    if current is None:
+        return False
+    return bool({"<": current < value, "<=": current <= value, ">": current > value, ">=": current >= value}[op])
 
 
 class FakeClock(Clock):
@@ -128,6 +158,7 @@ class FakePaymentGateway(PaymentGateway):
     requests: list[HoldRequest] = field(default_factory=list)
     transfer_accounts: dict[str, bool] = field(default_factory=dict)
     failures: list[PaymentGatewayError] = field(default_factory=list)
+    settlements: list[tuple[str, str, str]] = field(default_factory=list)
     during_create: Callable[[], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -154,6 +185,30 @@ class FakePaymentGateway(PaymentGateway):
         if hold_id not in self.holds:
             raise PaymentGatewayError(f"no such payment_intent {hold_id}", retryable=False)
         return self.holds[hold_id]
+
+    def capture_hold(self, hold_id: str, idempotency_key: str) -> Hold:
+        return self._settle(hold_id, idempotency_key, "succeeded", from_status="requires_capture")
+
+    def release_hold(self, hold_id: str, idempotency_key: str) -> Hold:
+        return self._settle(hold_id, idempotency_key, "canceled", from_status=None)
+
+    def _settle(self, hold_id: str, key: str, status: str, from_status: str | None) -> Hold:
+        if self.failures:
+            raise self.failures.pop(0)
+        with self._lock:
+            hold = self.retrieve_hold(hold_id)
+            if hold.status in ("succeeded", "canceled"):
+                return hold
+            if from_status is not None and hold.status != from_status:
+                return hold
+            settled = Hold(hold.id, hold.client_secret, status, hold.amount, hold.metadata)
+            self.holds[hold_id] = settled
+            self.settlements.append((status, hold_id, key))
+            return settled
+
+    def authorize(self, hold_id: str) -> None:
+        hold = self.holds[hold_id]
+        self.holds[hold_id] = Hold(hold.id, hold.client_secret, "requires_capture", hold.amount, hold.metadata)
 
     def can_receive_transfers(self, account_id: str) -> bool:
         return self.transfer_accounts.get(account_id, False)
@@ -191,3 +246,47 @@ def payment_intent_event(
     event_id: str, event_type: str, intent: dict[str, Any], created: int = 1_800_000_000
 ) -> dict[str, Any]:
     return {"id": event_id, "object": "event", "type": event_type, "created": created, "data": {"object": intent}}
+
+
+@dataclass
+class FakeTelephony:
+    """Records calls like a carrier would; fails on demand."""
+
+    calls: list[Any] = field(default_factory=list)
+    hung_up: list[str] = field(default_factory=list)
+    sms: list[tuple[str, str]] = field(default_factory=list)
+    failures: int = 0
+
+    def place_call(self, request: Any) -> str:
+        from shared.ports.telephony import TelephonyError
+
+        if self.failures:
+            self.failures -= 1
+            raise TelephonyError("twilio is down", retryable=True)
+        self.calls.append(request)
+        return f"CA{len(self.calls):032d}"
+
+    def hang_up(self, call_sid: str) -> None:
+        self.hung_up.append(call_sid)
+
+    def send_sms(self, to: str, body: str) -> str:
+        self.sms.append((to, body))
+        return f"SM{len(self.sms):032d}"
+
+
+@dataclass
+class FakeTasks:
+    """Cloud Tasks: one task per id; tests deliver them by hand (twice, late...)."""
+
+    tasks: dict[str, tuple[str, dict[str, Any], int]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    fail: bool = False
+
+    def enqueue(self, function: str, payload: dict[str, Any], *, task_id: str, delay_seconds: int = 0) -> bool:
+        if self.fail:
+            raise RuntimeError("cloud tasks unavailable")
+        if task_id in self.tasks:
+            return False
+        self.tasks[task_id] = (function, payload, delay_seconds)
+        self.order.append(task_id)
+        return True

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from shared.ports.store import Document, DocumentStore, Transaction
+from shared.ports.store import Document, DocumentStore, Filter, Transaction
 
 T = TypeVar("T")
 
@@ -69,3 +69,13 @@ class FirestoreDocumentStore(DocumentStore):
     def set(self, path: str, data: Document, *, merge: bool = False) -> None:
         self.counts.writes += 1
         self._client.document(path).set(data, merge=merge)
+
+    def find(self, collection: str, filters: list[Filter], *, limit: int = 100) -> list[tuple[str, Document]]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self._client.collection(collection)
+        for field, op, value in filters:
+            query = query.where(filter=FieldFilter(field, op, value))
+        snapshots = list(query.limit(limit).stream())
+        self.counts.reads += max(1, len(snapshots))
+        return [(snap.id, snap.to_dict()) for snap in snapshots]

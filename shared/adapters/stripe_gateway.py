@@ -66,6 +66,28 @@ class StripePaymentGateway(PaymentGateway):
             self._call("payment_intents.retrieve", lambda: self._stripe().v1.payment_intents.retrieve(hold_id))
         )
 
+    def capture_hold(self, hold_id: str, idempotency_key: str) -> Hold:
+        current = self.retrieve_hold(hold_id)
+        if current.status != "requires_capture":
+            return current  # captured already (or not capturable): never capture twice
+        intent = self._call(
+            "payment_intents.capture",
+            lambda: self._stripe().v1.payment_intents.capture(hold_id, options={"idempotency_key": idempotency_key}),
+        )
+        log.info("stripe payment_intents.capture %s key=%s", hold_id, idempotency_key)
+        return _hold(intent)
+
+    def release_hold(self, hold_id: str, idempotency_key: str) -> Hold:
+        current = self.retrieve_hold(hold_id)
+        if current.status in ("canceled", "succeeded"):
+            return current
+        intent = self._call(
+            "payment_intents.cancel",
+            lambda: self._stripe().v1.payment_intents.cancel(hold_id, options={"idempotency_key": idempotency_key}),
+        )
+        log.info("stripe payment_intents.cancel %s key=%s", hold_id, idempotency_key)
+        return _hold(intent)
+
     def can_receive_transfers(self, account_id: str) -> bool:
         account = self._call("accounts.retrieve", lambda: self._stripe().v1.accounts.retrieve(account_id))
         capabilities = getattr(account, "capabilities", None)

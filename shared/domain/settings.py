@@ -40,3 +40,28 @@ class PaymentSettings(BaseModel):
 
     def to_document(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True)
+
+
+class CallSettings(BaseModel):
+    """The shape of `settings/calls`."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    schedule_delay_seconds: int = Field(default=300, ge=0, le=3600, alias="scheduleDelaySeconds")
+    max_attempts_per_party: int = Field(default=3, ge=1, le=5, alias="maxAttemptsPerParty")
+    backoff_base_seconds: int = Field(default=15, ge=0, alias="backoffBaseSeconds")
+    ring_timeout_seconds: int = Field(default=30, ge=5, le=120, alias="ringTimeoutSeconds")
+    min_billable_seconds: int = Field(default=60, ge=0, alias="minBillableSeconds")
+    missed_calls_before_offline: int = Field(default=3, ge=1, alias="missedCallsBeforeOffline")
+    breaker_failure_threshold: int = Field(default=3, ge=1, alias="breakerFailureThreshold")
+    breaker_open_seconds: int = Field(default=60, ge=1, alias="breakerOpenSeconds")
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any] | None) -> CallSettings:
+        try:
+            return cls.model_validate(doc or {})
+        except ValidationError as exc:
+            raise FailedPrecondition(f"settings/calls is malformed: {exc.errors()[0]['loc']}") from None
+
+    def to_document(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)

@@ -56,6 +56,14 @@ class PaymentGateway(ABC):
         """Fetch an existing PaymentIntent (client secret included)."""
 
     @abstractmethod
+    def capture_hold(self, hold_id: str, idempotency_key: str) -> Hold:
+        """Capture the full authorised amount; an already captured hold is returned as is."""
+
+    @abstractmethod
+    def release_hold(self, hold_id: str, idempotency_key: str) -> Hold:
+        """Cancel the PaymentIntent (release the hold); an already canceled one is returned as is."""
+
+    @abstractmethod
     def can_receive_transfers(self, account_id: str) -> bool:
         """True when the connected account's `transfers` capability is active."""
 

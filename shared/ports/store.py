@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 Document = dict[str, Any]
+Filter = tuple[str, str, Any]
+"""(field, operator, value) with operator one of ==, !=, <, <=, >, >=, in."""
 
 
 class Transaction(ABC):
@@ -46,3 +48,7 @@ class DocumentStore(ABC):
     @abstractmethod
     def set(self, path: str, data: Document, *, merge: bool = False) -> None:
         """Write one document outside any transaction."""
+
+    @abstractmethod
+    def find(self, collection: str, filters: list[Filter], *, limit: int = 100) -> list[tuple[str, Document]]:
+        """Documents of a collection matching all filters, as (id, data), at most `limit`."""

@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError, field_validator
 
 from shared.domain.errors import InvalidArgument, PermissionDenied, Unauthenticated
+from shared.domain.ivr import VOICE_LANGUAGE
 from shared.domain.money import Currency, parse_major_units
+from shared.domain.phone import parse_e164
 from shared.domain.pricing import ServiceType
 
 _DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -96,3 +98,62 @@ class CreatePaymentIntentCommand(BaseModel):
     @classmethod
     def _ids(cls, value: object) -> str:
         return _document_id(value)
+
+
+_PAYMENT_INTENT_ID = re.compile(r"^pi_[A-Za-z0-9_]{1,120}$")
+
+
+class CreateAndScheduleCallCommand(BaseModel):
+    providerId: str
+    clientId: str
+    paymentIntentId: str
+    clientPhone: str
+    serviceType: ServiceType
+    providerPhone: str | None = None
+    language: str | None = None
+
+    @field_validator("providerId", "clientId", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> str:
+        return _document_id(value)
+
+    @field_validator("paymentIntentId", mode="before")
+    @classmethod
+    def _payment_intent(cls, value: object) -> str:
+        if not isinstance(value, str) or not _PAYMENT_INTENT_ID.match(value):
+            raise ValueError("must be a Stripe PaymentIntent id (pi_...)")
+        return value
+
+    @field_validator("clientPhone", mode="before")
+    @classmethod
+    def _client_phone(cls, value: object) -> str:
+        return _phone(value, "clientPhone")
+
+    @field_validator("providerPhone", mode="before")
+    @classmethod
+    def _provider_phone(cls, value: object) -> str | None:
+        return None if value is None else _phone(value, "providerPhone")
+
+    @field_validator("serviceType", mode="before")
+    @classmethod
+    def _service_type(cls, value: object) -> ServiceType:
+        try:
+            return ServiceType.parse(value)
+        except InvalidArgument as exc:
+            raise ValueError(exc.message.removeprefix("serviceType: ")) from None
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or value.strip().lower()[:2] not in VOICE_LANGUAGE:
+            raise ValueError(f"must be one of {', '.join(sorted(VOICE_LANGUAGE))}")
+        return value.strip().lower()[:2]
+
+
+def _phone(value: object, field: str) -> str:
+    try:
+        return parse_e164(value, field)
+    except InvalidArgument as exc:
+        raise ValueError(exc.message.removeprefix(f"{field}: ")) from None

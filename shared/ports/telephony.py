@@ -1,0 +1,37 @@
+"""Telephony port: outbound calls with answering-machine detection, hang-up, SMS."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DialRequest:
+    to: str  # E.164, decrypted only for this call
+    answer_url: str  # TwiML fetched when the callee answers
+    status_callback: str
+    amd_callback: str
+    timeout_seconds: int = 30
+
+
+class TelephonyError(Exception):
+    """The telephony provider failed or refused; `retryable` tells whether to try again."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Telephony(ABC):
+    @abstractmethod
+    def place_call(self, request: DialRequest) -> str:
+        """Start an outbound call; returns the provider's call id (Twilio CallSid)."""
+
+    @abstractmethod
+    def hang_up(self, call_sid: str) -> None:
+        """End a call in progress (or cancel one still ringing)."""
+
+    @abstractmethod
+    def send_sms(self, to: str, body: str) -> str:
+        """Send a text message; returns the message id."""

@@ -1,0 +1,185 @@
+"""executeScheduledCall: place one dial attempt for one party, at most once.
+
+The attempt is claimed in a transaction (a redelivered or late task finds the claim, or a
+session that moved on, and does nothing); Twilio is called after the commit. A REST failure
+feeds the circuit breaker: while it is open, or when attempts run out, the session fails fast
+and its hold is released; otherwise the next attempt is enqueued with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.domain.call_rules import Settlement, backoff_seconds
+from shared.domain.call_session import CallStatus, FailureReason, Party, calling_status, can_transition
+from shared.domain.circuit_breaker import Breaker
+from shared.domain.errors import InvalidArgument
+from shared.domain.settings import CallSettings
+from shared.ports.clock import Clock
+from shared.ports.phone_vault import PhoneVault
+from shared.ports.store import DocumentStore, Transaction
+from shared.ports.tasks import TaskScheduler
+from shared.ports.telephony import DialRequest, Telephony, TelephonyError
+from shared.services.call_scheduling import EXECUTE_CALL_FUNCTION, call_task_id
+from shared.services.call_sessions import CallbackUrls, finish, read_session, session_path
+
+log = logging.getLogger(__name__)
+BREAKER_PATH = "system/twilio_breaker"
+
+
+@dataclass(frozen=True)
+class DialTask:
+    session_id: str
+    party: Party
+    attempt: int
+
+    @classmethod
+    def parse(cls, data: Any) -> DialTask:
+        if not isinstance(data, dict):
+            raise InvalidArgument("data", "must be an object")
+        session_id, party, attempt = data.get("sessionId"), data.get("party", "provider"), data.get("attempt", 1)
+        if not isinstance(session_id, str) or not session_id:
+            raise InvalidArgument("sessionId", "is required")
+        if party not in ("provider", "client"):
+            raise InvalidArgument("party", "must be 'provider' or 'client'")
+        if not isinstance(attempt, int) or isinstance(attempt, bool) or not 1 <= attempt <= 10:
+            raise InvalidArgument("attempt", "must be an integer from 1")
+        return cls(session_id, Party(party), attempt)
+
+    def payload(self) -> dict[str, Any]:
+        return {"sessionId": self.session_id, "party": self.party.value, "attempt": self.attempt}
+
+
+@dataclass(frozen=True)
+class _Claim:
+    phone_sealed: str
+
+
+class _Skip:
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+def enqueue_attempt(tasks: TaskScheduler, task: DialTask, settings: CallSettings) -> None:
+    tasks.enqueue(
+        EXECUTE_CALL_FUNCTION,
+        task.payload(),
+        task_id=call_task_id(task.session_id, task.party.value, task.attempt),
+        delay_seconds=backoff_seconds(task.attempt, settings.backoff_base_seconds),
+    )
+
+
+def execute_dial(
+    task: DialTask,
+    *,
+    store: DocumentStore,
+    telephony: Telephony,
+    vault: PhoneVault,
+    tasks: TaskScheduler,
+    clock: Clock,
+    urls: CallbackUrls,
+    settle: Any,
+) -> str:
+    """Returns what happened (for logs and tests): dialed, skipped:<why>, retry, failed."""
+    settings = CallSettings.from_document(store.get("settings/calls"))
+    outcome = store.run_transaction(lambda tx: _claim(tx, task, clock.now(), settings))
+    if isinstance(outcome, _Skip):
+        log.info("dial %s skipped: %s", task, outcome.why)
+        if outcome.why == "breaker_open":
+            settle(task.session_id)
+        return f"skipped:{outcome.why}"
+    session, party, attempt = task.session_id, task.party.value, task.attempt
+    request = DialRequest(
+        to=vault.open(outcome.phone_sealed),
+        answer_url=urls.answer(session, party, attempt),
+        status_callback=urls.status(session, party, attempt),
+        amd_callback=urls.amd(session, party, attempt),
+        timeout_seconds=settings.ring_timeout_seconds,
+    )
+    try:
+        call_sid = telephony.place_call(request)
+    except TelephonyError as exc:
+        log.warning("dial %s failed: %s", task, exc)
+        failed_for_good = store.run_transaction(lambda tx: _dial_failed(tx, task, clock.now(), settings))
+        if failed_for_good:
+            settle(task.session_id)
+            return "failed"
+        enqueue_attempt(tasks, DialTask(session, task.party, attempt + 1), settings)
+        return "retry"
+    store.run_transaction(lambda tx: _dialed(tx, task, call_sid, clock.now()))
+    return "dialed"
+
+
+def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings) -> _Claim | _Skip:
+    view = read_session(tx, task.session_id)
+    breaker = Breaker.from_document(tx.get(BREAKER_PATH))
+    if view is None:
+        return _Skip("no_session")
+    participant = view.participant(task.party.value)
+    if int(participant.get("attempt", 0)) >= task.attempt:
+        return _Skip("duplicate")
+    target = calling_status(task.party)
+    if view.status is not target and not can_transition(view.status, target):
+        return _Skip(f"session_{view.status.value}")
+    if task.party is Party.CLIENT and view.participant("provider").get("state") != "accepted":
+        return _Skip("provider_not_connected")
+    if not breaker.allows(now):
+        finish(
+            tx,
+            view,
+            CallStatus.FAILED,
+            now=now,
+            settings=settings,
+            settlement=Settlement.RELEASE,
+            reason=FailureReason.TWILIO_UNAVAILABLE,
+        )
+        return _Skip("breaker_open")
+    tx.update(
+        session_path(task.session_id),
+        {
+            "status": target.value,
+            f"participants.{task.party.value}": {"attempt": task.attempt, "state": "dialing", "dialedAt": now},
+            "updatedAt": now,
+        },
+    )
+    sealed = view.doc["providerPhoneSealed" if task.party is Party.PROVIDER else "clientPhoneSealed"]
+    return _Claim(sealed)
+
+
+def _dialed(tx: Transaction, task: DialTask, call_sid: str, now: datetime) -> None:
+    doc = tx.get(session_path(task.session_id)) or {}
+    breaker = Breaker.from_document(tx.get(BREAKER_PATH))
+    participant = doc.get("participants", {}).get(task.party.value, {})
+    if participant.get("attempt") == task.attempt and "callSid" not in participant:
+        tx.update(
+            session_path(task.session_id),
+            {f"participants.{task.party.value}.callSid": call_sid, f"participants.{task.party.value}.state": "ringing"},
+        )
+    if breaker.consecutive_failures or breaker.open_until:
+        tx.set(BREAKER_PATH, breaker.record_success().to_document())
+
+
+def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings) -> bool:
+    view = read_session(tx, task.session_id)
+    breaker = Breaker.from_document(tx.get(BREAKER_PATH)).record_failure(
+        now, settings.breaker_failure_threshold, timedelta(seconds=settings.breaker_open_seconds)
+    )
+    tx.set(BREAKER_PATH, breaker.to_document())
+    if view is None or view.status in (CallStatus.COMPLETED, CallStatus.FAILED, CallStatus.CANCELLED):
+        return False
+    tx.update(session_path(task.session_id), {f"participants.{task.party.value}.state": "dial_failed"})
+    if breaker.allows(now) and task.attempt < settings.max_attempts_per_party:
+        return False
+    finish(
+        tx,
+        view,
+        CallStatus.FAILED,
+        now=now,
+        settings=settings,
+        settlement=Settlement.RELEASE,
+        reason=FailureReason.TWILIO_UNAVAILABLE,
+    )
+    return True

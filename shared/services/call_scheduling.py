@@ -1,0 +1,186 @@
+"""createAndScheduleCall: check the hold, book the provider atomically, enqueue the call task.
+
+The session id is the `callSessionId` the hold was created for, so booking twice returns the
+same session. One transaction creates `call_sessions/{id}` and marks the provider (and linked
+profiles sharing their busy status) busy: of two clients racing for one provider, one wins.
+The task is enqueued after the commit with an id derived from the session (enqueued once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.domain.call_session import CallStatus
+from shared.domain.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unavailable
+from shared.domain.ivr import normalise_language
+from shared.domain.payment import PaymentState
+from shared.domain.pricing import PricingTable, quote
+from shared.domain.settings import CallSettings
+from shared.ports.clock import Clock
+from shared.ports.phone_vault import PhoneVault
+from shared.ports.store import DocumentStore, Transaction
+from shared.ports.tasks import TaskScheduler
+from shared.services.commands import Caller, CreateAndScheduleCallCommand, require_caller, require_self_or_admin
+from shared.services.notifications import queue_mail, queue_sms
+
+EXECUTE_CALL_FUNCTION = "executeScheduledCall"
+
+
+def call_task_id(session_id: str, party: str = "provider", attempt: int = 1) -> str:
+    return f"call-{session_id}-{party}-{attempt}"
+
+
+@dataclass(frozen=True)
+class ScheduledCall:
+    session_id: str
+    status: str
+    scheduled_for: datetime
+
+    def as_response(self) -> dict[str, Any]:
+        return {"sessionId": self.session_id, "status": self.status, "scheduledFor": self.scheduled_for.isoformat()}
+
+
+def create_and_schedule_call(
+    cmd: CreateAndScheduleCallCommand,
+    caller: Caller | None,
+    *,
+    store: DocumentStore,
+    vault: PhoneVault,
+    tasks: TaskScheduler,
+    clock: Clock,
+) -> ScheduledCall:
+    user = require_caller(caller)
+    require_self_or_admin(user, "clientId", cmd.clientId)
+    payment = _authorised_payment(store, cmd)
+    profile = store.get(f"sos_profiles/{cmd.providerId}")
+    if profile is None:
+        raise NotFound(f"providerId: no provider {cmd.providerId!r}", field="providerId")
+    if profile.get("approvalStatus") != "approved" or profile.get("isVisible") is not True:
+        raise FailedPrecondition("providerId: this provider is not approved or not visible", field="providerId")
+    provider_phone = _provider_phone_on_file(profile, vault)
+    if cmd.providerPhone is not None and cmd.providerPhone != provider_phone:
+        raise InvalidArgument("providerPhone", "does not match the provider's number on file")
+    price = quote(
+        PricingTable.from_document(store.get("settings/pricing")),
+        cmd.serviceType,
+        payment.currency,
+        profile.get("priceOverrides"),
+    )
+    if price.total.minor != payment.amount:
+        raise FailedPrecondition("paymentIntentId: the hold does not cover this call's price", field="paymentIntentId")
+    settings = CallSettings.from_document(store.get("settings/calls"))
+    now = clock.now()
+    session_id = payment.call_session_id
+    session = {
+        "sessionId": session_id,
+        "clientId": cmd.clientId,
+        "providerId": cmd.providerId,
+        "serviceType": cmd.serviceType.value,
+        "paymentIntentId": cmd.paymentIntentId,
+        "amount": price.total.minor,
+        "currency": price.total.currency.value,
+        "platformFee": price.platform_fee.minor,
+        "durationMinutes": price.duration_minutes,
+        "status": CallStatus.SCHEDULED.value,
+        "clientLanguage": normalise_language(cmd.language),
+        "providerLanguage": normalise_language((profile.get("languages") or [None])[0]),
+        "clientPhoneSealed": vault.seal(cmd.clientPhone),
+        "providerPhoneSealed": vault.seal(provider_phone),
+        "participants": {"provider": {"attempt": 0}, "client": {"attempt": 0}},
+        "payment": {"state": "authorized"},
+        "paymentCaptured": False,
+        "scheduledFor": now + timedelta(seconds=settings.schedule_delay_seconds),
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    stored = store.run_transaction(lambda tx: _book(tx, session, now))
+    if stored.get("taskEnqueuedAt") is None:
+        try:
+            tasks.enqueue(
+                EXECUTE_CALL_FUNCTION,
+                {"sessionId": session_id, "party": "provider", "attempt": 1},
+                task_id=call_task_id(session_id),
+                delay_seconds=settings.schedule_delay_seconds,
+            )
+        except Exception as exc:
+            # The session exists: a retry of this request enqueues the same task id.
+            raise Unavailable("could not schedule the call; retry") from exc
+        store.set(f"call_sessions/{session_id}", {"taskEnqueuedAt": now}, merge=True)
+    return ScheduledCall(session_id, stored["status"], stored["scheduledFor"])
+
+
+@dataclass(frozen=True)
+class _Payment:
+    call_session_id: str
+    amount: int
+    currency: Any
+
+
+def _authorised_payment(store: DocumentStore, cmd: CreateAndScheduleCallCommand) -> _Payment:
+    from shared.domain.money import Currency
+
+    payment = store.get(f"payments/{cmd.paymentIntentId}")
+    if payment is None:
+        raise NotFound("paymentIntentId: no such payment", field="paymentIntentId")
+    if payment.get("clientId") != cmd.clientId:
+        raise PermissionDenied("paymentIntentId: this payment belongs to another client", field="paymentIntentId")
+    if payment.get("providerId") != cmd.providerId or payment.get("serviceType") != cmd.serviceType.value:
+        raise FailedPrecondition(
+            "paymentIntentId: this payment is for another provider or service", field="paymentIntentId"
+        )
+    if payment.get("state") != PaymentState.AUTHORIZED.value:
+        raise FailedPrecondition(
+            f"paymentIntentId: the card hold is not authorised (state {payment.get('state')})", field="paymentIntentId"
+        )
+    return _Payment(str(payment["callSessionId"]), int(payment["amount"]), Currency(payment["currency"]))
+
+
+def _provider_phone_on_file(profile: dict[str, Any], vault: PhoneVault) -> str:
+    sealed = profile.get("phoneSealed")
+    if not isinstance(sealed, str):
+        raise FailedPrecondition("providerId: this provider has no phone number on file", field="providerId")
+    return vault.open(sealed)
+
+
+def _book(tx: Transaction, session: dict[str, Any], now: datetime) -> dict[str, Any]:
+    session_path = f"call_sessions/{session['sessionId']}"
+    provider_path = f"sos_profiles/{session['providerId']}"
+    existing = tx.get(session_path)
+    provider = tx.get(provider_path) or {}
+    if existing is not None:
+        if existing.get("clientId") != session["clientId"]:
+            raise PermissionDenied("paymentIntentId: already used for another client's call")
+        return existing  # booked already: same answer, nothing written
+    linked_ids = (
+        [i for i in provider.get("linkedProfileIds", []) if isinstance(i, str)]
+        if provider.get("shareBusyStatus")
+        else []
+    )
+    linked = [(f"sos_profiles/{i}", tx.get(f"sos_profiles/{i}")) for i in linked_ids]
+    if provider.get("availability", "available") != "available" or provider.get("currentCallSessionId"):
+        raise FailedPrecondition("providerId: this provider is busy or offline; choose another", field="providerId")
+    tx.create(session_path, session)
+    busy = {"availability": "busy", "currentCallSessionId": session["sessionId"], "busySince": now}
+    tx.update(provider_path, busy)
+    for path, doc in linked:
+        if doc is not None:
+            tx.update(path, {**busy, "busyBecauseOf": session["providerId"]})
+    queue_sms(
+        tx,
+        f"booked_{session['sessionId']}",
+        to_sealed=session["clientPhoneSealed"],
+        template="call_booked",
+        language=session["clientLanguage"],
+        now=now,
+    )
+    queue_mail(
+        tx,
+        f"booked_{session['sessionId']}",
+        to_uid=session["clientId"],
+        template="call_booked",
+        data={"sessionId": session["sessionId"], "scheduledFor": session["scheduledFor"]},
+        now=now,
+    )
+    return session

@@ -1,0 +1,140 @@
+"""Shared pieces of the call sequence: callback URLs, ending a session, freeing the provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from shared.domain.call_rules import Settlement
+from shared.domain.call_session import CallStatus, FailureReason, transition
+from shared.domain.settings import CallSettings
+from shared.ports.store import Document, Transaction
+from shared.services.notifications import queue_mail, queue_sms
+
+
+@dataclass(frozen=True)
+class CallbackUrls:
+    """Public URLs of the west3 Twilio webhooks (what Twilio signs and what we verify)."""
+
+    base: str  # e.g. https://europe-west3-PROJECT.cloudfunctions.net
+
+    def _url(self, function: str, **params: Any) -> str:
+        return f"{self.base.rstrip('/')}/{function}?{urlencode(params)}"
+
+    def answer(self, session_id: str, party: str, attempt: int) -> str:
+        return self._url("twilioGatherResponse", sessionId=session_id, party=party, attempt=attempt)
+
+    def status(self, session_id: str, party: str, attempt: int) -> str:
+        return self._url("twilioCallWebhook", sessionId=session_id, party=party, attempt=attempt)
+
+    def amd(self, session_id: str, party: str, attempt: int) -> str:
+        return self._url("twilioAmdTwiml", sessionId=session_id, party=party, attempt=attempt)
+
+    def conference(self, session_id: str) -> str:
+        return self._url("twilioConferenceWebhook", sessionId=session_id)
+
+
+def session_path(session_id: str) -> str:
+    return f"call_sessions/{session_id}"
+
+
+@dataclass
+class SessionView:
+    """A session read inside a transaction, with the provider documents it may free."""
+
+    id: str
+    doc: Document
+    provider_docs: list[tuple[str, Document]]
+
+    @property
+    def status(self) -> CallStatus:
+        return CallStatus(self.doc["status"])
+
+    def participant(self, party: str) -> dict[str, Any]:
+        participant: dict[str, Any] = self.doc.get("participants", {}).get(party, {})
+        return participant
+
+    def party_of(self, call_sid: str) -> str | None:
+        for party in ("provider", "client"):
+            if self.participant(party).get("callSid") == call_sid:
+                return party
+        return None
+
+
+def read_session(tx: Transaction, session_id: str) -> SessionView | None:
+    """Read the session and the provider profiles it keeps busy (all reads happen here)."""
+    doc = tx.get(session_path(session_id))
+    if doc is None:
+        return None
+    provider_path = f"sos_profiles/{doc['providerId']}"
+    provider = tx.get(provider_path) or {}
+    docs = [(provider_path, provider)]
+    if provider.get("shareBusyStatus"):
+        for linked in provider.get("linkedProfileIds", []):
+            linked_doc = tx.get(f"sos_profiles/{linked}")
+            if linked_doc is not None:
+                docs.append((f"sos_profiles/{linked}", linked_doc))
+    return SessionView(session_id, doc, docs)
+
+
+def finish(
+    tx: Transaction,
+    view: SessionView,
+    target: CallStatus,
+    *,
+    now: datetime,
+    settings: CallSettings,
+    settlement: Settlement,
+    reason: FailureReason | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Move the session to a final state, schedule the payment settlement, free the provider
+    and queue the notifications, all in the caller's transaction."""
+    transition(view.status, target)
+    update: dict[str, Any] = {
+        **(extra or {}),
+        "status": target.value,
+        "endedAt": now,
+        "updatedAt": now,
+        "payment": {**view.doc.get("payment", {}), "action": settlement.value, "state": "pending"},
+    }
+    if reason is not None:
+        update["failureReason"] = reason.value
+    tx.update(session_path(view.id), update)
+    missed = reason is FailureReason.PROVIDER_NO_ANSWER
+    for path, profile in view.provider_docs:
+        if profile.get("currentCallSessionId") != view.id:
+            continue
+        freed: dict[str, Any] = {"availability": "available", "currentCallSessionId": None, "busySince": None}
+        if path.endswith(f"/{view.doc['providerId']}") and missed:
+            count = int(profile.get("missedCalls", 0)) + 1
+            freed["missedCalls"] = count
+            if count >= settings.missed_calls_before_offline:
+                freed.update({"availability": "offline", "isOnline": False, "offlineReason": "missed_calls"})
+        tx.update(path, freed)
+    _notify(tx, view, target, reason, now)
+
+
+def _notify(
+    tx: Transaction, view: SessionView, target: CallStatus, reason: FailureReason | None, now: datetime
+) -> None:
+    client_id = view.doc["clientId"]
+    language = view.doc.get("clientLanguage", "en")
+    if target is CallStatus.COMPLETED:
+        template = "call_completed"
+    elif reason is FailureReason.PROVIDER_NO_ANSWER:
+        template = "provider_no_answer"
+    else:
+        template = "call_failed"
+    queue_mail(tx, f"{template}_{view.id}", to_uid=client_id, template=template, data={"sessionId": view.id}, now=now)
+    if template != "call_failed":
+        queue_sms(
+            tx,
+            f"{template}_{view.id}",
+            to_sealed=view.doc["clientPhoneSealed"],
+            template=template,
+            language=language,
+            now=now,
+        )

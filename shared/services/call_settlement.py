@@ -1,0 +1,107 @@
+"""Capture or release the hold of a finished session, never twice.
+
+Runs after the transaction that ended the session (never inside one). The action was decided
+by that transaction (`payment.action`); Stripe is called with a key derived from the session
+(`capture:{id}` / `release:{id}`) and the adapter refuses to capture a hold that is no longer
+capturable. `paymentCaptured` becomes true only once Stripe answers `succeeded`. A failure is
+recorded on the session for `stuckPaymentsRecovery` to retry.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from shared.domain.call_rules import Settlement
+from shared.ports.clock import Clock
+from shared.ports.payments import PaymentGateway, PaymentGatewayError
+from shared.ports.store import DocumentStore, Transaction
+from shared.services.call_sessions import session_path
+
+log = logging.getLogger(__name__)
+
+
+def settle_session(session_id: str, *, store: DocumentStore, gateway: PaymentGateway, clock: Clock) -> str:
+    """Returns the payment state after the attempt: captured, released, failed, pending or none."""
+    session = store.get(session_path(session_id))
+    if session is None:
+        return "none"
+    payment = session.get("payment", {})
+    action = payment.get("action")
+    if action is None or payment.get("state") in ("captured", "released"):
+        return str(payment.get("state", "none"))
+    settlement = Settlement(action)
+    key = f"{settlement.value}:{session_id}"
+    try:
+        if settlement is Settlement.CAPTURE:
+            hold = gateway.capture_hold(session["paymentIntentId"], key)
+            done = hold.status == "succeeded"
+        else:
+            hold = gateway.release_hold(session["paymentIntentId"], key)
+            done = hold.status == "canceled"
+    except PaymentGatewayError as exc:
+        log.warning("settlement %s of session %s failed: %s", settlement.value, session_id, exc)
+        error = str(exc)
+        store.run_transaction(lambda tx: _record_failure(tx, session_id, error, clock.now()))
+        return "failed"
+    if not done:
+        message = f"stripe answered {hold.status} to {settlement.value}"
+        store.run_transaction(lambda tx: _record_failure(tx, session_id, message, clock.now()))
+        return "failed"
+    store.run_transaction(lambda tx: _record_success(tx, session_id, settlement, hold.amount.minor, clock.now()))
+    return "captured" if settlement is Settlement.CAPTURE else "released"
+
+
+def _record_failure(tx: Transaction, session_id: str, error: str, now: datetime) -> None:
+    doc = tx.get(session_path(session_id)) or {}
+    payment = doc.get("payment", {})
+    tx.update(
+        session_path(session_id),
+        {
+            "payment": {
+                **payment,
+                "state": "failed",
+                "attempts": int(payment.get("attempts", 0)) + 1,
+                "lastError": error[:300],
+                "lastAttemptAt": now,
+            },
+        },
+    )
+
+
+def _record_success(tx: Transaction, session_id: str, settlement: Settlement, amount: int, now: datetime) -> None:
+    doc = tx.get(session_path(session_id)) or {}
+    payment: dict[str, Any] = doc.get("payment", {})
+    if payment.get("state") in ("captured", "released"):
+        return
+    update: dict[str, Any] = {"updatedAt": now}
+    if settlement is Settlement.CAPTURE:
+        update.update(
+            {
+                "payment": {**payment, "state": "captured", "capturedAt": now, "capturedAmount": amount},
+                "paymentCaptured": True,
+                "providerEarnings": int(doc["amount"]) - int(doc["platformFee"]),
+            }
+        )
+    else:
+        update.update(
+            {
+                "payment": {**payment, "state": "released", "releasedAt": now},
+                "paymentReleased": True,
+                "providerEarnings": 0,
+            }
+        )
+    tx.update(session_path(session_id), update)
+    tx.create(
+        f"payment_audit_logs/{doc['paymentIntentId']}_{settlement.value}",
+        {
+            "paymentIntentId": doc["paymentIntentId"],
+            "callSessionId": session_id,
+            "action": f"hold_{'captured' if settlement is Settlement.CAPTURE else 'released'}",
+            "amount": amount,
+            "currency": doc.get("currency"),
+            "actor": "system",
+            "at": now,
+        },
+    )

@@ -1,0 +1,339 @@
+"""Twilio webhooks of the call sequence: answer/Gather, AMD, call status, conference events.
+
+Each callback is verified by the entrypoint, then applied through the session's transaction.
+Call-status callbacks decide the fate of attempts that were never accepted (no answer, busy,
+voicemail, refusal). Once a party accepted, the conference events decide: they are stored by
+`SequenceNumber` and the call is settled only when every event up to `conference-end` is
+known, so duplicated or reordered callbacks give the same outcome, computed from Twilio's
+own timestamps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from shared.domain.call_rules import Settlement, connected_seconds, settle_call
+from shared.domain.call_script import AskForDigit, CallScript, HangUp, JoinConference, Say
+from shared.domain.call_session import TERMINAL, CallStatus, FailureReason, Party, can_transition, no_answer_reason
+from shared.domain.ivr import prompt
+from shared.domain.settings import CallSettings
+from shared.ports.store import DocumentStore, Transaction
+from shared.ports.tasks import TaskScheduler
+from shared.ports.telephony import Telephony, TelephonyError
+from shared.services.call_dialing import DialTask, enqueue_attempt
+from shared.services.call_sessions import CallbackUrls, SessionView, finish, read_session, session_path
+
+log = logging.getLogger(__name__)
+FINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+MACHINE_ANSWERS = frozenset({"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"})
+
+
+@dataclass
+class CallbackResult:
+    """What the entrypoint does after the commit: settle, dial next, hang up calls."""
+
+    script: CallScript | None = None
+    settle: bool = False
+    next_dial: tuple[Party, int] | None = None
+    hang_up: list[str] = field(default_factory=list)
+    duplicate: bool = False
+
+
+def _language(view: SessionView | None, party: str) -> str:
+    if view is None:
+        return "en"
+    return str(view.doc.get("providerLanguage" if party == "provider" else "clientLanguage", "en"))
+
+
+def _unavailable(language: str) -> CallScript:
+    return CallScript((Say(prompt("unavailable", language)), HangUp()))
+
+
+def _join(view: SessionView, party: str, urls: CallbackUrls) -> CallScript:
+    language = _language(view, party)
+    is_client = party == "client"
+    return CallScript(
+        (
+            Say(prompt("connecting", language)),
+            JoinConference(
+                name=view.id,
+                status_callback=urls.conference(view.id),
+                start_on_enter=is_client,
+                end_on_exit=True,
+                time_limit_seconds=int(view.doc.get("durationMinutes", 30)) * 60 + 300,
+            ),
+        )
+    )
+
+
+def answer(session_id: str, party: str, attempt: int, *, store: DocumentStore, urls: CallbackUrls) -> CallScript:
+    """TwiML for a party who just picked up: ask to press 1, in their language."""
+    doc = store.get(session_path(session_id))
+    view = SessionView(session_id, doc, []) if doc else None
+    language = _language(view, party)
+    if view is None or view.status in TERMINAL or view.participant(party).get("attempt") != attempt:
+        return _unavailable(language)
+    offer = "provider_offer" if party == "provider" else "client_offer"
+    return CallScript(
+        (
+            AskForDigit(prompt(offer, language), urls.answer(session_id, party, attempt)),
+            Say(prompt("no_input", language)),
+            HangUp(),
+        )
+    )
+
+
+def gather(
+    session_id: str,
+    party: str,
+    attempt: int,
+    call_sid: str,
+    digits: str,
+    *,
+    store: DocumentStore,
+    urls: CallbackUrls,
+    now: datetime,
+) -> CallbackResult:
+    return store.run_transaction(lambda tx: _gather(tx, session_id, party, attempt, call_sid, digits, urls, now))
+
+
+def _gather(
+    tx: Transaction,
+    session_id: str,
+    party: str,
+    attempt: int,
+    call_sid: str,
+    digits: str,
+    urls: CallbackUrls,
+    now: datetime,
+) -> CallbackResult:
+    view = read_session(tx, session_id)
+    language = _language(view, party)
+    if view is None or view.status in TERMINAL or view.participant(party).get("attempt") != attempt:
+        return CallbackResult(script=_unavailable(language))
+    participant = view.participant(party)
+    if participant.get("state") == "accepted":
+        return CallbackResult(script=_join(view, party, urls), duplicate=True)
+    if digits != "1":
+        tx.update(
+            session_path(session_id),
+            {f"participants.{party}.state": "declined", f"participants.{party}.callSid": call_sid},
+        )
+        return CallbackResult(script=CallScript((Say(prompt("declined", language)), HangUp())))
+    update: dict[str, Any] = {
+        f"participants.{party}.state": "accepted",
+        f"participants.{party}.callSid": call_sid,
+        f"participants.{party}.acceptedAt": now,
+        "updatedAt": now,
+    }
+    result = CallbackResult(script=_join(view, party, urls))
+    if party == "provider":
+        update["status"] = CallStatus.PROVIDER_CONNECTED.value
+        result.next_dial = (Party.CLIENT, 1)
+    tx.update(session_path(session_id), update)
+    return result
+
+
+def machine_detected(
+    session_id: str, party: str, attempt: int, call_sid: str, answered_by: str, *, store: DocumentStore
+) -> CallbackResult:
+    """Async AMD result: a voicemail counts as no answer, so its call is hung up."""
+
+    def apply(tx: Transaction) -> CallbackResult:
+        doc = tx.get(session_path(session_id))
+        if doc is None:
+            return CallbackResult()
+        participant = doc.get("participants", {}).get(party, {})
+        if participant.get("attempt") != attempt:
+            return CallbackResult()
+        tx.update(session_path(session_id), {f"participants.{party}.answeredBy": answered_by})
+        if answered_by in MACHINE_ANSWERS and participant.get("state") != "accepted":
+            return CallbackResult(hang_up=[call_sid])
+        return CallbackResult()
+
+    return store.run_transaction(apply)
+
+
+def call_status(
+    session_id: str,
+    party: str,
+    attempt: int,
+    params: dict[str, str],
+    *,
+    store: DocumentStore,
+    now: datetime,
+) -> CallbackResult:
+    call_sid, status = params.get("CallSid", ""), params.get("CallStatus", "")
+    ledger = f"processed_events/twilio_call_{call_sid}_{status}"
+
+    def apply(tx: Transaction) -> CallbackResult:
+        if tx.get(ledger) is not None:
+            return CallbackResult(duplicate=True)
+        view = read_session(tx, session_id)
+        settings = CallSettings.from_document(tx.get("settings/calls"))
+        result = _call_status(tx, view, party, attempt, call_sid, status, params, settings, now)
+        tx.create(ledger, {"source": "twilio", "kind": "call_status", "sessionId": session_id, "processedAt": now})
+        return result
+
+    return store.run_transaction(apply)
+
+
+def _call_status(
+    tx: Transaction,
+    view: SessionView | None,
+    party: str,
+    attempt: int,
+    call_sid: str,
+    status: str,
+    params: dict[str, str],
+    settings: CallSettings,
+    now: datetime,
+) -> CallbackResult:
+    if view is None or view.participant(party).get("attempt") != attempt:
+        return CallbackResult()
+    participant = view.participant(party)
+    if status not in FINAL_CALL_STATUSES:
+        if "callSid" not in participant:
+            tx.update(session_path(view.id), {f"participants.{party}.callSid": call_sid})
+        return CallbackResult()
+    update: dict[str, Any] = {f"participants.{party}.finalStatus": status, f"participants.{party}.callSid": call_sid}
+    duration = params.get("CallDuration") or params.get("Duration")
+    if duration and duration.isdigit():
+        update[f"participants.{party}.callDurationSeconds"] = int(duration)
+    if view.status in TERMINAL or participant.get("state") == "accepted":
+        # Accepted parties are settled by the conference events.
+        tx.update(session_path(view.id), update)
+        return CallbackResult()
+    update[f"participants.{party}.state"] = (
+        participant.get("state") if participant.get("state") == "declined" else "no_answer"
+    )
+    tx.update(session_path(view.id), update)
+    if attempt < settings.max_attempts_per_party:
+        return CallbackResult(next_dial=(Party(party), attempt + 1))
+    result = CallbackResult(settle=True)
+    if party == "client":
+        provider_sid = view.participant("provider").get("callSid")
+        if provider_sid:
+            result.hang_up.append(provider_sid)
+    finish(
+        tx,
+        view,
+        CallStatus.FAILED,
+        now=now,
+        settings=settings,
+        settlement=Settlement.RELEASE,
+        reason=no_answer_reason(Party(party)),
+    )
+    return result
+
+
+def conference_event(session_id: str, params: dict[str, str], *, store: DocumentStore, now: datetime) -> CallbackResult:
+    event = params.get("StatusCallbackEvent", "")
+    sequence = params.get("SequenceNumber", "")
+    if not sequence.isdigit():
+        return CallbackResult()
+
+    def apply(tx: Transaction) -> CallbackResult:
+        view = read_session(tx, session_id)
+        settings = CallSettings.from_document(tx.get("settings/calls"))
+        if view is None:
+            return CallbackResult()
+        events: dict[str, Any] = dict(view.doc.get("conference", {}).get("events", {}))
+        if sequence in events:
+            return CallbackResult(duplicate=True)
+        events[sequence] = {
+            "event": event,
+            "callSid": params.get("CallSid"),
+            "timestamp": _timestamp(params.get("Timestamp"), now),
+        }
+        update: dict[str, Any] = {
+            "conference.events": events,
+            "conference.sid": params.get("ConferenceSid"),
+            "updatedAt": now,
+        }
+        starts = [e for e in events.values() if e["event"] == "conference-start"]
+        if starts and view.status is CallStatus.CALLING_CLIENT:
+            update["status"] = CallStatus.ACTIVE.value
+            update["conference.startedAt"] = starts[0]["timestamp"]
+        complete = sorted(int(s) for s in events) == list(range(1, max(int(s) for s in events) + 1))
+        ends = [e for e in events.values() if e["event"] == "conference-end"]
+        if view.status in TERMINAL or not (complete and ends):
+            tx.update(session_path(session_id), update)
+            return CallbackResult()
+        return _conference_over(tx, view, update, starts, ends[0], settings, now)
+
+    return store.run_transaction(apply)
+
+
+def _conference_over(
+    tx: Transaction,
+    view: SessionView,
+    update: dict[str, Any],
+    starts: list[dict[str, Any]],
+    end: dict[str, Any],
+    settings: CallSettings,
+    now: datetime,
+) -> CallbackResult:
+    update["conference.endedAt"] = end["timestamp"]
+    result = CallbackResult(settle=True)
+    if not starts:
+        # The client never joined: the provider left the conference while we were calling.
+        client_sid = view.participant("client").get("callSid")
+        if client_sid and view.participant("client").get("state") not in ("no_answer", "declined"):
+            result.hang_up.append(client_sid)
+        finish(
+            tx,
+            view,
+            CallStatus.FAILED,
+            now=now,
+            settings=settings,
+            settlement=Settlement.RELEASE,
+            reason=FailureReason.PROVIDER_LEFT,
+            extra=update,
+        )
+        return result
+    seconds = connected_seconds(starts[0]["timestamp"], end["timestamp"])
+    outcome = settle_call(seconds, settings.min_billable_seconds)
+    update.update({"connectedSeconds": seconds, "billable": outcome.settlement is Settlement.CAPTURE})
+    if not (view.status is CallStatus.ACTIVE or can_transition(view.status, CallStatus.ACTIVE)):
+        tx.update(session_path(view.id), update)  # cannot happen in order; keep the facts for recovery
+        return CallbackResult()
+    active = SessionView(view.id, {**view.doc, "status": CallStatus.ACTIVE.value}, view.provider_docs)
+    finish(tx, active, CallStatus.COMPLETED, now=now, settings=settings, settlement=outcome.settlement, extra=update)
+    return result
+
+
+def carry_out(
+    result: CallbackResult,
+    session_id: str,
+    *,
+    tasks: TaskScheduler,
+    telephony: Telephony,
+    settle: Callable[[str], object],
+    settings: CallSettings,
+) -> None:
+    """The side effects a committed callback asked for, in a safe order."""
+    for call_sid in result.hang_up:
+        try:
+            telephony.hang_up(call_sid)
+        except TelephonyError:
+            log.warning("could not hang up %s for session %s", call_sid, session_id)
+    if result.next_dial is not None:
+        party, attempt = result.next_dial
+        enqueue_attempt(tasks, DialTask(session_id, party, attempt), settings)
+    if result.settle:
+        settle(session_id)
+
+
+def _timestamp(raw: str | None, fallback: datetime) -> datetime:
+    if not raw:
+        return fallback
+    try:
+        return parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return fallback
