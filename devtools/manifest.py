@@ -24,9 +24,11 @@ GEN1_CPU_BY_MEMORY = {128: 0.083, 256: 0.167, 512: 0.333, 1024: 0.583, 2048: 1.0
 @cache
 def load_main(codebase: str) -> Any:
     """Import a codebase's main.py under a unique name, with fresh global options."""
-    from firebase_functions import options
+    from firebase_functions import options, params
 
+    # Each codebase deploys alone: start from the SDK's blank global state for each one.
     options._GLOBAL_OPTIONS = options.RuntimeOptions()  # a codebase must set its own region
+    params._params.clear()
     source = ROOT / CODEBASES[codebase]
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))

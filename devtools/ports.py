@@ -17,6 +17,11 @@ TWILIO_SIM_PORT = 8430
 # Local-only credentials: never valid anywhere but on this machine.
 STRIPE_SECRET_KEY = "sk_test_local_sos_expat"
 STRIPE_WEBHOOK_SECRET = "whsec_local_sos_expat_webhook_secret"
+TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
+TWILIO_AUTH_TOKEN = "local-twilio-auth-token"
+TWILIO_PHONE_NUMBER = "+33100000000"
+ENCRYPTION_KEY = "bG9jYWwtb25seS1zb3MtZXhwYXQtcGhvbmUta2V5ISE="  # 32 bytes, local only
+TWILIO_SIM_SPEED = 60
 
 CODEBASE_REGIONS = {
     "west1": "europe-west1",

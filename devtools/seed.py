@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from devtools import ports
+from shared.adapters.phone_crypto import AesGcmPhoneVault
 from shared.domain.pricing import DEFAULT_PRICING
-from shared.domain.settings import PaymentSettings
+from shared.domain.settings import CallSettings, PaymentSettings
 
 DEMO_PASSWORD = "demo-password-1"
 
@@ -24,7 +25,7 @@ DEMO_PROVIDERS: dict[str, dict[str, Any]] = {
         "type": "lawyer",
         "displayName": "Maître Demo",
         "email": "lawyer@demo.sos-expat.test",
-        "phoneNumber": "+33600000001",
+        "phone": "+33600000001",
         "languages": ["fr", "en"],
         "country": "FR",
     },
@@ -32,7 +33,7 @@ DEMO_PROVIDERS: dict[str, dict[str, Any]] = {
         "type": "expat",
         "displayName": "Demo Expat Helper",
         "email": "expat@demo.sos-expat.test",
-        "phoneNumber": "+33600000008",
+        "phone": "+33600000008",
         "languages": ["en", "es"],
         "country": "ES",
     },
@@ -73,10 +74,15 @@ def seed() -> None:
     now = datetime.now(UTC)
     db.document("settings/pricing").set(DEFAULT_PRICING.to_document())
     db.document("settings/payments").set(PaymentSettings().to_document())
+    db.document("settings/calls").set(CallSettings().to_document())
+    db.document("system/twilio_breaker").delete()
+    vault = AesGcmPhoneVault(ports.ENCRYPTION_KEY)
     for uid, profile in DEMO_PROVIDERS.items():
+        public = {k: v for k, v in profile.items() if k != "phone"}
         db.document(f"sos_profiles/{uid}").set(
             {
-                **profile,
+                **public,
+                "phoneSealed": vault.seal(profile["phone"]),
                 "uid": uid,
                 "approvalStatus": "approved",
                 "isVisible": True,

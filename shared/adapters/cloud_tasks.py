@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from shared.adapters.firebase_app import using_emulator
 from shared.ports.tasks import TaskScheduler
 
 log = logging.getLogger(__name__)
@@ -24,9 +25,15 @@ class CloudTasksScheduler(TaskScheduler):
         queue = functions.task_queue(f"locations/{self._region}/functions/{function}", app=self._app)
         options = functions.TaskOptions(task_id=task_id, schedule_delay_seconds=max(0, int(delay_seconds)))
         try:
-            queue.enqueue(payload, options)
-        except exceptions.AlreadyExistsError:
+            # Task-queue functions speak the callable protocol: the body must be {"data": ...}.
+            queue.enqueue({"data": payload}, options)
+        except (exceptions.AlreadyExistsError, exceptions.ConflictError):
             log.info("task %s already enqueued", task_id)
             return False
+        except ValueError as exc:
+            # firebase-admin 7.7 drops the first character of the task name the emulator
+            # returns and cannot parse it: the task was created all the same.
+            if not (using_emulator() and "resource name" in str(exc)):
+                raise
         log.info("task %s enqueued for %s in %ss", task_id, function, delay_seconds)
         return True

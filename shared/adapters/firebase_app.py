@@ -20,8 +20,10 @@ def firebase_app() -> Any:
     """The default app (callable token verification needs it). Cheap: no network, no Firestore."""
     import firebase_admin
 
-    if firebase_admin._apps:
+    try:
         return firebase_admin.get_app()
+    except ValueError:
+        pass
     project = os.environ.get("GCLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT")
     options = {"projectId": project} if project else None
     if using_emulator():

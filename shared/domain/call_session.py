@@ -22,6 +22,7 @@ class FailureReason(StrEnum):
     PROVIDER_LEFT = "provider_left"
     TWILIO_UNAVAILABLE = "twilio_unavailable"
     PAYMENT_INVALID = "payment_invalid"
+    STUCK = "stuck"  # failed by the payment recovery job after no progress
 
 
 class Party(StrEnum):

@@ -65,3 +65,28 @@ class CallSettings(BaseModel):
 
     def to_document(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True)
+
+
+class RecoverySettings(BaseModel):
+    """The shape of `settings/payments_recovery`: when a hold or a session counts as stuck."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    # An authorized hold with no call session this long after its authorization is released.
+    orphan_hold_minutes: int = Field(default=30, ge=1, alias="orphanHoldMinutes")
+    # A session still not terminal this long after its creation is failed (or flagged when active).
+    stuck_session_minutes: int = Field(default=120, ge=1, alias="stuckSessionMinutes")
+    # A hold whose card authorization expires within this margin is settled before it lapses.
+    capture_before_margin_hours: int = Field(default=24, ge=0, alias="captureBeforeMarginHours")
+    # Failed settlements of one session retried before it is flagged for a human.
+    max_settlement_attempts: int = Field(default=5, ge=1, alias="maxSettlementAttempts")
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any] | None) -> RecoverySettings:
+        try:
+            return cls.model_validate(doc or {})
+        except ValidationError as exc:
+            raise FailedPrecondition(f"settings/payments_recovery is malformed: {exc.errors()[0]['loc']}") from None
+
+    def to_document(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)

@@ -36,7 +36,7 @@ def run_callable(req: https_fn.CallableRequest[Any], service: Callable[[Caller |
     try:
         return service(caller_of(req), req.data)
     except DomainError as exc:
-        log.info("callable rejected: %s %s", exc.code, exc.message)
+        log.info("callable rejected: %s %s", exc.code, exc.message, exc_info=exc.__cause__ is not None)
         raise https_fn.HttpsError(_CODES.get(exc.code, https_fn.FunctionsErrorCode.INTERNAL), exc.message) from None
     except https_fn.HttpsError:
         raise

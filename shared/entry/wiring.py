@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
+from typing import Any
 
 from shared import config
-from shared.adapters.firebase_app import firestore_client
+from shared.adapters.firebase_app import firebase_app, firestore_client
 from shared.adapters.firestore_store import FirestoreDocumentStore
+from shared.adapters.phone_crypto import AesGcmPhoneVault
 from shared.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
 from shared.ports.clock import Clock, SystemClock
+from shared.services.call_sessions import CallbackUrls
 
 
 @cache
@@ -29,3 +32,40 @@ def stripe_gateway(secret_key: str) -> StripePaymentGateway:
 @cache
 def stripe_verifier(webhook_secret: str) -> StripeWebhookVerifier:
     return StripeWebhookVerifier(webhook_secret)
+
+
+@cache
+def phone_vault(key_b64: str) -> AesGcmPhoneVault:
+    return AesGcmPhoneVault(key_b64)
+
+
+@cache
+def task_scheduler(region: str) -> Any:
+    from shared.adapters.cloud_tasks import CloudTasksScheduler
+
+    return CloudTasksScheduler(region, firebase_app())
+
+
+@cache
+def telephony(account_sid: str, auth_token: str) -> Any:
+    from shared.adapters.twilio_telephony import TwilioTelephony
+
+    return TwilioTelephony(account_sid, auth_token, config.twilio_caller_id(), api_base=config.twilio_api_base())
+
+
+@cache
+def twilio_signature(auth_token: str) -> Any:
+    from shared.adapters.twilio_telephony import TwilioSignature
+
+    return TwilioSignature(auth_token)
+
+
+@cache
+def callback_urls(region: str) -> CallbackUrls:
+    return CallbackUrls(config.functions_base_url(region))
+
+
+def settler(stripe_secret_key: str) -> Any:
+    from shared.services.call_settlement import settle_session
+
+    return partial(settle_session, store=store(), gateway=stripe_gateway(stripe_secret_key), clock=clock())

@@ -56,6 +56,8 @@ def settle_session(session_id: str, *, store: DocumentStore, gateway: PaymentGat
 def _record_failure(tx: Transaction, session_id: str, error: str, now: datetime) -> None:
     doc = tx.get(session_path(session_id)) or {}
     payment = doc.get("payment", {})
+    if payment.get("state") in ("captured", "released"):
+        return  # a late failure never overwrites a settled payment
     tx.update(
         session_path(session_id),
         {

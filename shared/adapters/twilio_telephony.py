@@ -1,0 +1,93 @@
+"""Twilio adapter: outbound calls with async AMD, hang-up, SMS, webhook signatures.
+
+`twilio.rest` is imported lazily (cold start) and the client is created on first use.
+`api_base` points the client at the local carrier simulator and is only honoured against the
+emulators (see shared.config). Phone numbers never reach the logs unmasked.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from shared.domain.phone import masked
+from shared.ports.telephony import DialRequest, Telephony, TelephonyError
+
+log = logging.getLogger(__name__)
+
+
+class TwilioTelephony(Telephony):
+    def __init__(self, account_sid: str, auth_token: str, from_number: str, api_base: str | None = None) -> None:
+        self._account_sid = account_sid
+        self._auth_token = auth_token
+        self._from = from_number
+        self._api_base = api_base
+        self._client: Any = None
+
+    def _twilio(self) -> Any:
+        if self._client is None:
+            from twilio.http.http_client import TwilioHttpClient
+            from twilio.rest import Client
+
+            client = Client(self._account_sid, self._auth_token, http_client=TwilioHttpClient(timeout=10))
+            if self._api_base:
+                client.api.base_url = self._api_base
+            self._client = client
+        return self._client
+
+    def place_call(self, request: DialRequest) -> str:
+        call = self._call(
+            "calls.create",
+            lambda: self._twilio().calls.create(
+                to=request.to,
+                from_=self._from,
+                url=request.answer_url,
+                method="POST",
+                status_callback=request.status_callback,
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+                status_callback_method="POST",
+                machine_detection="Enable",
+                async_amd=True,
+                async_amd_status_callback=request.amd_callback,
+                async_amd_status_callback_method="POST",
+                timeout=request.timeout_seconds,
+            ),
+        )
+        log.info("twilio call %s placed to %s", call.sid, masked(request.to))
+        return str(call.sid)
+
+    def hang_up(self, call_sid: str) -> None:
+        self._call("calls.update", lambda: self._twilio().calls(call_sid).update(status="completed"))
+        log.info("twilio call %s hung up", call_sid)
+
+    def send_sms(self, to: str, body: str) -> str:
+        message = self._call(
+            "messages.create", lambda: self._twilio().messages.create(to=to, from_=self._from, body=body)
+        )
+        log.info("twilio sms %s sent to %s", message.sid, masked(to))
+        return str(message.sid)
+
+    def _call(self, operation: str, call: Any) -> Any:
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        try:
+            return call()
+        except TwilioRestException as exc:
+            retryable = exc.status >= 500 or exc.status == 429
+            raise TelephonyError(f"{operation}: twilio {exc.status} code {exc.code}", retryable=retryable) from exc
+        except (TwilioException, OSError) as exc:
+            raise TelephonyError(f"{operation}: {type(exc).__name__}", retryable=True) from exc
+
+
+class TwilioSignature:
+    """Checks `X-Twilio-Signature` against the configured public URL of the webhook."""
+
+    def __init__(self, auth_token: str) -> None:
+        self._auth_token = auth_token
+
+    def valid(self, public_url: str, params: dict[str, str], signature: str | None) -> bool:
+        from twilio.request_validator import RequestValidator
+
+        if not signature:
+            return False
+        return bool(RequestValidator(self._auth_token).validate(public_url, params, signature))
