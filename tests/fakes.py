@@ -106,6 +106,13 @@ class InMemoryStore(DocumentStore):
         with self.lock:
             self._write(path, copy.deepcopy(data), merge)
 
+    def create(self, path: str, data: Document) -> bool:
+        with self.lock:
+            if path in self.docs:
+                return False
+            self._write(path, copy.deepcopy(data), False)
+            return True
+
     def find(self, collection: str, filters: list[Filter], *, limit: int = 100) -> list[tuple[str, Document]]:
         found = []
         for doc_id, doc in sorted(self.collection(collection).items()):

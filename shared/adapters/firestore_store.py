@@ -70,6 +70,16 @@ class FirestoreDocumentStore(DocumentStore):
         self.counts.writes += 1
         self._client.document(path).set(data, merge=merge)
 
+    def create(self, path: str, data: Document) -> bool:
+        from google.api_core.exceptions import AlreadyExists
+
+        self.counts.writes += 1
+        try:
+            self._client.document(path).create(data)
+        except AlreadyExists:
+            return False
+        return True
+
     def find(self, collection: str, filters: list[Filter], *, limit: int = 100) -> list[tuple[str, Document]]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 

@@ -50,5 +50,9 @@ class DocumentStore(ABC):
         """Write one document outside any transaction."""
 
     @abstractmethod
+    def create(self, path: str, data: Document) -> bool:
+        """Create the document outside any transaction; False when it already exists."""
+
+    @abstractmethod
     def find(self, collection: str, filters: list[Filter], *, limit: int = 100) -> list[tuple[str, Document]]:
         """Documents of a collection matching all filters, as (id, data), at most `limit`."""

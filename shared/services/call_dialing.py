@@ -85,7 +85,8 @@ def execute_dial(
 ) -> str:
     """Returns what happened (for logs and tests): dialed, skipped:<why>, retry, failed."""
     settings = CallSettings.from_document(store.get("settings/calls"))
-    outcome = store.run_transaction(lambda tx: _claim(tx, task, clock.now(), settings))
+    breaker = Breaker.from_document(store.get(BREAKER_PATH))
+    outcome = store.run_transaction(lambda tx: _claim(tx, task, clock.now(), settings, breaker))
     if isinstance(outcome, _Skip):
         log.info("dial %s skipped: %s", task, outcome.why)
         if outcome.why == "breaker_open":
@@ -109,13 +110,14 @@ def execute_dial(
             return "failed"
         enqueue_attempt(tasks, DialTask(session, task.party, attempt + 1), settings)
         return "retry"
-    store.run_transaction(lambda tx: _dialed(tx, task, call_sid, clock.now()))
+    store.run_transaction(lambda tx: _dialed(tx, task, call_sid))
+    if breaker.consecutive_failures or breaker.open_until:
+        store.set(BREAKER_PATH, breaker.record_success().to_document())
     return "dialed"
 
 
-def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings) -> _Claim | _Skip:
+def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings, breaker: Breaker) -> _Claim | _Skip:
     view = read_session(tx, task.session_id)
-    breaker = Breaker.from_document(tx.get(BREAKER_PATH))
     if view is None:
         return _Skip("no_session")
     participant = view.participant(task.party.value)
@@ -149,17 +151,14 @@ def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSetting
     return _Claim(sealed)
 
 
-def _dialed(tx: Transaction, task: DialTask, call_sid: str, now: datetime) -> None:
+def _dialed(tx: Transaction, task: DialTask, call_sid: str) -> None:
     doc = tx.get(session_path(task.session_id)) or {}
-    breaker = Breaker.from_document(tx.get(BREAKER_PATH))
     participant = doc.get("participants", {}).get(task.party.value, {})
-    if participant.get("attempt") == task.attempt and "callSid" not in participant:
+    if participant.get("attempt") == task.attempt and participant.get("state") == "dialing":
         tx.update(
             session_path(task.session_id),
             {f"participants.{task.party.value}.callSid": call_sid, f"participants.{task.party.value}.state": "ringing"},
         )
-    if breaker.consecutive_failures or breaker.open_until:
-        tx.set(BREAKER_PATH, breaker.record_success().to_document())
 
 
 def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings) -> bool:
@@ -167,11 +166,13 @@ def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallS
     breaker = Breaker.from_document(tx.get(BREAKER_PATH)).record_failure(
         now, settings.breaker_failure_threshold, timedelta(seconds=settings.breaker_open_seconds)
     )
-    tx.set(BREAKER_PATH, breaker.to_document())
     if view is None or view.status in (CallStatus.COMPLETED, CallStatus.FAILED, CallStatus.CANCELLED):
+        tx.set(BREAKER_PATH, breaker.to_document())
         return False
-    tx.update(session_path(task.session_id), {f"participants.{task.party.value}.state": "dial_failed"})
+    marked = {f"participants.{task.party.value}.state": "dial_failed"}
     if breaker.allows(now) and task.attempt < settings.max_attempts_per_party:
+        tx.update(session_path(task.session_id), marked)
+        tx.set(BREAKER_PATH, breaker.to_document())
         return False
     finish(
         tx,
@@ -181,5 +182,7 @@ def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallS
         settings=settings,
         settlement=Settlement.RELEASE,
         reason=FailureReason.TWILIO_UNAVAILABLE,
+        extra=marked,
     )
+    tx.set(BREAKER_PATH, breaker.to_document())
     return True

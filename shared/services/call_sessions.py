@@ -64,10 +64,12 @@ class SessionView:
 
 
 def read_session(tx: Transaction, session_id: str) -> SessionView | None:
-    """Read the session and the provider profiles it keeps busy (all reads happen here)."""
     doc = tx.get(session_path(session_id))
-    if doc is None:
-        return None
+    return None if doc is None else SessionView(session_id, doc, [])
+
+
+def _read_providers(tx: Transaction, doc: Document) -> list[tuple[str, Document]]:
+    # Read only when a session ends: fewer documents locked by the frequent callbacks.
     provider_path = f"sos_profiles/{doc['providerId']}"
     provider = tx.get(provider_path) or {}
     docs = [(provider_path, provider)]
@@ -76,7 +78,7 @@ def read_session(tx: Transaction, session_id: str) -> SessionView | None:
             linked_doc = tx.get(f"sos_profiles/{linked}")
             if linked_doc is not None:
                 docs.append((f"sos_profiles/{linked}", linked_doc))
-    return SessionView(session_id, doc, docs)
+    return docs
 
 
 def finish(
@@ -91,8 +93,10 @@ def finish(
     extra: dict[str, Any] | None = None,
 ) -> None:
     """Move the session to a final state, schedule the payment settlement, free the provider
-    and queue the notifications, all in the caller's transaction."""
+    and queue the notifications, all in the caller's transaction. It reads the provider
+    profiles first, so the caller must not have written anything yet in this transaction."""
     transition(view.status, target)
+    view.provider_docs = _read_providers(tx, view.doc)
     update: dict[str, Any] = {
         **(extra or {}),
         "status": target.value,

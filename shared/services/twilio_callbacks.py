@@ -142,21 +142,16 @@ def _gather(
 def machine_detected(
     session_id: str, party: str, attempt: int, call_sid: str, answered_by: str, *, store: DocumentStore
 ) -> CallbackResult:
-    """Async AMD result: a voicemail counts as no answer, so its call is hung up."""
+    """Async AMD result: a voicemail counts as no answer, so its call is hung up.
 
-    def apply(tx: Transaction) -> CallbackResult:
-        doc = tx.get(session_path(session_id))
-        if doc is None:
-            return CallbackResult()
-        participant = doc.get("participants", {}).get(party, {})
-        if participant.get("attempt") != attempt:
-            return CallbackResult()
-        tx.update(session_path(session_id), {f"participants.{party}.answeredBy": answered_by})
-        if answered_by in MACHINE_ANSWERS and participant.get("state") != "accepted":
-            return CallbackResult(hang_up=[call_sid])
+    No transaction: the only effect is a hang-up, whose final call status then decides."""
+    if answered_by not in MACHINE_ANSWERS:
         return CallbackResult()
-
-    return store.run_transaction(apply)
+    doc = store.get(session_path(session_id))
+    participant = (doc or {}).get("participants", {}).get(party, {})
+    if participant.get("attempt") != attempt or participant.get("state") == "accepted":
+        return CallbackResult()
+    return CallbackResult(hang_up=[call_sid])
 
 
 def call_status(
@@ -169,13 +164,15 @@ def call_status(
     now: datetime,
 ) -> CallbackResult:
     call_sid, status = params.get("CallSid", ""), params.get("CallStatus", "")
+    if status not in FINAL_CALL_STATUSES:
+        return CallbackResult()  # progress only: the dial recorded the CallSid already
     ledger = f"processed_events/twilio_call_{call_sid}_{status}"
+    settings = CallSettings.from_document(store.get("settings/calls"))
 
     def apply(tx: Transaction) -> CallbackResult:
         if tx.get(ledger) is not None:
             return CallbackResult(duplicate=True)
         view = read_session(tx, session_id)
-        settings = CallSettings.from_document(tx.get("settings/calls"))
         result = _call_status(tx, view, party, attempt, call_sid, status, params, settings, now)
         tx.create(ledger, {"source": "twilio", "kind": "call_status", "sessionId": session_id, "processedAt": now})
         return result
@@ -197,23 +194,17 @@ def _call_status(
     if view is None or view.participant(party).get("attempt") != attempt:
         return CallbackResult()
     participant = view.participant(party)
-    if status not in FINAL_CALL_STATUSES:
-        if "callSid" not in participant:
-            tx.update(session_path(view.id), {f"participants.{party}.callSid": call_sid})
-        return CallbackResult()
     update: dict[str, Any] = {f"participants.{party}.finalStatus": status, f"participants.{party}.callSid": call_sid}
-    duration = params.get("CallDuration") or params.get("Duration")
+    duration = params.get("CallDuration")
     if duration and duration.isdigit():
         update[f"participants.{party}.callDurationSeconds"] = int(duration)
     if view.status in TERMINAL or participant.get("state") == "accepted":
         # Accepted parties are settled by the conference events.
         tx.update(session_path(view.id), update)
         return CallbackResult()
-    update[f"participants.{party}.state"] = (
-        participant.get("state") if participant.get("state") == "declined" else "no_answer"
-    )
-    tx.update(session_path(view.id), update)
+    update[f"participants.{party}.state"] = "declined" if participant.get("state") == "declined" else "no_answer"
     if attempt < settings.max_attempts_per_party:
+        tx.update(session_path(view.id), update)
         return CallbackResult(next_dial=(Party(party), attempt + 1))
     result = CallbackResult(settle=True)
     if party == "client":
@@ -228,60 +219,93 @@ def _call_status(
         settings=settings,
         settlement=Settlement.RELEASE,
         reason=no_answer_reason(Party(party)),
+        extra=update,
     )
     return result
 
 
 def conference_event(session_id: str, params: dict[str, str], *, store: DocumentStore, now: datetime) -> CallbackResult:
-    event = params.get("StatusCallbackEvent", "")
+    """Record the event under its SequenceNumber (its own document: no contention), then
+    apply what the events known so far imply: the call became active, or it is over."""
     sequence = params.get("SequenceNumber", "")
-    if not sequence.isdigit():
+    if not sequence.isdigit() or int(sequence) < 1:
         return CallbackResult()
+    recorded = store.create(
+        f"{session_path(session_id)}/conference_events/{int(sequence):04d}",
+        {
+            "event": params.get("StatusCallbackEvent", ""),
+            "callSid": params.get("CallSid"),
+            "conferenceSid": params.get("ConferenceSid"),
+            "timestamp": _timestamp(params.get("Timestamp"), now),
+            "receivedAt": now,
+        },
+    )
+    settings = CallSettings.from_document(store.get("settings/calls"))
+    doc = store.get(session_path(session_id))
+    if doc is None or CallStatus(doc["status"]) in TERMINAL:
+        return CallbackResult(duplicate=not recorded)
+    if _conference_change(doc, _known_events(store.get, session_id)) is None:
+        return CallbackResult(duplicate=not recorded)
 
     def apply(tx: Transaction) -> CallbackResult:
         view = read_session(tx, session_id)
-        settings = CallSettings.from_document(tx.get("settings/calls"))
-        if view is None:
+        if view is None or view.status in TERMINAL:
             return CallbackResult()
-        events: dict[str, Any] = dict(view.doc.get("conference", {}).get("events", {}))
-        if sequence in events:
-            return CallbackResult(duplicate=True)
-        events[sequence] = {
-            "event": event,
-            "callSid": params.get("CallSid"),
-            "timestamp": _timestamp(params.get("Timestamp"), now),
-        }
-        update: dict[str, Any] = {
-            "conference.events": events,
-            "conference.sid": params.get("ConferenceSid"),
-            "updatedAt": now,
-        }
-        starts = [e for e in events.values() if e["event"] == "conference-start"]
-        if starts and view.status is CallStatus.CALLING_CLIENT:
-            update["status"] = CallStatus.ACTIVE.value
-            update["conference.startedAt"] = starts[0]["timestamp"]
-        complete = sorted(int(s) for s in events) == list(range(1, max(int(s) for s in events) + 1))
-        ends = [e for e in events.values() if e["event"] == "conference-end"]
-        if view.status in TERMINAL or not (complete and ends):
-            tx.update(session_path(session_id), update)
+        events = _known_events(tx.get, session_id)
+        change = _conference_change(view.doc, events)
+        if change == "active":
+            tx.update(
+                session_path(session_id),
+                {
+                    "status": CallStatus.ACTIVE.value,
+                    "conference.startedAt": _first(events, "conference-start"),
+                    "updatedAt": now,
+                },
+            )
             return CallbackResult()
-        return _conference_over(tx, view, update, starts, ends[0], settings, now)
+        if change == "over":
+            return _conference_over(tx, view, events, settings, now)
+        return CallbackResult()
 
     return store.run_transaction(apply)
+
+
+def _known_events(get: Callable[[str], dict[str, Any] | None], session_id: str) -> list[dict[str, Any]]:
+    """Events 1..n without a gap (a later one is useless until the gap is filled)."""
+    events: list[dict[str, Any]] = []
+    for sequence in range(1, 100):
+        event = get(f"{session_path(session_id)}/conference_events/{sequence:04d}")
+        if event is None:
+            break
+        events.append(event)
+    return events
+
+
+def _first(events: list[dict[str, Any]], name: str) -> datetime | None:
+    return next((e["timestamp"] for e in events if e["event"] == name), None)
+
+
+def _conference_change(doc: dict[str, Any], events: list[dict[str, Any]]) -> str | None:
+    status = CallStatus(doc["status"])
+    if _first(events, "conference-end") is not None:
+        return "over"
+    if _first(events, "conference-start") is not None and status is CallStatus.CALLING_CLIENT:
+        return "active"
+    return None
 
 
 def _conference_over(
     tx: Transaction,
     view: SessionView,
-    update: dict[str, Any],
-    starts: list[dict[str, Any]],
-    end: dict[str, Any],
+    events: list[dict[str, Any]],
     settings: CallSettings,
     now: datetime,
 ) -> CallbackResult:
-    update["conference.endedAt"] = end["timestamp"]
+    started, ended = _first(events, "conference-start"), _first(events, "conference-end")
+    assert ended is not None
+    update: dict[str, Any] = {"conference.endedAt": ended, "conference.startedAt": started}
     result = CallbackResult(settle=True)
-    if not starts:
+    if started is None:
         # The client never joined: the provider left the conference while we were calling.
         client_sid = view.participant("client").get("callSid")
         if client_sid and view.participant("client").get("state") not in ("no_answer", "declined"):
@@ -297,13 +321,12 @@ def _conference_over(
             extra=update,
         )
         return result
-    seconds = connected_seconds(starts[0]["timestamp"], end["timestamp"])
+    if not (view.status is CallStatus.ACTIVE or can_transition(view.status, CallStatus.ACTIVE)):
+        return CallbackResult()  # cannot happen in order; the recovery cron settles stuck sessions
+    seconds = connected_seconds(started, ended)
     outcome = settle_call(seconds, settings.min_billable_seconds)
     update.update({"connectedSeconds": seconds, "billable": outcome.settlement is Settlement.CAPTURE})
-    if not (view.status is CallStatus.ACTIVE or can_transition(view.status, CallStatus.ACTIVE)):
-        tx.update(session_path(view.id), update)  # cannot happen in order; keep the facts for recovery
-        return CallbackResult()
-    active = SessionView(view.id, {**view.doc, "status": CallStatus.ACTIVE.value}, view.provider_docs)
+    active = SessionView(view.id, {**view.doc, "status": CallStatus.ACTIVE.value}, [])
     finish(tx, active, CallStatus.COMPLETED, now=now, settings=settings, settlement=outcome.settlement, extra=update)
     return result
 
