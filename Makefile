@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: setup dev test lint unit integration e2e manifest vendor clean
+.PHONY: setup dev test lint unit integration e2e manifest vendor clean demo cron
 
 setup: $(VENV)/.installed node_modules/.installed vendor
 
@@ -47,6 +47,21 @@ e2e: setup
 
 manifest: setup
 	$(PY) -m devtools.manifest
+
+# Figures (Firestore operations per booking step, cold import times); asserts nothing about speed.
+.PHONY: bench
+bench: setup
+	$(PY) -m devtools.bench
+
+# Against a running `make dev`: one booking end to end (PROVIDER=/CLIENT= pick simulator personas).
+PROVIDER ?= +33600000001
+CLIENT ?= +33611111111
+demo: setup
+	$(PY) -m devtools.demo --provider-phone "$(PROVIDER)" --client-phone "$(CLIENT)"
+
+# Against a running `make dev`: fire a scheduled function by hand, e.g. make cron NAME=stuckPaymentsRecovery
+cron: setup
+	$(PY) -m devtools.cron "$(NAME)"
 
 clean:
 	rm -rf .local functions_west*/shared functions_west*/venv functions_west*/.env.local functions_west*/.secret.local

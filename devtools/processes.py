@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -31,19 +32,11 @@ class ManagedProcess:
             return ""
 
     def stop(self, grace_seconds: float = 10.0) -> None:
-        """SIGINT the group (clean shutdown), then SIGKILL whatever is left of it."""
-        pgid = self.popen.pid  # start_new_session: the child leads its own group
-        for sig, wait in ((signal.SIGINT, grace_seconds), (signal.SIGKILL, 5.0)):
-            if not self._group_alive(pgid):
-                break
-            try:
-                os.killpg(pgid, sig)
-            except ProcessLookupError:
-                break
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline and self._group_alive(pgid):
-                time.sleep(0.1)
-        self._log.close()
+        stop_all([self], grace_seconds)
+
+    def signal_group(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, sig)  # start_new_session: the child leads its own group
 
     def _group_alive(self, pgid: int) -> bool:
         self.popen.poll()  # reap the leader so a zombie does not count
@@ -52,6 +45,20 @@ class ManagedProcess:
         except ProcessLookupError:
             return False
         return True
+
+
+def stop_all(processes: list[ManagedProcess], grace_seconds: float = 10.0) -> None:
+    """SIGINT every group at once (clean shutdown), then SIGKILL whatever is left."""
+    for sig, wait in ((signal.SIGINT, grace_seconds), (signal.SIGKILL, 5.0)):
+        alive = [p for p in processes if p._group_alive(p.popen.pid)]
+        for process in alive:
+            process.signal_group(sig)
+        deadline = time.monotonic() + wait
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.1)
+            alive = [p for p in alive if p._group_alive(p.popen.pid)]
+    for process in processes:
+        process._log.close()
 
 
 def port_open(host: str, port: int) -> bool:

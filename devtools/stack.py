@@ -18,7 +18,7 @@ import requests
 
 from devtools import ports
 from devtools.firestore_launcher import build_launcher
-from devtools.processes import ManagedProcess, port_open, wait_until
+from devtools.processes import ManagedProcess, port_open, stop_all, wait_until
 from devtools.vendor_shared import CODEBASES, vendor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,8 +168,7 @@ class LocalStack:
         wait_until(lambda: port_open(ports.HOST, ports.TWILIO_SIM_PORT), timeout=20, what="the Twilio simulator")
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.stop()
+        stop_all(self.processes)
         self.processes.clear()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from firebase_functions import firestore_fn, https_fn, options, params, scheduler_fn, tasks_fn
@@ -43,6 +44,7 @@ CALL_SECRETS: list[params.SecretParam] = [
     ENCRYPTION_KEY,
 ]
 LIGHT = options.MemoryOption.MB_256
+logger = logging.getLogger(CODEBASE)
 
 
 @https_fn.on_call(secrets=[STRIPE_SECRET_KEY], max_instances=4, timeout_sec=60)
@@ -260,3 +262,55 @@ def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
     before, after = _change(event)
     if after is not None and after.get("state") == "failed":
         on_payment_state(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
+
+
+@scheduler_fn.on_schedule(
+    schedule="every 15 minutes",
+    secrets=[STRIPE_SECRET_KEY],
+    memory=LIGHT,
+    max_instances=1,
+    timeout_sec=300,
+)
+def stuckPaymentsRecovery(event: scheduler_fn.ScheduledEvent) -> None:
+    from shared.services.payment_recovery import recover_stuck_payments
+
+    report = recover_stuck_payments(
+        store=wiring.store(),
+        gateway=wiring.stripe_gateway(STRIPE_SECRET_KEY.value),
+        clock=wiring.clock(),
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+    )
+    logger.info("stuck payments recovery", extra={"json_fields": {"report": report.as_dict()}})
+
+
+@scheduler_fn.on_schedule(schedule="every day 01:00", timezone=options.Timezone("UTC"), memory=LIGHT, max_instances=1)
+def collectDailyPaymentMetrics(event: scheduler_fn.ScheduledEvent) -> None:
+    from datetime import timedelta
+
+    from shared.services.payment_metrics import collect_daily_payment_metrics
+
+    yesterday = (event.schedule_time - timedelta(days=1)).date()
+    collect_daily_payment_metrics(yesterday, store=wiring.store(), clock=wiring.clock())
+
+
+@scheduler_fn.on_schedule(schedule="every 30 minutes", memory=LIGHT, max_instances=1)
+def runPaymentHealthCheck(event: scheduler_fn.ScheduledEvent) -> None:
+    from shared.services.payment_health import run_payment_health_check
+
+    health = run_payment_health_check(store=wiring.store(), clock=wiring.clock())
+    logger.info("payment health %s", health["status"], extra={"json_fields": {"health": health}})
+
+
+@https_fn.on_request(memory=LIGHT, max_instances=1, timeout_sec=60)
+def paymentHealthCheck(req: Request) -> Response:
+    """runPaymentHealthCheck over HTTP for admins (Authorization: Bearer <ID token>), as JSON."""
+    import json
+
+    from shared.entry.admin_http import require_admin
+    from shared.services.payment_health import run_payment_health_check
+
+    denied = require_admin(req)
+    if denied is not None:
+        return denied
+    health = run_payment_health_check(store=wiring.store(), clock=wiring.clock())
+    return Response(json.dumps(health), status=200, content_type="application/json")

@@ -24,7 +24,7 @@ from shared.ports.store import DocumentStore, Transaction
 from shared.ports.tasks import TaskScheduler
 from shared.ports.telephony import DialRequest, Telephony, TelephonyError
 from shared.services.call_scheduling import EXECUTE_CALL_FUNCTION, call_task_id
-from shared.services.call_sessions import CallbackUrls, finish, read_session, session_path
+from shared.services.call_sessions import CallbackUrls, SessionView, finish, read_session, session_path
 
 log = logging.getLogger(__name__)
 BREAKER_PATH = "system/twilio_breaker"
@@ -59,8 +59,25 @@ class _Claim:
 
 
 class _Skip:
-    def __init__(self, why: str) -> None:
+    def __init__(self, why: str, hang_up: list[str] | None = None) -> None:
         self.why = why
+        self.hang_up = hang_up or []
+
+
+def _waiting_provider(view: SessionView, party: Party) -> list[str]:
+    """The provider's call when they accepted and wait in the conference for the client."""
+    provider = view.participant("provider")
+    if party is Party.CLIENT and provider.get("state") == "accepted" and provider.get("callSid"):
+        return [str(provider["callSid"])]
+    return []
+
+
+def _hang_up(telephony: Telephony, call_sids: list[str]) -> None:
+    for call_sid in call_sids:
+        try:
+            telephony.hang_up(call_sid)
+        except TelephonyError:
+            log.warning("could not hang up %s", call_sid)
 
 
 def enqueue_attempt(tasks: TaskScheduler, task: DialTask, settings: CallSettings) -> None:
@@ -90,6 +107,7 @@ def execute_dial(
     if isinstance(outcome, _Skip):
         log.info("dial %s skipped: %s", task, outcome.why)
         if outcome.why == "breaker_open":
+            _hang_up(telephony, outcome.hang_up)
             settle(task.session_id)
         return f"skipped:{outcome.why}"
     session, party, attempt = task.session_id, task.party.value, task.attempt
@@ -104,12 +122,13 @@ def execute_dial(
         call_sid = telephony.place_call(request)
     except TelephonyError as exc:
         log.warning("dial %s failed: %s", task, exc)
-        failed_for_good = store.run_transaction(lambda tx: _dial_failed(tx, task, clock.now(), settings))
-        if failed_for_good:
+        verdict, hang_up = store.run_transaction(lambda tx: _dial_failed(tx, task, clock.now(), settings))
+        if verdict == "failed":
+            _hang_up(telephony, hang_up)
             settle(task.session_id)
-            return "failed"
-        enqueue_attempt(tasks, DialTask(session, task.party, attempt + 1), settings)
-        return "retry"
+        elif verdict == "retry":
+            enqueue_attempt(tasks, DialTask(session, task.party, attempt + 1), settings)
+        return verdict
     store.run_transaction(lambda tx: _dialed(tx, task, call_sid))
     if breaker.consecutive_failures or breaker.open_until:
         store.set(BREAKER_PATH, breaker.record_success().to_document())
@@ -138,7 +157,7 @@ def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSetting
             settlement=Settlement.RELEASE,
             reason=FailureReason.TWILIO_UNAVAILABLE,
         )
-        return _Skip("breaker_open")
+        return _Skip("breaker_open", _waiting_provider(view, task.party))
     tx.update(
         session_path(task.session_id),
         {
@@ -161,19 +180,20 @@ def _dialed(tx: Transaction, task: DialTask, call_sid: str) -> None:
         )
 
 
-def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings) -> bool:
+def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings) -> tuple[str, list[str]]:
+    """("retry" | "ended" | "failed", calls to hang up once committed)."""
     view = read_session(tx, task.session_id)
     breaker = Breaker.from_document(tx.get(BREAKER_PATH)).record_failure(
         now, settings.breaker_failure_threshold, timedelta(seconds=settings.breaker_open_seconds)
     )
     if view is None or view.status in (CallStatus.COMPLETED, CallStatus.FAILED, CallStatus.CANCELLED):
         tx.set(BREAKER_PATH, breaker.to_document())
-        return False
+        return "ended", []
     marked = {f"participants.{task.party.value}.state": "dial_failed"}
     if breaker.allows(now) and task.attempt < settings.max_attempts_per_party:
         tx.update(session_path(task.session_id), marked)
         tx.set(BREAKER_PATH, breaker.to_document())
-        return False
+        return "retry", []
     finish(
         tx,
         view,
@@ -185,4 +205,4 @@ def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallS
         extra=marked,
     )
     tx.set(BREAKER_PATH, breaker.to_document())
-    return True
+    return "failed", _waiting_provider(view, task.party)

@@ -159,7 +159,8 @@ def _book(tx: Transaction, session: dict[str, Any], now: datetime) -> dict[str, 
         else []
     )
     linked = [(f"sos_profiles/{i}", tx.get(f"sos_profiles/{i}")) for i in linked_ids]
-    if provider.get("availability", "available") != "available" or provider.get("currentCallSessionId"):
+    linked_busy = any(doc is not None and doc.get("currentCallSessionId") for _, doc in linked)
+    if provider.get("availability", "available") != "available" or provider.get("currentCallSessionId") or linked_busy:
         raise FailedPrecondition("providerId: this provider is busy or offline; choose another", field="providerId")
     tx.create(session_path, session)
     busy = {"availability": "busy", "currentCallSessionId": session["sessionId"], "busySince": now}

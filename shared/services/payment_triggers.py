@@ -102,6 +102,8 @@ def on_payment_state(
         return None
 
     def apply(tx: Transaction) -> None:
+        if not _once(tx, f"{template}_{payment_id}_{after.get('lastEventId', '')}", now):
+            return  # redelivered trigger: the mail is queued already (and may carry its delivery state)
         queue_mail(
             tx,
             f"{template}_{payment_id}_{after.get('lastEventId', '')}",

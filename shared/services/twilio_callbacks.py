@@ -294,6 +294,15 @@ def _conference_change(doc: dict[str, Any], events: list[dict[str, Any]]) -> str
     return None
 
 
+def _presence(events: list[dict[str, Any]], call_sid: object, ended: datetime) -> tuple[datetime, datetime] | None:
+    """When a call was in the conference: its first join to its leave (or the end)."""
+    joins = [e["timestamp"] for e in events if e["event"] == "participant-join" and e.get("callSid") == call_sid]
+    if not call_sid or not joins:
+        return None
+    leaves = [e["timestamp"] for e in events if e["event"] == "participant-leave" and e.get("callSid") == call_sid]
+    return joins[0], (leaves[-1] if leaves else ended)
+
+
 def _conference_over(
     tx: Transaction,
     view: SessionView,
@@ -301,12 +310,15 @@ def _conference_over(
     settings: CallSettings,
     now: datetime,
 ) -> CallbackResult:
+    """Bill the time both parties shared the conference (Twilio's timestamps), nothing else."""
     started, ended = _first(events, "conference-start"), _first(events, "conference-end")
     assert ended is not None
     update: dict[str, Any] = {"conference.endedAt": ended, "conference.startedAt": started}
     result = CallbackResult(settle=True)
-    if started is None:
-        # The client never joined: the provider left the conference while we were calling.
+    provider = _presence(events, view.participant("provider").get("callSid"), ended)
+    client = _presence(events, view.participant("client").get("callSid"), ended)
+    if (provider is None or client is None) and view.status is not CallStatus.ACTIVE:
+        # Nobody to talk to: the provider left (or never joined) before the client was there.
         client_sid = view.participant("client").get("callSid")
         if client_sid and view.participant("client").get("state") not in ("no_answer", "declined"):
             result.hang_up.append(client_sid)
@@ -318,12 +330,16 @@ def _conference_over(
             settings=settings,
             settlement=Settlement.RELEASE,
             reason=FailureReason.PROVIDER_LEFT,
-            extra=update,
+            extra={**update, "connectedSeconds": 0, "billable": False},
         )
         return result
     if not (view.status is CallStatus.ACTIVE or can_transition(view.status, CallStatus.ACTIVE)):
         return CallbackResult()  # cannot happen in order; the recovery cron settles stuck sessions
-    seconds = connected_seconds(started, ended)
+    seconds = (
+        0
+        if provider is None or client is None
+        else connected_seconds(max(provider[0], client[0]), min(provider[1], client[1]))
+    )
     outcome = settle_call(seconds, settings.min_billable_seconds)
     update.update({"connectedSeconds": seconds, "billable": outcome.settlement is Settlement.CAPTURE})
     active = SessionView(view.id, {**view.doc, "status": CallStatus.ACTIVE.value}, [])

@@ -1,0 +1,315 @@
+"""Firestore reads/writes/transactions of one completed booking, step by step.
+
+Runs the real services in-process on a private Firestore emulator and localstripe (free ports,
+stopped with their process groups), with recording telephony and task fakes. Callback steps
+include the `settings/calls` read the west3 entrypoints make before `carry_out`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import format_datetime
+from functools import partial
+from typing import Any, TypeVar
+
+import requests
+
+from devtools.firestore_launcher import GCLOUD_FIRESTORE_JAR, MAIN_CLASS
+from devtools.processes import ManagedProcess, port_open, wait_until
+from devtools.stack import ROOT, java_home
+from shared.adapters.firestore_store import FirestoreDocumentStore
+from shared.adapters.phone_crypto import AesGcmPhoneVault
+from shared.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
+from shared.domain.pricing import DEFAULT_PRICING
+from shared.domain.settings import CallSettings
+from shared.ports.clock import SystemClock
+from shared.ports.tasks import TaskScheduler
+from shared.ports.telephony import DialRequest, Telephony
+from shared.services import twilio_callbacks
+from shared.services.call_dialing import DialTask, execute_dial
+from shared.services.call_scheduling import create_and_schedule_call
+from shared.services.call_sessions import CallbackUrls, session_path
+from shared.services.call_settlement import settle_session
+from shared.services.commands import Caller, CreateAndScheduleCallCommand, CreatePaymentIntentCommand, parse_command
+from shared.services.payment_intents import create_payment_intent
+from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
+from shared.services.stripe_webhook import handle_stripe_webhook
+
+T = TypeVar("T")
+PROJECT = "demo-sos-expat-bench"
+LOGS = ROOT / ".local" / "logs" / "bench"
+STRIPE_KEY = "sk_test_bench"
+WEBHOOK_SECRET = "whsec_bench"
+PHONE_KEY = "YmVuY2gtb25seS1zb3MtZXhwYXQtcGhvbmUta2V5ISE="  # 32 bytes, bench only
+PROVIDER, CLIENT_ID, SESSION = "bench_lawyer", "bench_client", "bench_session_1"
+CLIENT = Caller(CLIENT_ID, {"role": "client"})
+
+
+class BenchFailed(Exception):
+    pass
+
+
+@dataclass
+class RecordingTelephony(Telephony):
+    calls: list[tuple[DialRequest, str]] = field(default_factory=list)
+    hung_up: list[str] = field(default_factory=list)
+    sms: list[tuple[str, str]] = field(default_factory=list)
+
+    def place_call(self, request: DialRequest) -> str:
+        sid = f"CA{len(self.calls) + 1:032x}"
+        self.calls.append((request, sid))
+        return sid
+
+    def hang_up(self, call_sid: str) -> None:
+        self.hung_up.append(call_sid)
+
+    def send_sms(self, to: str, body: str) -> str:
+        self.sms.append((to, body))
+        return f"SM{len(self.sms):032x}"
+
+
+@dataclass
+class RecordingTasks(TaskScheduler):
+    pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+
+    def enqueue(self, function: str, payload: dict[str, Any], *, task_id: str, delay_seconds: int = 0) -> bool:
+        if task_id in self.ids:
+            return False
+        self.ids.add(task_id)
+        self.pending.append((function, payload))
+        return True
+
+    def take(self) -> dict[str, Any]:
+        if not self.pending:
+            raise BenchFailed("no dial task was enqueued")
+        function, payload = self.pending.pop(0)
+        if function != "executeScheduledCall":
+            raise BenchFailed(f"unexpected task for {function}")
+        return payload
+
+
+@dataclass
+class Meter:
+    store: FirestoreDocumentStore
+    rows: list[tuple[str, int, int, int]] = field(default_factory=list)
+
+    def run(self, name: str, fn: Callable[[], T]) -> T:
+        c = self.store.counts
+        before = (c.reads, c.writes, c.transactions)
+        result = fn()
+        self.rows.append((name, c.reads - before[0], c.writes - before[1], c.transactions - before[2]))
+        return result
+
+    def print_table(self) -> None:
+        width = max(len(row[0]) for row in self.rows) + 2
+        print(f"{'step':<{width}}{'reads':>7}{'writes':>8}{'tx':>5}")
+        for name, reads, writes, txs in self.rows:
+            print(f"{name:<{width}}{reads:>7}{writes:>8}{txs:>5}")
+        reads, writes, txs = (sum(column) for column in zip(*(row[1:] for row in self.rows), strict=True))
+        print(f"{'TOTAL per completed booking':<{width}}{reads:>7}{writes:>8}{txs:>5}")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def servers() -> Iterator[tuple[str, str]]:
+    """(firestore host, localstripe URL) on free ports; both process groups stopped at exit."""
+    fs_port, stripe_port = free_port(), free_port()
+    java = str(java_home() / "bin" / "java")
+    argv = [java, "-cp", str(GCLOUD_FIRESTORE_JAR), MAIN_CLASS, "start", "--host=127.0.0.1", f"--port={fs_port}"]
+    env = dict(os.environ)
+    started: list[ManagedProcess] = []
+    try:
+        started.append(ManagedProcess("firestore", argv, env=env, cwd=ROOT, log_path=LOGS / "firestore.log"))
+        stripe_argv = [sys.executable, "-m", "devtools.localstripe_ext", "--port", str(stripe_port)]
+        started.append(ManagedProcess("localstripe", stripe_argv, env=env, cwd=ROOT, log_path=LOGS / "localstripe.log"))
+        wait_until(lambda: port_open("127.0.0.1", fs_port), timeout=60, what="the Firestore emulator")
+        wait_until(lambda: port_open("127.0.0.1", stripe_port), timeout=20, what="localstripe")
+        yield f"127.0.0.1:{fs_port}", f"http://127.0.0.1:{stripe_port}"
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+def firestore_store(host: str) -> FirestoreDocumentStore:
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import firestore
+
+    previous = os.environ.get("FIRESTORE_EMULATOR_HOST")
+    os.environ["FIRESTORE_EMULATOR_HOST"] = host  # read once, when the client is built
+    try:
+        client = firestore.Client(project=PROJECT, credentials=AnonymousCredentials())  # type: ignore[no-untyped-call]
+    finally:
+        if previous is None:
+            del os.environ["FIRESTORE_EMULATOR_HOST"]
+        else:
+            os.environ["FIRESTORE_EMULATOR_HOST"] = previous
+    return FirestoreDocumentStore(client)
+
+
+def signed_event(intent: dict[str, Any]) -> tuple[bytes, str]:
+    now = int(time.time())
+    event = {
+        "id": f"evt_bench_{intent['id']}",
+        "object": "event",
+        "type": "payment_intent.amount_capturable_updated",
+        "created": now,
+        "data": {"object": intent},
+    }
+    payload = json.dumps(event).encode()
+    digest = hmac.new(WEBHOOK_SECRET.encode(), f"{now}.".encode() + payload, hashlib.sha256).hexdigest()
+    return payload, f"t={now},v1={digest}"
+
+
+def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
+    vault, clock = AesGcmPhoneVault(PHONE_KEY), SystemClock()
+    gateway = StripePaymentGateway(STRIPE_KEY, api_base=stripe_url)
+    telephony, tasks = RecordingTelephony(), RecordingTasks()
+    urls = CallbackUrls(f"https://europe-west3-{PROJECT}.cloudfunctions.net")
+    settlements: list[str] = []
+    store.set("settings/pricing", DEFAULT_PRICING.to_document())
+    profile = {"type": "lawyer", "approvalStatus": "approved", "isVisible": True, "languages": ["fr"]}
+    store.set(f"sos_profiles/{PROVIDER}", {**profile, "phoneSealed": vault.seal("+33600000001")})
+    meter = Meter(store)
+
+    def carry(result: twilio_callbacks.CallbackResult) -> None:  # what west3's _carry_out does
+        settings = CallSettings.from_document(store.get("settings/calls"))
+        twilio_callbacks.carry_out(
+            result, SESSION, tasks=tasks, telephony=telephony, settle=settlements.append, settings=settings
+        )
+
+    booking = {"amount": 49, "currency": "eur", "serviceType": "lawyer_call", "providerId": PROVIDER}
+    cmd = parse_command(CreatePaymentIntentCommand, {**booking, "clientId": CLIENT_ID, "callSessionId": SESSION})
+    hold = meter.run(
+        "createPaymentIntent", lambda: create_payment_intent(cmd, CLIENT, store=store, gateway=gateway, clock=clock)
+    )
+    confirmed = requests.post(
+        f"{stripe_url}/v1/payment_intents/{hold.payment_intent_id}/confirm",
+        data={"payment_method": "pm_card_visa", "client_secret": hold.client_secret},
+        auth=(STRIPE_KEY, ""),
+        timeout=10,
+    )
+    confirmed.raise_for_status()
+    payload, signature = signed_event(confirmed.json())
+    verifier = StripeWebhookVerifier(WEBHOOK_SECRET)
+    response = meter.run(
+        "stripeWebhook amount_capturable_updated",
+        lambda: handle_stripe_webhook(
+            payload, signature, verifier=verifier, store=store, clock=clock, handlers=STRIPE_EVENT_HANDLERS
+        ),
+    )
+    if response.status != 200 or response.body.get("duplicate") is not False:
+        raise BenchFailed(f"stripeWebhook answered {response.status} {response.body}")
+
+    schedule = {
+        "providerId": PROVIDER,
+        "clientId": CLIENT_ID,
+        "paymentIntentId": hold.payment_intent_id,
+        "clientPhone": "+33600000009",
+        "serviceType": "lawyer_call",
+        "language": "fr",
+    }
+    scheduled = parse_command(CreateAndScheduleCallCommand, schedule)
+    meter.run(
+        "createAndScheduleCall",
+        lambda: create_and_schedule_call(scheduled, CLIENT, store=store, vault=vault, tasks=tasks, clock=clock),
+    )
+
+    dial = partial(
+        execute_dial,
+        store=store,
+        telephony=telephony,
+        vault=vault,
+        tasks=tasks,
+        clock=clock,
+        urls=urls,
+        settle=settlements.append,
+    )
+
+    def dial_and_accept(party: str) -> str:
+        task = DialTask.parse(tasks.take())
+        outcome = meter.run(f"executeScheduledCall ({party})", partial(dial, task))
+        if outcome != "dialed" or task.party.value != party:
+            raise BenchFailed(f"dial of the {party} (task {task}) gave {outcome}")
+        sid = telephony.calls[-1][1]
+        meter.run(f"answer ({party})", lambda: twilio_callbacks.answer(SESSION, party, 1, store=store, urls=urls))
+        meter.run(
+            f"gather Digits=1 ({party})",
+            lambda: carry(
+                twilio_callbacks.gather(SESSION, party, 1, sid, "1", store=store, urls=urls, now=clock.now())
+            ),
+        )
+        return sid
+
+    def conference(params: dict[str, str]) -> None:
+        carry(twilio_callbacks.conference_event(SESSION, params, store=store, now=clock.now()))
+
+    def call_status(party: str, params: dict[str, str]) -> None:
+        carry(twilio_callbacks.call_status(SESSION, party, 1, params, store=store, now=clock.now()))
+
+    provider_sid, client_sid = dial_and_accept("provider"), dial_and_accept("client")
+    start = clock.now().replace(microsecond=0)
+    events = [
+        ("participant-join", provider_sid),
+        ("conference-start", None),
+        ("participant-join", client_sid),
+        ("participant-leave", client_sid),
+        ("participant-leave", provider_sid),
+        ("conference-end", None),
+    ]
+    for seq, (name, sid) in enumerate(events, start=1):
+        params = {
+            "StatusCallbackEvent": name,
+            "ConferenceSid": f"CF{1:032x}",
+            "SequenceNumber": str(seq),
+            "Timestamp": format_datetime(start + timedelta(minutes=5 * (seq - 1)), usegmt=True),
+            **({"CallSid": sid} if sid else {}),
+        }
+        meter.run(f"conference {name} (seq {seq})", partial(conference, params))
+    if settlements != [SESSION]:
+        raise BenchFailed(f"conference-end asked to settle {settlements}")
+    state = meter.run(
+        "settle_session (conference-end carry_out)",
+        lambda: settle_session(SESSION, store=store, gateway=gateway, clock=clock),
+    )
+    if state != "captured":
+        raise BenchFailed(f"settle_session gave {state}")
+    for party, sid, duration in (("provider", provider_sid, 1200), ("client", client_sid, 300)):
+        status = {"CallSid": sid, "CallStatus": "completed", "CallDuration": str(duration)}
+        meter.run(f"call status completed ({party})", partial(call_status, party, status))
+    return meter
+
+
+def run() -> int:
+    print("== Firestore operations per completed booking (real services, Firestore emulator, localstripe) ==")
+    with servers() as (firestore_host, stripe_url):
+        store = firestore_store(firestore_host)
+        try:
+            meter = booking(store, stripe_url)
+        except BenchFailed as exc:
+            print(f"FAILED: {exc}")
+            return 1
+        meter.print_table()
+        session = store.get(session_path(SESSION)) or {}
+    status, payment = session.get("status"), session.get("payment", {}).get("state")
+    print(f"session {SESSION}: status={status} payment.state={payment}")
+    if status != "completed" or payment != "captured":
+        print("FAILED: the booking did not end completed with its payment captured")
+        return 1
+    return 0

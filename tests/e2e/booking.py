@@ -1,0 +1,136 @@
+"""Helpers for call e2e tests: providers with simulator personas, holds, bookings, the simulator."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import requests
+
+from devtools import ports
+from shared.adapters.phone_crypto import AesGcmPhoneVault
+from tests.e2e.conftest import Account, WebApp, confirm_card, wait_for
+
+SIM = f"http://{ports.HOST}:{ports.TWILIO_SIM_PORT}"
+TERMINAL = ("completed", "failed", "cancelled")
+DEFAULT_CLIENT_PHONE = "+33611111111"
+
+
+def new_provider(db: Any, phone: str, *, language: str = "fr") -> str:
+    provider_id = f"e2e_lawyer_{uuid.uuid4().hex[:10]}"
+    db.document(f"sos_profiles/{provider_id}").set(
+        {
+            "type": "lawyer",
+            "approvalStatus": "approved",
+            "isVisible": True,
+            "isOnline": True,
+            "availability": "available",
+            "languages": [language],
+            "phoneSealed": AesGcmPhoneVault(ports.ENCRYPTION_KEY).seal(phone),
+        }
+    )
+    return provider_id
+
+
+def authorized_hold(web: WebApp, db: Any, client: Account, provider_id: str) -> dict[str, Any]:
+    created = web.call(
+        "europe-west3",
+        "createPaymentIntent",
+        {
+            "amount": 49,
+            "currency": "eur",
+            "serviceType": "lawyer_call",
+            "providerId": provider_id,
+            "clientId": client.uid,
+            "callSessionId": f"e2e_call_{uuid.uuid4().hex[:12]}",
+        },
+        client,
+    )
+    assert created.status == 200, created.body
+    hold: dict[str, Any] = created.result
+    assert confirm_card(hold["paymentIntentId"], hold["clientSecret"])["status"] == "requires_capture"
+    ref = db.document(f"payments/{hold['paymentIntentId']}")
+    wait_for(lambda: (ref.get().to_dict() or {}).get("state") == "authorized", what="hold authorised")
+    return hold
+
+
+def schedule(web: WebApp, client: Account, provider_id: str, hold: dict[str, Any], client_phone: str) -> Any:
+    return web.call(
+        "europe-west1",
+        "createAndScheduleCall",
+        {
+            "providerId": provider_id,
+            "clientId": client.uid,
+            "paymentIntentId": hold["paymentIntentId"],
+            "clientPhone": client_phone,
+            "serviceType": "lawyer_call",
+            "language": "en",
+        },
+        client,
+    )
+
+
+def book(web: WebApp, db: Any, provider_phone: str, client_phone: str = DEFAULT_CLIENT_PHONE) -> dict[str, Any]:
+    """A new client books a new provider (the given personas); returns ids."""
+    client = web.sign_up()
+    provider_id = new_provider(db, provider_phone)
+    hold = authorized_hold(web, db, client, provider_id)
+    scheduled = schedule(web, client, provider_id, hold, client_phone)
+    assert scheduled.status == 200, scheduled.body
+    return {
+        "client": client,
+        "providerId": provider_id,
+        "paymentIntentId": hold["paymentIntentId"],
+        "sessionId": scheduled.result["sessionId"],
+    }
+
+
+def settled_session(db: Any, session_id: str, timeout: float = 90) -> dict[str, Any]:
+    ref = db.document(f"call_sessions/{session_id}")
+
+    def done() -> dict[str, Any] | None:
+        doc = ref.get().to_dict() or {}
+        settled = doc.get("payment", {}).get("state") in ("captured", "released")
+        return doc if doc.get("status") in TERMINAL and settled else None
+
+    session: dict[str, Any] = wait_for(done, timeout=timeout, what=f"session {session_id} to settle")
+    return session
+
+
+def stripe_intent(payment_intent_id: str) -> dict[str, Any]:
+    response = requests.get(
+        f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}/v1/payment_intents/{payment_intent_id}",
+        auth=(ports.STRIPE_SECRET_KEY, ""),
+        timeout=10,
+    )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def sim_calls(to: str | None = None) -> list[dict[str, Any]]:
+    params = {"to": to} if to else {}
+    calls: list[dict[str, Any]] = requests.get(f"{SIM}/_sim/calls", params=params, timeout=10).json()
+    return calls
+
+
+def sim_call_log(sid: str) -> dict[str, Any]:
+    log: dict[str, Any] = requests.get(f"{SIM}/_sim/calls/{sid}", timeout=10).json()
+    return log
+
+
+def sim_configure(**settings: Any) -> None:
+    requests.post(f"{SIM}/_sim/config", json=settings, timeout=10).raise_for_status()
+
+
+def sim_reset() -> None:
+    requests.post(f"{SIM}/_sim/reset", timeout=10).raise_for_status()
+
+
+def provider_doc(db: Any, provider_id: str) -> dict[str, Any]:
+    doc: dict[str, Any] = db.document(f"sos_profiles/{provider_id}").get().to_dict() or {}
+    return doc
+
+
+def calls_finished(*numbers: str) -> bool:
+    final = {"completed", "busy", "no-answer", "failed", "canceled"}
+    return all(call["status"] in final for number in numbers for call in sim_calls(number))
