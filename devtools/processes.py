@@ -47,8 +47,10 @@ class ManagedProcess:
         return True
 
 
-def stop_all(processes: list[ManagedProcess], grace_seconds: float = 10.0) -> None:
-    """SIGINT every group at once (clean shutdown), then SIGKILL whatever is left."""
+def stop_all(processes: list[ManagedProcess], grace_seconds: float = 20.0) -> None:
+    """SIGINT every group at once (clean shutdown), then SIGKILL whatever is left, including
+    descendants that left the group (firebase-tools starts the Firestore JVM detached)."""
+    strays = {pid for p in processes for pid in descendants(p.popen.pid)}
     for sig, wait in ((signal.SIGINT, grace_seconds), (signal.SIGKILL, 5.0)):
         alive = [p for p in processes if p._group_alive(p.popen.pid)]
         for process in alive:
@@ -57,8 +59,33 @@ def stop_all(processes: list[ManagedProcess], grace_seconds: float = 10.0) -> No
         while alive and time.monotonic() < deadline:
             time.sleep(0.1)
             alive = [p for p in alive if p._group_alive(p.popen.pid)]
+    for pid in strays:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
     for process in processes:
         process._log.close()
+
+
+def descendants(root: int) -> set[int]:
+    """Every live process under `root` (from /proc), whatever its process group."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found: set[int] = set()
+    stack = [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
 
 
 def port_open(host: str, port: int) -> bool:
