@@ -45,20 +45,36 @@ class _FirestoreTransaction(Transaction):
 class FirestoreDocumentStore(DocumentStore):
     """Documents in Cloud Firestore (or its emulator) through the Admin SDK client."""
 
-    def __init__(self, client: Any, max_attempts: int = 10) -> None:
+    def __init__(self, client: Any, max_attempts: int = 5, contention_retries: int = 6) -> None:
         self._client = client
         self._max_attempts = max_attempts
+        self._contention_retries = contention_retries
         self.counts = OperationCounts()
 
     def run_transaction(self, fn: Callable[[Transaction], T]) -> T:
+        from google.api_core.exceptions import Aborted
         from google.cloud import firestore
+        from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
         @firestore.transactional
         def run(transaction: Any) -> T:
             self.counts.transactions += 1
             return fn(_FirestoreTransaction(self._client, transaction, self.counts))
 
-        result: T = run(self._client.transaction(max_attempts=self._max_attempts))
+        def contended(exc: BaseException) -> bool:
+            return isinstance(exc, Aborted) or (isinstance(exc, ValueError) and "Failed to commit" in str(exc))
+
+        # The client re-runs an aborted commit at once; under heavy contention (and in the
+        # emulator, whose locks can deadlock) lock-step retries keep colliding, so whole
+        # transactions are retried again after a random, growing pause.
+        for attempt in Retrying(
+            retry=retry_if_exception(contended),
+            wait=wait_random_exponential(multiplier=0.1, max=2.0),
+            stop=stop_after_attempt(self._contention_retries),
+            reraise=True,
+        ):
+            with attempt:
+                result: T = run(self._client.transaction(max_attempts=self._max_attempts))
         return result
 
     def get(self, path: str) -> Document | None:
