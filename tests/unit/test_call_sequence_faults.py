@@ -295,3 +295,12 @@ def test_carry_out_of_nothing_does_nothing() -> None:
         twilio.CallbackResult(), "s1", tasks=w.tasks, telephony=w.telephony, settle=calls.append, settings=w.settings
     )
     assert (calls, w.telephony.hung_up, w.tasks.order) == ([], [], [])
+
+
+def test_a_task_for_a_cancelled_session_does_nothing() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.store.set(f"call_sessions/{sid}", {"status": "cancelled"}, merge=True)
+    assert w.dial(sid, "provider") == "skipped:session_cancelled"
+    assert w.telephony.calls == []
+    assert w.session()["status"] == "cancelled"
