@@ -72,6 +72,9 @@ class RecordingTelephony(Telephony):
     def hang_up(self, call_sid: str) -> None:
         self.hung_up.append(call_sid)
 
+    def call_cost_micros(self, call_sid: str) -> int | None:
+        return None
+
     def send_sms(self, to: str, body: str) -> str:
         self.sms.append((to, body))
         return f"SM{len(self.sms):032x}"

@@ -112,16 +112,21 @@ def _twilio_webhook(req: Request, name: str, handler: Any, *, needs_party: bool 
 
 
 def _carry_out(result: Any, session_id: str) -> None:
+    from functools import partial
+
     from shared.domain.settings import CallSettings
+    from shared.services.call_costs import record_call_costs
     from shared.services.twilio_callbacks import carry_out
 
+    telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
     carry_out(
         result,
         session_id,
         tasks=wiring.task_scheduler(REGION),
-        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
+        telephony=telephony,
         settle=wiring.settler(STRIPE_SECRET_KEY.value),
         settings=CallSettings.from_document(wiring.store().get("settings/calls")),
+        record_costs=partial(record_call_costs, store=wiring.store(), telephony=telephony),
     )
 
 

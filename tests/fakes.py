@@ -300,6 +300,7 @@ class FakeTelephony:
     hung_up: list[str] = field(default_factory=list)
     sms: list[tuple[str, str]] = field(default_factory=list)
     failures: int = 0
+    prices: dict[str, int] = field(default_factory=dict)
 
     def place_call(self, request: Any) -> str:
         from shared.ports.telephony import TelephonyError
@@ -312,6 +313,9 @@ class FakeTelephony:
 
     def hang_up(self, call_sid: str) -> None:
         self.hung_up.append(call_sid)
+
+    def call_cost_micros(self, call_sid: str) -> int | None:
+        return self.prices.get(call_sid)
 
     def send_sms(self, to: str, body: str) -> str:
         self.sms.append((to, body))

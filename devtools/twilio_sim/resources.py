@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,6 +30,18 @@ def twilio_error(status: int, code: int, message: str, headers: dict[str, str] |
         "status": status,
     }
     return web.json_response(body, status=status, headers=headers)
+
+
+# What Twilio bills an outbound call to a French mobile, per started minute (USD).
+PRICE_PER_MINUTE = Decimal("0.0450")
+
+
+def _call_price(call: Call) -> str | None:
+    """Twilio's `price`: negative, set once a call that connected has ended."""
+    if not call.final or not call.duration:
+        return None
+    minutes = -(-int(call.duration) // 60)
+    return f"{-(PRICE_PER_MINUTE * minutes):.5f}"
 
 
 class Renderer:
@@ -59,7 +72,7 @@ class Renderer:
             "group_sid": None,
             "parent_call_sid": None,
             "phone_number_sid": None,
-            "price": None,
+            "price": _call_price(call),
             "price_unit": "USD",
             "queue_time": "0",
             "sid": call.sid,

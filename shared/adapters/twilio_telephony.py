@@ -60,6 +60,17 @@ class TwilioTelephony(Telephony):
         self._call("calls.update", lambda: self._twilio().calls(call_sid).update(status="completed"))
         log.info("twilio call %s hung up", call_sid)
 
+    def call_cost_micros(self, call_sid: str) -> int | None:
+        from decimal import Decimal, InvalidOperation
+
+        call = self._call("calls.fetch", lambda: self._twilio().calls(call_sid).fetch())
+        if call.price is None:
+            return None
+        try:
+            return int(abs(Decimal(str(call.price))) * 1_000_000)
+        except InvalidOperation:
+            return None
+
     def send_sms(self, to: str, body: str) -> str:
         message = self._call(
             "messages.create", lambda: self._twilio().messages.create(to=to, from_=self._from, body=body)

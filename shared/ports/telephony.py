@@ -33,5 +33,9 @@ class Telephony(ABC):
         """End a call in progress (or cancel one still ringing)."""
 
     @abstractmethod
+    def call_cost_micros(self, call_sid: str) -> int | None:
+        """What the provider billed for the call, in millionths of USD; None until known."""
+
+    @abstractmethod
     def send_sms(self, to: str, body: str) -> str:
         """Send a text message; returns the message id."""

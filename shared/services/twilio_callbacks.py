@@ -355,6 +355,7 @@ def carry_out(
     telephony: Telephony,
     settle: Callable[[str], object],
     settings: CallSettings,
+    record_costs: Callable[[str], object] | None = None,
 ) -> None:
     """The side effects a committed callback asked for, in a safe order."""
     for call_sid in result.hang_up:
@@ -367,6 +368,8 @@ def carry_out(
         enqueue_attempt(tasks, DialTask(session_id, party, attempt), settings)
     if result.settle:
         settle(session_id)
+        if record_costs is not None:
+            record_costs(session_id)
 
 
 def _timestamp(raw: str | None, fallback: datetime) -> datetime:

@@ -52,6 +52,11 @@ def test_happy_path_captures_the_hold_and_frees_the_provider(web: WebApp, db: An
     assert intent["status"] == "succeeded" and intent["amount_received"] == 4900
     assert provider_doc(db, booking["providerId"])["availability"] == "available"
     assert db.document(f"payment_audit_logs/{booking['paymentIntentId']}_capture").get().exists
+    cost = wait_for(
+        lambda: db.document(f"call_sessions/{booking['sessionId']}").get().to_dict().get("twilioCost"),
+        what="the Twilio cost",
+    )
+    assert cost["complete"] is True and cost["calls"] == 2 and cost["micros"] > 0
 
     # Phones are stored sealed only; the IVR spoke each party's language.
     assert DEFAULT_CLIENT_PHONE not in json.dumps(session, default=str)
