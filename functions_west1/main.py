@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from firebase_functions import https_fn, options, params
+from firebase_functions import https_fn, params
 
-from shared.adapters.firebase_app import firebase_app
 from shared.entry import wiring
 from shared.entry.callables import run_callable
-from shared.entry.logs import configure_logging
+from shared.entry.codebase import configure_codebase
 from shared.services.call_scheduling import create_and_schedule_call
 from shared.services.commands import Caller, CreateAndScheduleCallCommand, parse_command
 
@@ -17,16 +16,7 @@ REGION = "europe-west1"
 CODEBASE = "west1"
 CALLS_REGION = "europe-west3"  # executeScheduledCall's queue lives with the telephony code
 
-options.set_global_options(
-    region=REGION,
-    memory=options.MemoryOption.MB_512,
-    cpu="gcf_gen1",
-    concurrency=1,
-    max_instances=3,
-    min_instances=0,
-)
-configure_logging(CODEBASE)
-firebase_app()
+configure_codebase(CODEBASE, REGION)
 
 ENCRYPTION_KEY = params.SecretParam("ENCRYPTION_KEY")
 

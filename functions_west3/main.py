@@ -8,10 +8,9 @@ from typing import Any
 from firebase_functions import firestore_fn, https_fn, options, params, scheduler_fn, tasks_fn
 from flask import Request, Response
 
-from shared.adapters.firebase_app import firebase_app
 from shared.entry import wiring
 from shared.entry.callables import run_callable
-from shared.entry.logs import configure_logging
+from shared.entry.codebase import configure_codebase
 from shared.entry.twilio_http import TwilioRequest, handle_twilio_webhook
 from shared.services.commands import Caller, CreatePaymentIntentCommand, parse_command
 from shared.services.payment_intents import create_payment_intent
@@ -21,16 +20,7 @@ from shared.services.stripe_webhook import handle_stripe_webhook
 REGION = "europe-west3"
 CODEBASE = "west3"
 
-options.set_global_options(
-    region=REGION,
-    memory=options.MemoryOption.MB_512,
-    cpu="gcf_gen1",
-    concurrency=1,
-    max_instances=3,
-    min_instances=0,
-)
-configure_logging(CODEBASE)
-firebase_app()
+configure_codebase(CODEBASE, REGION)
 
 STRIPE_SECRET_KEY = params.SecretParam("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = params.SecretParam("STRIPE_WEBHOOK_SECRET")

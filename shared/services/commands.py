@@ -42,7 +42,10 @@ def require_self_or_admin(caller: Caller, field: str, uid: str) -> None:
 
 
 def parse_command(model: type[M], data: Any) -> M:
-    """Validate `data` against `model`; the first problem becomes INVALID_ARGUMENT naming it."""
+    """Validate `data` against `model`; the first problem becomes INVALID_ARGUMENT naming it.
+
+    Field validators may call the domain parsers directly: their InvalidArgument (not a
+    ValueError) passes through pydantic unchanged, field name included."""
     if not isinstance(data, dict):
         raise InvalidArgument("data", "must be an object")
     try:
@@ -73,26 +76,17 @@ class CreatePaymentIntentCommand(BaseModel):
     @field_validator("amount", mode="before")
     @classmethod
     def _amount(cls, value: object) -> int:
-        try:
-            return parse_major_units(value, "amount")
-        except InvalidArgument as exc:
-            raise ValueError(exc.message.removeprefix("amount: ")) from None
+        return parse_major_units(value, "amount")
 
     @field_validator("currency", mode="before")
     @classmethod
     def _currency(cls, value: object) -> Currency:
-        try:
-            return Currency.parse(value)
-        except InvalidArgument as exc:
-            raise ValueError(exc.message.removeprefix("currency: ")) from None
+        return Currency.parse(value)
 
     @field_validator("serviceType", mode="before")
     @classmethod
     def _service_type(cls, value: object) -> ServiceType:
-        try:
-            return ServiceType.parse(value)
-        except InvalidArgument as exc:
-            raise ValueError(exc.message.removeprefix("serviceType: ")) from None
+        return ServiceType.parse(value)
 
     @field_validator("providerId", "clientId", "callSessionId", mode="before")
     @classmethod
@@ -137,10 +131,7 @@ class CreateAndScheduleCallCommand(BaseModel):
     @field_validator("serviceType", mode="before")
     @classmethod
     def _service_type(cls, value: object) -> ServiceType:
-        try:
-            return ServiceType.parse(value)
-        except InvalidArgument as exc:
-            raise ValueError(exc.message.removeprefix("serviceType: ")) from None
+        return ServiceType.parse(value)
 
     @field_validator("language", mode="before")
     @classmethod
@@ -153,7 +144,4 @@ class CreateAndScheduleCallCommand(BaseModel):
 
 
 def _phone(value: object, field: str) -> str:
-    try:
-        return parse_e164(value, field)
-    except InvalidArgument as exc:
-        raise ValueError(exc.message.removeprefix(f"{field}: ")) from None
+    return parse_e164(value, field)

@@ -9,9 +9,8 @@ import requests
 
 from devtools import ports
 from shared.adapters.phone_crypto import AesGcmPhoneVault
-from tests.e2e.conftest import Account, WebApp, confirm_card, wait_for
+from tests.e2e.conftest import SIM, Account, WebApp, confirm_card, wait_for
 
-SIM = f"http://{ports.HOST}:{ports.TWILIO_SIM_PORT}"
 TERMINAL = ("completed", "failed", "cancelled")
 DEFAULT_CLIENT_PHONE = "+33611111111"
 
@@ -120,10 +119,6 @@ def sim_call_log(sid: str) -> dict[str, Any]:
 
 def sim_configure(**settings: Any) -> None:
     requests.post(f"{SIM}/_sim/config", json=settings, timeout=10).raise_for_status()
-
-
-def sim_reset() -> None:
-    requests.post(f"{SIM}/_sim/reset", timeout=10).raise_for_status()
 
 
 def provider_doc(db: Any, provider_id: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from devtools.stack import LocalStack
 
 AUTH = f"http://{ports.HOST}:{ports.AUTH_PORT}/identitytoolkit.googleapis.com/v1"
 STRIPE = f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}"
+SIM = f"http://{ports.HOST}:{ports.TWILIO_SIM_PORT}"
 
 
 @pytest.fixture(scope="session")
@@ -118,3 +119,17 @@ def confirm_card(payment_intent_id: str, client_secret: str, payment_method: str
     )
     body: dict[str, Any] = response.json()
     return body
+
+
+def sim_reset() -> None:
+    requests.post(f"{SIM}/_sim/reset", timeout=10).raise_for_status()
+
+
+@pytest.fixture
+def fresh_simulator(db: Any) -> Iterator[None]:
+    """A simulator with default personas and faults off, and a closed Twilio breaker."""
+    sim_reset()
+    db.document("system/twilio_breaker").delete()
+    yield
+    sim_reset()
+    db.document("system/twilio_breaker").delete()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,22 +20,12 @@ from tests.e2e.booking import (
     settled_session,
     sim_calls,
     sim_configure,
-    sim_reset,
     stripe_intent,
 )
 from tests.e2e.conftest import WebApp, wait_for
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_simulator")]
 ANSWERS = "+33600000001"
-
-
-@pytest.fixture(autouse=True)
-def fresh_simulator(db: Any) -> Iterator[None]:
-    sim_reset()
-    db.document("system/twilio_breaker").delete()
-    yield
-    sim_reset()
-    db.document("system/twilio_breaker").delete()
 
 
 def test_twilio_rest_down_opens_the_breaker_releases_the_hold_and_frees_the_provider(web: WebApp, db: Any) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,12 +15,11 @@ from tests.e2e.booking import (
     settled_session,
     sim_call_log,
     sim_calls,
-    sim_reset,
     stripe_intent,
 )
 from tests.e2e.conftest import WebApp, wait_for
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_simulator")]
 
 ANSWERS = "+33600000001"
 NEVER_ANSWERS = "+33600000002"
@@ -29,15 +27,6 @@ VOICEMAIL = "+33600000003"
 DECLINES = "+33600000004"
 HANGS_UP_AFTER_30S = "+33600000005"
 TALKS_8_MIN = "+33600000006"
-
-
-@pytest.fixture(autouse=True)
-def fresh_simulator(db: Any) -> Iterator[None]:
-    sim_reset()
-    db.document("system/twilio_breaker").delete()
-    yield
-    sim_reset()
-    db.document("system/twilio_breaker").delete()
 
 
 def test_happy_path_captures_the_hold_and_frees_the_provider(web: WebApp, db: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,18 +9,10 @@ import pytest
 import requests
 
 from devtools import ports
-from tests.e2e.booking import book, new_provider, settled_session, sim_reset
+from tests.e2e.booking import book, new_provider, settled_session
 from tests.e2e.conftest import WebApp, confirm_card, wait_for
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-def fresh_simulator(db: Any) -> Iterator[None]:
-    sim_reset()
-    db.document("system/twilio_breaker").delete()
-    yield
-    sim_reset()
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_simulator")]
 
 
 def _mails(db: Any, prefix: str) -> list[str]:
