@@ -30,3 +30,5 @@ def configure_logging(codebase: str) -> None:
     handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # The twilio client logs request URLs and query strings (phone numbers) at INFO.
+    logging.getLogger("twilio").setLevel(logging.WARNING)

@@ -53,6 +53,9 @@ def create_and_schedule_call(
 ) -> ScheduledCall:
     user = require_caller(caller)
     require_self_or_admin(user, "clientId", cmd.clientId)
+    verified = user.claims.get("phone_number")
+    if not user.is_admin and isinstance(verified, str) and verified != cmd.clientPhone:
+        raise InvalidArgument("clientPhone", "must be your own number, the one verified on your account")
     payment = _authorised_payment(store, cmd)
     profile = store.get(f"sos_profiles/{cmd.providerId}")
     if profile is None:

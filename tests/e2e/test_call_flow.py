@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from devtools.stack import LocalStack
 from tests.e2e.booking import (
     DEFAULT_CLIENT_PHONE,
     book,
@@ -29,7 +30,7 @@ HANGS_UP_AFTER_30S = "+33600000005"
 TALKS_8_MIN = "+33600000006"
 
 
-def test_happy_path_captures_the_hold_and_frees_the_provider(web: WebApp, db: Any) -> None:
+def test_happy_path_captures_the_hold_and_frees_the_provider(web: WebApp, db: Any, stack: LocalStack) -> None:
     booking = book(web, db, ANSWERS)
     session = settled_session(db, booking["sessionId"])
     assert session["status"] == "completed"
@@ -55,6 +56,10 @@ def test_happy_path_captures_the_hold_and_frees_the_provider(web: WebApp, db: An
     assert "Appuyez sur 1" in said
     [client_call] = sim_calls(DEFAULT_CLIENT_PHONE)
     assert "Press 1" in " ".join(item["text"] for item in sim_call_log(client_call["sid"])["said"])
+
+    # ...and no phone number reached the functions' logs.
+    logs = (stack.log_dir / "emulators.log").read_text(errors="replace")
+    assert DEFAULT_CLIENT_PHONE not in logs and ANSWERS not in logs
 
     # Notifications: e-mail documents and SMS sent through Twilio.
     assert db.document(f"mail/call_completed_{booking['sessionId']}").get().exists

@@ -285,3 +285,13 @@ def test_two_clients_racing_for_one_provider_book_one_session(
     assert world.provider()["currentCallSessionId"] == won.session_id
     assert world.tasks.order == [f"call-{won.session_id}-provider-1"]
     assert list(world.store.collection("sms_outbox")) == [f"booked_{won.session_id}"]
+
+
+def test_client_phone_must_be_the_number_verified_on_the_account() -> None:
+    w = CallWorld()
+    payment = w.pay()
+    caller = Caller("client1", {"role": "client", "phone_number": "+33622222222"})
+    with pytest.raises(InvalidArgument) as err:
+        w.schedule(w.command(payment, clientPhone="+33611111111"), caller)
+    assert err.value.field == "clientPhone"
+    assert w.schedule(w.command(payment, clientPhone="+33622222222"), caller).status == "scheduled"

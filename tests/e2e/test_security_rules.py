@@ -1,0 +1,55 @@
+"""Firestore security rules on the emulator: clients read their own, write no money document."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+import requests
+
+from devtools import ports
+from tests.e2e.booking import authorized_hold, new_provider
+from tests.e2e.conftest import Account, WebApp
+
+pytestmark = pytest.mark.e2e
+DOCS = f"http://{ports.HOST}:{ports.FIRESTORE_PORT}/v1/projects/{ports.PROJECT_ID}/databases/(default)/documents"
+
+
+def as_user(method: str, path: str, account: Account | None, body: dict[str, Any] | None = None) -> int:
+    headers = {"Authorization": f"Bearer {account.id_token}"} if account else {}
+    return requests.request(method, f"{DOCS}/{path}", json=body, headers=headers, timeout=10).status_code
+
+
+FORGED = {"fields": {"state": {"stringValue": "captured"}, "amount": {"integerValue": "1"}}}
+
+
+def test_clients_cannot_write_money_or_call_documents(web: WebApp, db: Any) -> None:
+    client = web.sign_up()
+    provider_id = new_provider(db, "+33600000001")
+    hold = authorized_hold(web, db, client, provider_id)
+    payment = f"payments/{hold['paymentIntentId']}"
+    for path in (
+        payment,
+        f"call_sessions/{uuid.uuid4().hex}",
+        f"sos_profiles/{client.uid}",
+        f"users/{client.uid}",
+        "settings/pricing",
+        f"processed_events/evt_{uuid.uuid4().hex}",
+        f"payment_audit_logs/{uuid.uuid4().hex}",
+        f"subscriptions/{client.uid}",
+        f"mail/{uuid.uuid4().hex}",
+    ):
+        assert as_user("PATCH", path, client, FORGED) == 403, path
+    assert db.document(payment).get().to_dict()["state"] == "authorized"
+
+
+def test_clients_read_their_own_payment_only(web: WebApp, db: Any) -> None:
+    client, stranger = web.sign_up(), web.sign_up()
+    hold = authorized_hold(web, db, client, new_provider(db, "+33600000001"))
+    payment = f"payments/{hold['paymentIntentId']}"
+    assert as_user("GET", payment, client) == 200
+    assert as_user("GET", payment, stranger) == 403
+    assert as_user("GET", payment, None) == 403
+    assert as_user("GET", "settings/pricing", None) == 200
+    assert as_user("GET", "settings/payments", client) == 403
