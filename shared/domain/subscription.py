@@ -1,0 +1,92 @@
+"""A provider's subscription: status from Stripe, AI access, dunning grace, AI call quota."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+DUNNING_GRACE = timedelta(days=7)
+
+
+class SubscriptionStatus(StrEnum):
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    SUSPENDED = "suspended"  # dunning grace over: no AI until the invoice is paid
+    PAUSED = "paused"
+    INCOMPLETE = "incomplete"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def of_stripe(cls, status: object) -> SubscriptionStatus:
+        return {
+            "trialing": cls.TRIALING,
+            "active": cls.ACTIVE,
+            "past_due": cls.PAST_DUE,
+            "unpaid": cls.SUSPENDED,
+            "paused": cls.PAUSED,
+            "incomplete": cls.INCOMPLETE,
+            "incomplete_expired": cls.CANCELLED,
+            "canceled": cls.CANCELLED,
+        }.get(str(status), cls.INCOMPLETE)
+
+
+WITH_AI_ACCESS = frozenset({SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE})
+
+
+def ai_access_enabled(status: SubscriptionStatus) -> bool:
+    """past_due keeps access during the dunning grace; suspension or cancellation ends it."""
+    return status in WITH_AI_ACCESS
+
+
+def dunning_expired(past_due_since: datetime | None, now: datetime) -> bool:
+    return past_due_since is not None and now - past_due_since >= DUNNING_GRACE
+
+
+class QuotaRefusal(StrEnum):
+    NO_SUBSCRIPTION = "no_subscription"
+    NO_ACCESS = "no_access"
+    QUOTA_EXHAUSTED = "quota_exhausted"
+
+
+@dataclass(frozen=True)
+class QuotaDecision:
+    allowed: bool
+    used: int
+    limit: int
+    reason: QuotaRefusal | None = None
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+    def as_response(self) -> dict[str, Any]:
+        return {
+            "allowed": self.allowed,
+            "used": self.used,
+            "limit": self.limit,
+            "remaining": self.remaining,
+            "reason": self.reason.value if self.reason else None,
+        }
+
+
+def calls_used(subscription: dict[str, Any]) -> int:
+    """Calls counted in the current billing period; a counter from an earlier period is 0."""
+    if subscription.get("usagePeriodStart") != subscription.get("currentPeriodStart"):
+        return 0
+    used = subscription.get("currentPeriodCalls", 0)
+    return used if isinstance(used, int) and used > 0 else 0
+
+
+def quota(subscription: dict[str, Any] | None) -> QuotaDecision:
+    if subscription is None:
+        return QuotaDecision(False, 0, 0, QuotaRefusal.NO_SUBSCRIPTION)
+    limit = int(subscription.get("aiCallsLimit") or 0)
+    used = calls_used(subscription)
+    if subscription.get("aiAccessEnabled") is not True:
+        return QuotaDecision(False, used, limit, QuotaRefusal.NO_ACCESS)
+    if used >= limit:
+        return QuotaDecision(False, used, limit, QuotaRefusal.QUOTA_EXHAUSTED)
+    return QuotaDecision(True, used, limit)
