@@ -53,6 +53,26 @@ def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
+@https_fn.on_call(memory=LIGHT, max_instances=2, timeout_sec=30)
+def checkAiAccess(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.services.ai_usage import check_ai_access
+
+    result: dict[str, Any] = run_callable(
+        req, lambda caller, data: check_ai_access(caller, store=wiring.store()).as_response()
+    )
+    return result
+
+
+@https_fn.on_call(memory=LIGHT, max_instances=2, timeout_sec=30)
+def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.services.ai_usage import increment_ai_usage
+
+    result: dict[str, Any] = run_callable(
+        req, lambda caller, data: increment_ai_usage(caller, store=wiring.store(), clock=wiring.clock()).as_response()
+    )
+    return result
+
+
 @https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET], max_instances=4, timeout_sec=60)
 def stripeWebhook(req: Request) -> Response:
     if req.method != "POST":

@@ -1,0 +1,54 @@
+"""AI quota over HTTP: concurrent increments at the limit never exceed it."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import CallResult, WebApp
+
+pytestmark = pytest.mark.e2e
+
+
+def test_concurrent_increments_at_the_limit(web: WebApp, db: Any) -> None:
+    lawyer = web.sign_in("lawyer@demo.sos-expat.test")
+    db.document(f"subscriptions/{lawyer.uid}").delete()
+    # The Functions emulator mangles a burst of requests to a function whose worker is not
+    # started yet ("Invalid request"); one call first starts it (no subscription: refused).
+    assert web.call("europe-west3", "incrementAiUsage", {}, lawyer).error_status == "PERMISSION_DENIED"
+    period = datetime(2026, 11, 1, tzinfo=UTC)
+    db.document(f"subscriptions/{lawyer.uid}").set(
+        {
+            "providerId": lawyer.uid,
+            "planId": "lawyer_basic",
+            "tier": "basic",
+            "status": "active",
+            "aiAccessEnabled": True,
+            "aiCallsLimit": 5,
+            "currentPeriodCalls": 2,
+            "currentPeriodStart": period,
+            "usagePeriodStart": period,
+        }
+    )
+    results: list[CallResult] = []
+    barrier = threading.Barrier(8)
+
+    def call() -> None:
+        barrier.wait()
+        results.append(web.call("europe-west3", "incrementAiUsage", {}, lawyer))
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status for r in results) == [200] * 3 + [429] * 5, [r.body for r in results]
+    assert {r.error_status for r in results if r.status != 200} == {"RESOURCE_EXHAUSTED"}
+    assert db.document(f"subscriptions/{lawyer.uid}").get().to_dict()["currentPeriodCalls"] == 5
+    check = web.call("europe-west3", "checkAiAccess", {}, lawyer)
+    assert check.result == {"allowed": False, "used": 5, "limit": 5, "remaining": 0, "reason": "quota_exhausted"}
+    client = web.sign_up()
+    assert web.call("europe-west3", "checkAiAccess", {}, client).error_status == "PERMISSION_DENIED"
