@@ -1,0 +1,206 @@
+"""Subscription state from Stripe webhooks (`subscriptions/{providerId}`), newest event wins.
+
+Every field that depends on the plan or the price (tier, billingPeriod, limits, amount,
+period dates) is recomputed from the Stripe object on every event, so an upgrade from
+monthly to yearly can never leave a stale `billingPeriod` (seed 004, I5). An event older
+than the last one applied to the document changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.domain.subscription import SubscriptionStatus, ai_access_enabled
+from shared.domain.subscription_plans import PLANS, BillingPeriod
+from shared.ports.store import Document, Transaction
+from shared.services.notifications import queue_mail
+from shared.services.stripe_webhook import EventHandler, RetryLater, StripeEvent
+
+log = logging.getLogger(__name__)
+
+SUBSCRIPTION_INDEX = "stripe_subscription_index"
+CUSTOMER_INDEX = "stripe_customers"
+
+
+def _ts(value: object) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if isinstance(value, int) else None
+
+
+def _provider_of(tx: Transaction, metadata: dict[str, Any], subscription_id: object, customer: object) -> str | None:
+    """metadata first, then the indexes written when the customer/subscription was created."""
+    provider_id = metadata.get("providerId")
+    if isinstance(provider_id, str) and provider_id:
+        return provider_id
+    for collection, key in ((SUBSCRIPTION_INDEX, subscription_id), (CUSTOMER_INDEX, customer)):
+        if not isinstance(key, str) or not key:
+            continue
+        index = tx.get(f"{collection}/{key}")
+        if index and isinstance(index.get("providerId"), str):
+            return str(index["providerId"])
+    return None
+
+
+def _is_stale(current: Document | None, event: StripeEvent) -> bool:
+    last = (current or {}).get("lastStripeEventCreated")
+    created = event.get("created")
+    return isinstance(last, int) and isinstance(created, int) and created < last
+
+
+def subscription_fields(stripe_sub: dict[str, Any], current: Document | None) -> dict[str, Any]:
+    """The document fields derived from a Stripe subscription object."""
+    item = ((stripe_sub.get("items") or {}).get("data") or [{}])[0]
+    price = item.get("price") or {}
+    metadata = stripe_sub.get("metadata") or {}
+    plan_id = metadata.get("planId") or (current or {}).get("planId")
+    plan = PLANS.get(str(plan_id))
+    status = SubscriptionStatus.of_stripe(stripe_sub.get("status"))
+    if status is SubscriptionStatus.PAST_DUE and (current or {}).get("status") == SubscriptionStatus.SUSPENDED.value:
+        status = SubscriptionStatus.SUSPENDED  # our dunning suspended it; Stripe still says past_due
+    fields: dict[str, Any] = {
+        "planId": plan_id,
+        "tier": plan.tier.value if plan else (current or {}).get("tier"),
+        "providerType": plan.provider_type.value if plan else metadata.get("providerType"),
+        "billingPeriod": BillingPeriod.of_interval((price.get("recurring") or {}).get("interval")).value,
+        "currency": str(price.get("currency") or metadata.get("currency") or "").upper(),
+        "currentPeriodAmount": price.get("unit_amount"),
+        "stripeCustomerId": stripe_sub.get("customer"),
+        "stripeSubscriptionId": stripe_sub.get("id"),
+        "stripePriceId": price.get("id"),
+        "status": status.value,
+        "aiAccessEnabled": ai_access_enabled(status),
+        "aiCallsLimit": plan.ai_calls_limit if plan else 0,
+        "currentPeriodStart": _ts(stripe_sub.get("current_period_start") or item.get("current_period_start")),
+        "currentPeriodEnd": _ts(stripe_sub.get("current_period_end") or item.get("current_period_end")),
+        "cancelAtPeriodEnd": bool(stripe_sub.get("cancel_at_period_end")),
+        "canceledAt": _ts(stripe_sub.get("canceled_at")),
+        "trialStartedAt": _ts(stripe_sub.get("trial_start")),
+        "trialEndsAt": _ts(stripe_sub.get("trial_end")),
+    }
+    if status is not SubscriptionStatus.PAST_DUE:
+        fields["pastDueSince"] = None
+    return fields
+
+
+def on_subscription_changed(tx: Transaction, event: StripeEvent, now: datetime) -> None:
+    stripe_sub = event["data"]["object"]
+    metadata = stripe_sub.get("metadata") or {}
+    provider_id = _provider_of(tx, metadata, stripe_sub.get("id"), stripe_sub.get("customer"))
+    if provider_id is None:
+        raise RetryLater(f"subscription {stripe_sub.get('id')} has no known provider yet")
+    path = f"subscriptions/{provider_id}"
+    current = tx.get(path)
+    if _is_stale(current, event):
+        log.info("stale %s for %s ignored", event["type"], provider_id)
+        return
+    fields = subscription_fields(stripe_sub, current)
+    if event["type"] == "customer.subscription.deleted":
+        fields.update({"status": SubscriptionStatus.CANCELLED.value, "aiAccessEnabled": False})
+    doc = {
+        **fields,
+        "providerId": provider_id,
+        "lastStripeEventCreated": event.get("created"),
+        "updatedAt": now,
+    }
+    if current is None:
+        doc.update({"createdAt": now, "currentPeriodCalls": 0})
+    tx.set(path, doc, merge=True)
+    tx.set(f"{SUBSCRIPTION_INDEX}/{stripe_sub.get('id')}", {"providerId": provider_id})
+
+
+def _invoice_subscription(tx: Transaction, invoice: dict[str, Any]) -> tuple[str, Document] | None:
+    subscription_id = invoice.get("subscription")
+    details = invoice.get("subscription_details") or {}
+    provider_id = _provider_of(tx, details.get("metadata") or {}, subscription_id, invoice.get("customer"))
+    if provider_id is None:
+        return None
+    current = tx.get(f"subscriptions/{provider_id}")
+    return (provider_id, current) if current is not None else None
+
+
+def on_invoice_paid(tx: Transaction, event: StripeEvent, now: datetime) -> None:
+    """Payment recovered or renewal paid: active, access back; after dunning the quota restarts."""
+    found = _invoice_subscription(tx, event["data"]["object"])
+    if found is None or _is_stale(found[1], event):
+        return
+    provider_id, current = found
+    update: dict[str, Any] = {"updatedAt": now, "lastStripeEventCreated": event.get("created")}
+    if current.get("status") in ("past_due", "suspended", "incomplete"):
+        update.update(
+            {
+                "status": SubscriptionStatus.ACTIVE.value,
+                "aiAccessEnabled": True,
+                "pastDueSince": None,
+                "currentPeriodCalls": 0,  # seed 004 I7: the counter is currentPeriodCalls
+                "usagePeriodStart": current.get("currentPeriodStart"),
+            }
+        )
+    tx.set(f"subscriptions/{provider_id}", update, merge=True)
+
+
+def on_invoice_payment_failed(tx: Transaction, event: StripeEvent, now: datetime) -> None:
+    """past_due keeps AI access for the grace period; a reminder is queued."""
+    invoice = event["data"]["object"]
+    found = _invoice_subscription(tx, invoice)
+    if found is None or _is_stale(found[1], event):
+        return
+    provider_id, current = found
+    update: dict[str, Any] = {"updatedAt": now, "lastStripeEventCreated": event.get("created")}
+    if current.get("status") in ("active", "trialing", "past_due"):
+        update.update({"status": SubscriptionStatus.PAST_DUE.value, "aiAccessEnabled": True})
+        update["pastDueSince"] = current.get("pastDueSince") or now
+    tx.set(f"subscriptions/{provider_id}", update, merge=True)
+    queue_mail(
+        tx,
+        f"payment_failed_{invoice.get('id')}",
+        to_uid=provider_id,
+        template="subscription_payment_failed",
+        data={"invoiceId": invoice.get("id")},
+        now=now,
+    )
+
+
+def _mail_only(template: str) -> EventHandler:
+    def handle(tx: Transaction, event: StripeEvent, now: datetime) -> None:
+        obj = event["data"]["object"]
+        provider_id = _provider_of(
+            tx, obj.get("metadata") or {}, obj.get("subscription") or obj.get("id"), obj.get("customer")
+        )
+        if provider_id is not None:
+            queue_mail(
+                tx,
+                f"{template}_{event['id']}",
+                to_uid=provider_id,
+                template=template,
+                data={"stripeObjectId": obj.get("id")},
+                now=now,
+            )
+
+    return handle
+
+
+def on_checkout_completed(tx: Transaction, event: StripeEvent, now: datetime) -> None:
+    """Remember which provider the new customer and subscription belong to."""
+    session = event["data"]["object"]
+    provider_id = (session.get("metadata") or {}).get("providerId")
+    if not isinstance(provider_id, str) or not provider_id:
+        return
+    if session.get("customer"):
+        tx.set(f"{CUSTOMER_INDEX}/{session['customer']}", {"providerId": provider_id})
+    if session.get("subscription"):
+        tx.set(f"{SUBSCRIPTION_INDEX}/{session['subscription']}", {"providerId": provider_id})
+
+
+SUBSCRIPTION_HANDLERS: dict[str, EventHandler] = {
+    "customer.subscription.created": on_subscription_changed,
+    "customer.subscription.updated": on_subscription_changed,
+    "customer.subscription.deleted": on_subscription_changed,
+    "customer.subscription.paused": on_subscription_changed,
+    "customer.subscription.resumed": on_subscription_changed,
+    "customer.subscription.trial_will_end": _mail_only("subscription_trial_will_end"),
+    "invoice.paid": on_invoice_paid,
+    "invoice.payment_failed": on_invoice_payment_failed,
+    "invoice.payment_action_required": _mail_only("subscription_payment_action_required"),
+    "checkout.session.completed": on_checkout_completed,
+}

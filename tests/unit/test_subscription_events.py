@@ -1,0 +1,202 @@
+"""Subscription webhooks: state from Stripe objects, newest event wins, replay/reorder safe."""
+
+import itertools
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from shared.adapters.stripe_gateway import StripeWebhookVerifier
+from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
+from shared.services.stripe_webhook import handle_stripe_webhook
+from tests.fakes import FakeClock, InMemoryStore, stripe_signature
+
+SECRET = "whsec_subs"
+DAY = 86400
+T0 = 1_800_000_000
+
+
+def stripe_sub(
+    interval: str = "month",
+    amount: int = 1400,
+    plan_id: str = "lawyer_basic",
+    status: str = "active",
+    start: int = T0,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "id": "sub_1",
+        "object": "subscription",
+        "customer": "cus_1",
+        "status": status,
+        "current_period_start": start,
+        "current_period_end": start + (365 if interval == "year" else 30) * DAY,
+        "cancel_at_period_end": False,
+        "items": {
+            "data": [
+                {
+                    "price": {
+                        "id": f"price_{plan_id}_{interval}",
+                        "unit_amount": amount,
+                        "currency": "eur",
+                        "recurring": {"interval": interval},
+                    }
+                }
+            ]
+        },
+        "metadata": {
+            "providerId": "lawyer1",
+            "planId": plan_id,
+            "providerType": "lawyer",
+            "billingPeriod": "yearly" if interval == "year" else "monthly",
+            "currency": "eur",
+        },
+        **extra,
+    }
+
+
+def event(event_id: str, event_type: str, obj: dict[str, Any], created: int) -> dict[str, Any]:
+    return {"id": event_id, "type": event_type, "created": created, "data": {"object": obj}}
+
+
+def invoice(invoice_id: str) -> dict[str, Any]:
+    return {"id": invoice_id, "object": "invoice", "subscription": "sub_1", "customer": "cus_1"}
+
+
+class Hook:
+    def __init__(self) -> None:
+        self.store, self.clock = InMemoryStore(), FakeClock()
+
+    def deliver(self, evt: dict[str, Any]) -> int:
+        payload = json.dumps(evt).encode()
+        return handle_stripe_webhook(
+            payload,
+            stripe_signature(payload, SECRET, int(time.time())),
+            verifier=StripeWebhookVerifier(SECRET),
+            store=self.store,
+            clock=self.clock,
+            handlers=STRIPE_EVENT_HANDLERS,
+        ).status
+
+    def sub(self) -> dict[str, Any]:
+        doc = self.store.get("subscriptions/lawyer1")
+        assert doc is not None
+        return doc
+
+
+def test_monthly_basic_is_recorded_from_the_stripe_object() -> None:  # audit TEST 1
+    hook = Hook()
+    assert hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0)) == 200
+    sub = hook.sub()
+    assert (sub["planId"], sub["tier"], sub["billingPeriod"], sub["currency"]) == (
+        "lawyer_basic",
+        "basic",
+        "monthly",
+        "EUR",
+    )
+    assert sub["currentPeriodAmount"] == 1400 and sub["aiCallsLimit"] == 5 and sub["aiAccessEnabled"] is True
+    assert sub["currentPeriodEnd"] == datetime.fromtimestamp(T0 + 30 * DAY, UTC)
+    assert sub["stripeSubscriptionId"] == "sub_1" and sub["stripeCustomerId"] == "cus_1"
+
+
+def test_upgrade_to_yearly_pro_recomputes_tier_period_and_limits() -> None:  # audit TEST 2/3, I5
+    hook = Hook()
+    hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0))
+    upgraded = stripe_sub("year", 66240, "lawyer_pro", start=T0 + 10 * DAY)
+    hook.deliver(event("e2", "customer.subscription.updated", upgraded, T0 + 10 * DAY))
+    sub = hook.sub()
+    assert (sub["tier"], sub["billingPeriod"], sub["aiCallsLimit"], sub["currentPeriodAmount"]) == (
+        "pro",
+        "yearly",
+        30,
+        66240,
+    )
+    assert sub["currentPeriodEnd"] == datetime.fromtimestamp(T0 + 375 * DAY, UTC)
+
+
+def test_cancel_at_period_end_keeps_access_then_deleted_ends_it() -> None:  # audit TEST 4
+    hook = Hook()
+    hook.deliver(event("e1", "customer.subscription.created", stripe_sub("year", 66240, "lawyer_pro"), T0))
+    pending = stripe_sub("year", 66240, "lawyer_pro", cancel_at_period_end=True)
+    hook.deliver(event("e2", "customer.subscription.updated", pending, T0 + DAY))
+    assert hook.sub()["cancelAtPeriodEnd"] is True and hook.sub()["aiAccessEnabled"] is True
+    ended = stripe_sub("year", 66240, "lawyer_pro", status="canceled", canceled_at=T0 + 365 * DAY)
+    hook.deliver(event("e3", "customer.subscription.deleted", ended, T0 + 365 * DAY))
+    assert hook.sub()["status"] == "cancelled" and hook.sub()["aiAccessEnabled"] is False
+
+
+def test_failed_renewal_then_paid_restores_access_and_resets_the_quota() -> None:  # audit TEST 5, I7
+    hook = Hook()
+    hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0))
+    hook.store.set("subscriptions/lawyer1", {"currentPeriodCalls": 4}, merge=True)
+    hook.deliver(event("e2", "invoice.payment_failed", invoice("in_1"), T0 + 30 * DAY))
+    sub = hook.sub()
+    assert sub["status"] == "past_due" and sub["aiAccessEnabled"] is True and sub["pastDueSince"] is not None
+    assert hook.store.get("mail/payment_failed_in_1") is not None
+    hook.store.set("subscriptions/lawyer1", {"status": "suspended", "aiAccessEnabled": False}, merge=True)
+    hook.deliver(event("e3", "invoice.paid", invoice("in_1"), T0 + 38 * DAY))
+    sub = hook.sub()
+    assert (sub["status"], sub["aiAccessEnabled"], sub["currentPeriodCalls"], sub["pastDueSince"]) == (
+        "active",
+        True,
+        0,
+        None,
+    )
+
+
+def test_an_older_event_never_overwrites_newer_state() -> None:
+    hook = Hook()
+    hook.deliver(event("e2", "customer.subscription.updated", stripe_sub("year", 66240, "lawyer_pro"), T0 + 10))
+    hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0))
+    assert hook.sub()["tier"] == "pro"
+
+
+LIFECYCLE = [
+    event("e1", "customer.subscription.created", stripe_sub(), T0),
+    event("e2", "invoice.paid", invoice("in_0"), T0 + 1),
+    event(
+        "e3", "customer.subscription.updated", stripe_sub("year", 66240, "lawyer_pro", start=T0 + 5 * DAY), T0 + 5 * DAY
+    ),
+    event(
+        "e4",
+        "customer.subscription.updated",
+        stripe_sub("year", 66240, "lawyer_pro", start=T0 + 5 * DAY, cancel_at_period_end=True),
+        T0 + 6 * DAY,
+    ),
+]
+
+
+def _final(order: list[dict[str, Any]], twice: bool = False) -> dict[str, Any]:
+    hook = Hook()
+    for evt in order:
+        hook.deliver(evt)
+        if twice:
+            hook.deliver(evt)
+    sub = hook.sub()
+    return {k: v for k, v in sub.items() if k not in ("updatedAt", "createdAt")}
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(len(LIFECYCLE)))))
+def test_replayed_or_reordered_lifecycle_gives_the_in_order_document(order: tuple[int, ...]) -> None:
+    in_order = _final(LIFECYCLE)
+    assert _final([LIFECYCLE[i] for i in order]) == in_order
+    assert _final(LIFECYCLE, twice=True) == in_order
+
+
+def test_unknown_provider_is_retried_until_checkout_links_it() -> None:
+    hook = Hook()
+    orphan = stripe_sub()
+    orphan["metadata"] = {}
+    assert hook.deliver(event("e1", "customer.subscription.created", orphan, T0)) == 500
+    session = {
+        "id": "cs_1",
+        "object": "checkout.session",
+        "customer": "cus_1",
+        "subscription": "sub_1",
+        "metadata": {"providerId": "lawyer1"},
+    }
+    assert hook.deliver(event("e0", "checkout.session.completed", session, T0)) == 200
+    assert hook.deliver(event("e1", "customer.subscription.created", orphan, T0)) == 200
+    assert hook.sub()["providerId"] == "lawyer1"
