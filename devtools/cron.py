@@ -20,6 +20,7 @@ OUTPUTS = {
     "stuckPaymentsRecovery": ("payment_recovery_reports", None),
     "collectDailyPaymentMetrics": ("metrics_daily", None),
     "runPaymentHealthCheck": ("payment_health", "latest"),
+    "suspendOverdueSubscriptions": ("subscriptions", None),
 }
 
 

@@ -37,7 +37,7 @@ LIGHT = options.MemoryOption.MB_256
 logger = logging.getLogger(CODEBASE)
 
 
-@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], max_instances=4, timeout_sec=60)
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], max_instances=3, timeout_sec=60)
 def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
         cmd = parse_command(CreatePaymentIntentCommand, data)
@@ -329,3 +329,11 @@ def paymentHealthCheck(req: Request) -> Response:
         return denied
     health = run_payment_health_check(store=wiring.store(), clock=wiring.clock())
     return Response(json.dumps(health), status=200, content_type="application/json")
+
+
+@scheduler_fn.on_schedule(schedule="every day 02:00", timezone=options.Timezone("UTC"), memory=LIGHT, max_instances=1)
+def suspendOverdueSubscriptions(event: scheduler_fn.ScheduledEvent) -> None:
+    from shared.services.subscription_dunning import suspend_overdue_subscriptions
+
+    suspended = suspend_overdue_subscriptions(store=wiring.store(), clock=wiring.clock())
+    logger.info("dunning: %d subscriptions suspended", len(suspended))
