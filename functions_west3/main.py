@@ -73,6 +73,19 @@ def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, max_instances=1, timeout_sec=300)
+def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.services.plan_sync import sync_plans_to_stripe
+
+    result: dict[str, Any] = run_callable(
+        req,
+        lambda caller, data: sync_plans_to_stripe(
+            caller, store=wiring.store(), billing=wiring.billing_gateway(STRIPE_SECRET_KEY.value), clock=wiring.clock()
+        ).as_response(),
+    )
+    return result
+
+
 @https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET], max_instances=4, timeout_sec=60)
 def stripeWebhook(req: Request) -> Response:
     if req.method != "POST":

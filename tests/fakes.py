@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from shared.domain.money import Money
+from shared.domain.subscription_plans import BillingPeriod
+from shared.ports.billing import BillingGateway, CheckoutRequest, CheckoutSession, RecurringPrice
 from shared.ports.clock import Clock
 from shared.ports.payments import Hold, HoldRequest, PaymentGateway, PaymentGatewayError
 from shared.ports.store import Document, DocumentStore, Filter, Transaction
@@ -338,3 +340,44 @@ class FakeTasks:
         self.tasks[task_id] = (function, payload, delay_seconds)
         self.order.append(task_id)
         return True
+
+
+class FakeBillingGateway(BillingGateway):
+    """Stateful fake Stripe Billing: products by plan, immutable prices, customers, checkouts."""
+
+    def __init__(self) -> None:
+        self.products: dict[str, str] = {}
+        self.prices: dict[str, RecurringPrice] = {}
+        self.customers: dict[str, str] = {}
+        self.checkouts: list[CheckoutRequest] = []
+        self.calls: list[str] = []
+
+    def ensure_product(self, plan_id: str, name: str) -> str:
+        self.calls.append("ensure_product")
+        return self.products.setdefault(plan_id, f"prod_{plan_id}")
+
+    def retrieve_price(self, price_id: str) -> RecurringPrice | None:
+        return self.prices.get(price_id)
+
+    def create_price(
+        self, product_id: str, amount: Money, period: BillingPeriod, idempotency_key: str
+    ) -> RecurringPrice:
+        self.calls.append("create_price")
+        price = RecurringPrice(f"price_{len(self.prices) + 1}", product_id, amount, period)
+        self.prices[price.id] = price
+        return price
+
+    def archive_price(self, price_id: str) -> None:
+        self.calls.append("archive_price")
+        old = self.prices[price_id]
+        self.prices[price_id] = RecurringPrice(old.id, old.product_id, old.amount, old.period, active=False)
+
+    def create_customer(self, user_id: str, email: str | None, idempotency_key: str) -> str:
+        self.calls.append("create_customer")
+        customer_id = f"cus_{len(self.customers) + 1}"
+        self.customers[customer_id] = user_id
+        return customer_id
+
+    def create_checkout_session(self, request: CheckoutRequest) -> CheckoutSession:
+        self.checkouts.append(request)
+        return CheckoutSession(f"cs_{len(self.checkouts)}", f"https://checkout.local/cs_{len(self.checkouts)}")

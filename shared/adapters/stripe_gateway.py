@@ -35,10 +35,7 @@ class StripePaymentGateway(PaymentGateway):
 
     def _stripe(self) -> Any:
         if self._client is None:
-            import stripe
-
-            base: Any = {"api": self._api_base} if self._api_base else {}
-            self._client = stripe.StripeClient(self._api_key, base_addresses=base, max_network_retries=self._retries)
+            self._client = stripe_client(self._api_key, self._api_base, self._retries)
         return self._client
 
     def create_hold(self, request: HoldRequest) -> Hold:
@@ -94,17 +91,29 @@ class StripePaymentGateway(PaymentGateway):
         return getattr(capabilities, "transfers", None) == "active"
 
     def _call(self, operation: str, call: Any) -> Any:
-        import stripe
+        return call_stripe(operation, call)
 
-        try:
-            return call()
-        except stripe.CardError as exc:
-            raise PaymentGatewayError(f"{operation}: card error {exc.code}", retryable=False) from exc
-        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
-            raise PaymentGatewayError(f"{operation}: {type(exc).__name__}", retryable=True) from exc
-        except stripe.StripeError as exc:
-            retryable = (exc.http_status or 500) >= 500
-            raise PaymentGatewayError(f"{operation}: {exc.user_message or exc}", retryable=retryable) from exc
+
+def stripe_client(api_key: str, api_base: str | None, max_network_retries: int = 2) -> Any:
+    import stripe
+
+    base: Any = {"api": api_base} if api_base else {}
+    return stripe.StripeClient(api_key, base_addresses=base, max_network_retries=max_network_retries)
+
+
+def call_stripe(operation: str, call: Any) -> Any:
+    """Run one Stripe call, turning its errors into PaymentGatewayError (retryable or not)."""
+    import stripe
+
+    try:
+        return call()
+    except stripe.CardError as exc:
+        raise PaymentGatewayError(f"{operation}: card error {exc.code}", retryable=False) from exc
+    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+        raise PaymentGatewayError(f"{operation}: {type(exc).__name__}", retryable=True) from exc
+    except stripe.StripeError as exc:
+        retryable = (exc.http_status or 500) >= 500
+        raise PaymentGatewayError(f"{operation}: {exc.user_message or exc}", retryable=retryable) from exc
 
 
 def _hold(intent: Any) -> Hold:

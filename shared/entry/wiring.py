@@ -30,6 +30,13 @@ def stripe_gateway(secret_key: str) -> StripePaymentGateway:
 
 
 @cache
+def billing_gateway(secret_key: str) -> Any:
+    from shared.adapters.stripe_billing import StripeBillingGateway
+
+    return StripeBillingGateway(secret_key, api_base=config.stripe_api_base())
+
+
+@cache
 def stripe_verifier(webhook_secret: str) -> StripeWebhookVerifier:
     return StripeWebhookVerifier(webhook_secret)
 

@@ -1,0 +1,112 @@
+"""Stripe Billing adapter: Products, Prices, Customers, Checkout Sessions (lazy client)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from shared.adapters.stripe_gateway import call_stripe, stripe_client
+from shared.domain.money import Currency, Money
+from shared.domain.subscription_plans import BillingPeriod
+from shared.ports.billing import BillingGateway, CheckoutRequest, CheckoutSession, RecurringPrice
+
+log = logging.getLogger(__name__)
+
+
+class StripeBillingGateway(BillingGateway):
+    def __init__(self, api_key: str, api_base: str | None = None) -> None:
+        self._api_key = api_key
+        self._api_base = api_base
+        self._client: Any = None
+
+    def _stripe(self) -> Any:
+        if self._client is None:
+            self._client = stripe_client(self._api_key, self._api_base)
+        return self._client
+
+    def ensure_product(self, plan_id: str, name: str) -> str:
+        products = call_stripe("products.list", lambda: self._stripe().v1.products.list(params={"limit": 100}))
+        for product in products.data:
+            metadata = product.metadata.to_dict() if product.metadata is not None else {}
+            if metadata.get("planId") == plan_id:
+                return str(product.id)
+        created = call_stripe(
+            "products.create",
+            lambda: self._stripe().v1.products.create(
+                params={"name": name, "metadata": {"planId": plan_id}},
+                options={"idempotency_key": f"product:{plan_id}"},
+            ),
+        )
+        log.info("stripe product %s created for %s", created.id, plan_id)
+        return str(created.id)
+
+    def retrieve_price(self, price_id: str) -> RecurringPrice | None:
+        import stripe
+
+        try:
+            price = self._stripe().v1.prices.retrieve(price_id)
+        except stripe.InvalidRequestError:
+            return None
+        return _price(price)
+
+    def create_price(
+        self, product_id: str, amount: Money, period: BillingPeriod, idempotency_key: str
+    ) -> RecurringPrice:
+        price = call_stripe(
+            "prices.create",
+            lambda: self._stripe().v1.prices.create(
+                params={
+                    "product": product_id,
+                    "unit_amount": amount.minor,
+                    "currency": amount.currency.value,
+                    "recurring": {"interval": period.interval},
+                },
+                options={"idempotency_key": idempotency_key},
+            ),
+        )
+        return _price(price)
+
+    def archive_price(self, price_id: str) -> None:
+        call_stripe("prices.update", lambda: self._stripe().v1.prices.update(price_id, params={"active": False}))
+
+    def create_customer(self, user_id: str, email: str | None, idempotency_key: str) -> str:
+        params: dict[str, Any] = {"metadata": {"userId": user_id}}
+        if email:
+            params["email"] = email
+        customer = call_stripe(
+            "customers.create",
+            lambda: self._stripe().v1.customers.create(params=params, options={"idempotency_key": idempotency_key}),
+        )
+        return str(customer.id)
+
+    def create_checkout_session(self, request: CheckoutRequest) -> CheckoutSession:
+        subscription_data: dict[str, Any] = {"metadata": request.metadata}
+        if request.trial_days:
+            subscription_data["trial_period_days"] = request.trial_days
+        session = call_stripe(
+            "checkout.sessions.create",
+            lambda: self._stripe().v1.checkout.sessions.create(
+                params={
+                    "mode": "subscription",
+                    "customer": request.customer_id,
+                    "line_items": [{"price": request.price_id, "quantity": 1}],
+                    "success_url": request.success_url,
+                    "cancel_url": request.cancel_url,
+                    "metadata": request.metadata,
+                    "subscription_data": subscription_data,
+                },
+                options={"idempotency_key": request.idempotency_key},
+            ),
+        )
+        return CheckoutSession(str(session.id), str(session.url))
+
+
+def _price(price: Any) -> RecurringPrice:
+    recurring = price.recurring
+    return RecurringPrice(
+        id=str(price.id),
+        product_id=str(price.product if isinstance(price.product, str) else price.product.id),
+        amount=Money(int(price.unit_amount), Currency(price.currency)),
+        period=BillingPeriod.of_interval(recurring.interval if recurring is not None else None),
+        active=bool(price.active),
+    )
