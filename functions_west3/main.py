@@ -8,6 +8,7 @@ from typing import Any
 from firebase_functions import firestore_fn, https_fn, options, params, scheduler_fn, tasks_fn
 from flask import Request, Response
 
+from shared import config
 from shared.entry import wiring
 from shared.entry.callables import run_callable
 from shared.entry.codebase import configure_codebase
@@ -83,6 +84,24 @@ def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[st
             caller, store=wiring.store(), billing=wiring.billing_gateway(STRIPE_SECRET_KEY.value), clock=wiring.clock()
         ).as_response(),
     )
+    return result
+
+
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, max_instances=1, timeout_sec=60)
+def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription_checkout
+
+    def service(caller: Caller | None, data: Any) -> dict[str, Any]:
+        return create_subscription_checkout(
+            parse_command(SubscriptionCheckoutCommand, data),
+            caller,
+            store=wiring.store(),
+            billing=wiring.billing_gateway(STRIPE_SECRET_KEY.value),
+            clock=wiring.clock(),
+            return_url=config.web_app_url() + "/dashboard/subscription",
+        )
+
+    result: dict[str, Any] = run_callable(req, service)
     return result
 
 

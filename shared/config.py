@@ -48,3 +48,8 @@ def functions_base_url(region: str) -> str:
 
 def twilio_caller_id() -> str:
     return os.environ.get("TWILIO_PHONE_NUMBER", "+33100000000")
+
+
+def web_app_url() -> str:
+    """Where Stripe Checkout sends the provider back (`WEB_APP_URL`)."""
+    return os.environ.get("WEB_APP_URL", "https://sos-expat.com").rstrip("/")

@@ -1,0 +1,57 @@
+"""One Stripe Customer per user, ever — even when the first requests race.
+
+A reservation (`stripe_customer_requests/{uid}`) is taken in a transaction before Stripe is
+called (outside it) with the key `customer:{uid}`; a concurrent request waits for the winner's
+customer id instead of creating a second customer (localstripe ignores idempotency keys and
+Stripe forgets them after 24 h, so the reservation is what guarantees it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from shared.domain.errors import Aborted
+from shared.ports.billing import BillingGateway
+from shared.ports.clock import Clock
+from shared.ports.store import DocumentStore, Transaction
+
+LEASE = timedelta(seconds=30)
+WAIT_SECONDS, WAIT_STEP = 10.0, 0.2
+
+
+def ensure_customer(
+    user_id: str, email: str | None, *, store: DocumentStore, billing: BillingGateway, clock: Clock
+) -> str:
+    outcome = store.run_transaction(lambda tx: _reserve(tx, user_id, clock.now()))
+    waited = 0.0
+    while outcome == "wait":
+        if waited >= WAIT_SECONDS:
+            raise Aborted("a Stripe customer is being created for this account; retry shortly")
+        clock.sleep(WAIT_STEP)
+        waited += WAIT_STEP
+        outcome = store.run_transaction(lambda tx: _reserve(tx, user_id, clock.now()))
+    if outcome != "create":
+        return outcome
+    customer_id = billing.create_customer(user_id, email, f"customer:{user_id}")
+    store.run_transaction(lambda tx: _record(tx, user_id, customer_id, clock.now()))
+    return str((store.get(f"users/{user_id}") or {}).get("stripeCustomerId", customer_id))
+
+
+def _reserve(tx: Transaction, user_id: str, now: datetime) -> str:
+    user = tx.get(f"users/{user_id}") or {}
+    request_path = f"stripe_customer_requests/{user_id}"
+    request = tx.get(request_path)
+    if isinstance(user.get("stripeCustomerId"), str):
+        return str(user["stripeCustomerId"])
+    if request is not None and request.get("leaseUntil") and request["leaseUntil"] > now:
+        return "wait"
+    tx.set(request_path, {"leaseUntil": now + LEASE, "createdAt": now})
+    return "create"
+
+
+def _record(tx: Transaction, user_id: str, customer_id: str, now: datetime) -> None:
+    user = tx.get(f"users/{user_id}") or {}
+    if not isinstance(user.get("stripeCustomerId"), str):
+        tx.set(f"users/{user_id}", {"stripeCustomerId": customer_id, "updatedAt": now}, merge=True)
+    tx.set(f"stripe_customers/{customer_id}", {"providerId": user_id})
+    tx.set(f"stripe_customer_requests/{user_id}", {"customerId": customer_id, "leaseUntil": None})
