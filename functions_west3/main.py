@@ -201,7 +201,7 @@ def twilioGatherResponse(req: Request) -> Response:
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=3, timeout_sec=30
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=2, timeout_sec=30
 )
 def twilioAmdTwiml(req: Request) -> Response:
     from shared.services import twilio_callbacks
