@@ -22,6 +22,8 @@ from localstripe.errors import UserError
 from localstripe.resources import Charge, Event, PaymentIntent, Store, extra_apis
 from localstripe.webhooks import schedule_webhook
 
+from devtools import localstripe_billing
+
 AUTHORIZATION_VALIDITY_SECONDS = 7 * 24 * 3600
 
 
@@ -92,6 +94,7 @@ def _api_confirm(
 
 
 def apply_patches() -> None:
+    localstripe_billing.register()
     Store.dump_to_disk = _no_disk  # type: ignore[method-assign]
     PaymentIntent.amount_capturable = property(_amount_capturable)  # type: ignore[attr-defined]
     PaymentIntent.amount_received = property(_amount_received)  # type: ignore[attr-defined]

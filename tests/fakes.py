@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from shared.domain.money import Money
 from shared.domain.subscription_plans import BillingPeriod
-from shared.ports.billing import BillingGateway, CheckoutRequest, CheckoutSession, RecurringPrice
+from shared.ports.billing import BillingGateway, CheckoutRequest, CheckoutSession, RecurringPrice, StripeSubscription
 from shared.ports.clock import Clock
 from shared.ports.payments import Hold, HoldRequest, PaymentGateway, PaymentGatewayError
 from shared.ports.store import Document, DocumentStore, Filter, Transaction
@@ -351,6 +351,8 @@ class FakeBillingGateway(BillingGateway):
         self.customers: dict[str, str] = {}
         self.checkouts: list[CheckoutRequest] = []
         self.calls: list[str] = []
+        self.subscriptions: dict[str, StripeSubscription] = {}
+        self.subscription_metadata: dict[str, dict[str, str]] = {}
 
     def ensure_product(self, plan_id: str, name: str) -> str:
         self.calls.append("ensure_product")
@@ -381,3 +383,41 @@ class FakeBillingGateway(BillingGateway):
     def create_checkout_session(self, request: CheckoutRequest) -> CheckoutSession:
         self.checkouts.append(request)
         return CheckoutSession(f"cs_{len(self.checkouts)}", f"https://checkout.local/cs_{len(self.checkouts)}")
+
+    # --- subscriptions ---------------------------------------------------------------------
+
+    def create_subscription(
+        self, customer_id: str, price_id: str, metadata: dict[str, str], idempotency_key: str
+    ) -> StripeSubscription:
+        self.calls.append("create_subscription")
+        sub_id = f"sub_{len(self.subscriptions) + 1}"
+        created = StripeSubscription(
+            sub_id, "incomplete", f"si_{sub_id}", self.prices[price_id], False, f"pi_{sub_id}_secret"
+        )
+        self.subscriptions[sub_id] = created
+        self.subscription_metadata[sub_id] = dict(metadata)
+        return created
+
+    def retrieve_subscription(self, subscription_id: str) -> StripeSubscription:
+        return self.subscriptions[subscription_id]
+
+    def change_price(
+        self, subscription: StripeSubscription, price_id: str, metadata: dict[str, str], idempotency_key: str
+    ) -> StripeSubscription:
+        self.calls.append("change_price")
+        current = self.subscriptions[subscription.id]
+        changed = StripeSubscription(
+            current.id, current.status, current.item_id, self.prices[price_id], current.cancel_at_period_end
+        )
+        self.subscriptions[current.id] = changed
+        self.subscription_metadata[current.id] = dict(metadata)
+        return changed
+
+    def set_cancel_at_period_end(self, subscription_id: str, cancel: bool, idempotency_key: str) -> StripeSubscription:
+        current = self.subscriptions[subscription_id]
+        changed = StripeSubscription(current.id, current.status, current.item_id, current.price, cancel)
+        self.subscriptions[subscription_id] = changed
+        return changed
+
+    def create_portal_session(self, customer_id: str, return_url: str) -> str:
+        return f"https://billing.local/session/{customer_id}"

@@ -8,12 +8,12 @@ from typing import Any
 from shared.adapters.stripe_gateway import call_stripe, stripe_client
 from shared.domain.money import Currency, Money
 from shared.domain.subscription_plans import BillingPeriod
-from shared.ports.billing import BillingGateway, CheckoutRequest, CheckoutSession, RecurringPrice
+from shared.ports.billing import BillingGateway, CheckoutRequest, CheckoutSession, RecurringPrice, StripeSubscription
 
 log = logging.getLogger(__name__)
 
 
-class StripeBillingGateway(BillingGateway):
+class _StripeCatalogue(BillingGateway):
     def __init__(self, api_key: str, api_base: str | None = None) -> None:
         self._api_key = api_key
         self._api_base = api_base
@@ -101,6 +101,17 @@ class StripeBillingGateway(BillingGateway):
         return CheckoutSession(str(session.id), str(session.url))
 
 
+def _price_of(price: dict[str, Any]) -> RecurringPrice:
+    product = price["product"]
+    return RecurringPrice(
+        id=str(price["id"]),
+        product_id=str(product if isinstance(product, str) else product["id"]),
+        amount=Money(int(price["unit_amount"]), Currency(price["currency"])),
+        period=BillingPeriod.of_interval((price.get("recurring") or {}).get("interval")),
+        active=bool(price.get("active", True)),
+    )
+
+
 def _price(price: Any) -> RecurringPrice:
     recurring = price.recurring
     return RecurringPrice(
@@ -109,4 +120,85 @@ def _price(price: Any) -> RecurringPrice:
         amount=Money(int(price.unit_amount), Currency(price.currency)),
         period=BillingPeriod.of_interval(recurring.interval if recurring is not None else None),
         active=bool(price.active),
+    )
+
+
+class StripeBillingGateway(_StripeCatalogue):
+    """Stripe Billing: the catalogue half above, subscriptions here."""
+
+    def create_subscription(
+        self, customer_id: str, price_id: str, metadata: dict[str, str], idempotency_key: str
+    ) -> StripeSubscription:
+        created = call_stripe(
+            "subscriptions.create",
+            lambda: self._stripe().v1.subscriptions.create(
+                params={
+                    "customer": customer_id,
+                    "items": [{"price": price_id}],
+                    "metadata": metadata,
+                    "payment_behavior": "default_incomplete",
+                    "expand": ["latest_invoice.payment_intent"],
+                },
+                options={"idempotency_key": idempotency_key},
+            ),
+        )
+        return _subscription(created)
+
+    def retrieve_subscription(self, subscription_id: str) -> StripeSubscription:
+        return _subscription(
+            call_stripe("subscriptions.retrieve", lambda: self._stripe().v1.subscriptions.retrieve(subscription_id))
+        )
+
+    def change_price(
+        self, subscription: StripeSubscription, price_id: str, metadata: dict[str, str], idempotency_key: str
+    ) -> StripeSubscription:
+        updated = call_stripe(
+            "subscriptions.update",
+            lambda: self._stripe().v1.subscriptions.update(
+                subscription.id,
+                params={
+                    "items": [{"id": subscription.item_id, "price": price_id}],
+                    "proration_behavior": "create_prorations",
+                    "metadata": metadata,
+                },
+                options={"idempotency_key": idempotency_key},
+            ),
+        )
+        return _subscription(updated)
+
+    def set_cancel_at_period_end(self, subscription_id: str, cancel: bool, idempotency_key: str) -> StripeSubscription:
+        updated = call_stripe(
+            "subscriptions.update",
+            lambda: self._stripe().v1.subscriptions.update(
+                subscription_id, params={"cancel_at_period_end": cancel}, options={"idempotency_key": idempotency_key}
+            ),
+        )
+        return _subscription(updated)
+
+    def create_portal_session(self, customer_id: str, return_url: str) -> str:
+        session = call_stripe(
+            "billing_portal.sessions.create",
+            lambda: self._stripe().v1.billing_portal.sessions.create(
+                params={"customer": customer_id, "return_url": return_url}
+            ),
+        )
+        return str(session.url)
+
+
+def _subscription(stripe_obj: Any) -> StripeSubscription:
+    stripe_sub: dict[str, Any] = stripe_obj.to_dict() if hasattr(stripe_obj, "to_dict") else dict(stripe_obj)
+    item = stripe_sub["items"]["data"][0]
+    client_secret = None
+    invoice = stripe_sub.get("latest_invoice")
+    if invoice is not None and not isinstance(invoice, str):
+        intent = invoice.get("payment_intent")
+        if intent is not None and not isinstance(intent, str):
+            client_secret = intent.get("client_secret")
+    return StripeSubscription(
+        id=str(stripe_sub["id"]),
+        status=str(stripe_sub["status"]),
+        item_id=str(item["id"]),
+        price=_price_of(item["price"]),
+        cancel_at_period_end=bool(stripe_sub.get("cancel_at_period_end")),
+        client_secret=client_secret,
     )

@@ -36,6 +36,16 @@ class CheckoutRequest:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StripeSubscription:
+    id: str
+    status: str
+    item_id: str
+    price: RecurringPrice
+    cancel_at_period_end: bool
+    client_secret: str | None = None  # first invoice's PaymentIntent (Elements flow)
+
+
 class BillingGateway(ABC):
     @abstractmethod
     def ensure_product(self, plan_id: str, name: str) -> str:
@@ -62,3 +72,27 @@ class BillingGateway(ABC):
     @abstractmethod
     def create_checkout_session(self, request: CheckoutRequest) -> CheckoutSession:
         """A subscription-mode Checkout Session for one Price."""
+
+    @abstractmethod
+    def create_subscription(
+        self, customer_id: str, price_id: str, metadata: dict[str, str], idempotency_key: str
+    ) -> StripeSubscription:
+        """An incomplete subscription whose first invoice the client pays with Elements."""
+
+    @abstractmethod
+    def retrieve_subscription(self, subscription_id: str) -> StripeSubscription:
+        """The subscription as Stripe has it now."""
+
+    @abstractmethod
+    def change_price(
+        self, subscription: StripeSubscription, price_id: str, metadata: dict[str, str], idempotency_key: str
+    ) -> StripeSubscription:
+        """Move the subscription to another Price, prorating the difference."""
+
+    @abstractmethod
+    def set_cancel_at_period_end(self, subscription_id: str, cancel: bool, idempotency_key: str) -> StripeSubscription:
+        """Schedule (or undo) the cancellation at the end of the current period."""
+
+    @abstractmethod
+    def create_portal_session(self, customer_id: str, return_url: str) -> str:
+        """A Billing Portal URL where the customer manages payment methods."""

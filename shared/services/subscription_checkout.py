@@ -8,6 +8,7 @@ carries providerId, planId, providerType, billingPeriod and currency (backend bu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, field_validator
@@ -16,7 +17,7 @@ from shared.domain.errors import FailedPrecondition, PermissionDenied
 from shared.domain.money import Currency
 from shared.domain.subscription import SubscriptionStatus
 from shared.domain.subscription_plans import BillingPeriod, ProviderType, plan
-from shared.ports.billing import BillingGateway, CheckoutRequest
+from shared.ports.billing import BillingGateway, CheckoutRequest, RecurringPrice
 from shared.ports.clock import Clock
 from shared.ports.store import DocumentStore
 from shared.services.commands import Caller, require_caller
@@ -58,6 +59,63 @@ def provider_profile(store: DocumentStore, uid: str) -> tuple[ProviderType, dict
     raise PermissionDenied("subscriptions are for lawyers and expat helpers")
 
 
+@dataclass(frozen=True)
+class Purchase:
+    provider_id: str
+    customer_id: str
+    price: RecurringPrice
+    metadata: dict[str, str]
+
+    def terms(self) -> dict[str, Any]:
+        """What will actually be charged: the Stripe Price's own amount and interval."""
+        return {
+            "amount": self.price.amount.minor,
+            "currency": self.price.amount.currency.value,
+            "interval": self.price.period.interval,
+            "billingPeriod": self.price.period.value,
+        }
+
+
+def plan_price(store: DocumentStore, billing: BillingGateway, cmd: SubscriptionCheckoutCommand) -> RecurringPrice:
+    price_id = (store.get(f"subscription_plans/{cmd.planId}") or {}).get(price_field(cmd.currency, cmd.billingPeriod))
+    price = billing.retrieve_price(price_id) if isinstance(price_id, str) else None
+    if price is None or not price.active:
+        raise FailedPrecondition("planId: this plan is not available for sale yet (plans not synced to Stripe)")
+    return price
+
+
+def purchase_metadata(provider_id: str, kind: ProviderType, plan_id: str, price: RecurringPrice) -> dict[str, str]:
+    return {
+        "providerId": provider_id,
+        "planId": plan_id,
+        "providerType": kind.value,
+        "billingPeriod": price.period.value,
+        "currency": price.amount.currency.value,
+    }
+
+
+def prepare_purchase(
+    cmd: SubscriptionCheckoutCommand,
+    caller: Caller | None,
+    *,
+    store: DocumentStore,
+    billing: BillingGateway,
+    clock: Clock,
+) -> Purchase:
+    """The checks shared by Checkout and Elements: provider, plan kind, no live subscription."""
+    uid = require_caller(caller).uid
+    kind, profile = provider_profile(store, uid)
+    chosen = plan(cmd.planId)
+    if chosen.provider_type is not kind:
+        raise PermissionDenied(f"planId: a {kind.value} can only take {kind.value} plans", field="planId")
+    current = store.get(f"subscriptions/{uid}") or {}
+    if current.get("status") in LIVE:
+        raise FailedPrecondition("you already have a subscription: change its plan instead (changeSubscriptionPlan)")
+    price = plan_price(store, billing, cmd)
+    customer_id = ensure_customer(uid, profile.get("email"), store=store, billing=billing, clock=clock)
+    return Purchase(uid, customer_id, price, purchase_metadata(uid, kind, chosen.plan_id, price))
+
+
 def create_subscription_checkout(
     cmd: SubscriptionCheckoutCommand,
     caller: Caller | None,
@@ -67,43 +125,40 @@ def create_subscription_checkout(
     clock: Clock,
     return_url: str,
 ) -> dict[str, Any]:
-    uid = require_caller(caller).uid
-    kind, profile = provider_profile(store, uid)
-    chosen = plan(cmd.planId)
-    if chosen.provider_type is not kind:
-        raise PermissionDenied(f"planId: a {kind.value} can only take {kind.value} plans", field="planId")
-    current = store.get(f"subscriptions/{uid}") or {}
-    if current.get("status") in LIVE:
-        raise FailedPrecondition("you already have a subscription: change its plan instead (changeSubscriptionPlan)")
-    price_id = (store.get(f"subscription_plans/{chosen.plan_id}") or {}).get(
-        price_field(cmd.currency, cmd.billingPeriod)
-    )
-    price = billing.retrieve_price(price_id) if isinstance(price_id, str) else None
-    if price is None or not price.active:
-        raise FailedPrecondition("planId: this plan is not available for sale yet (plans not synced to Stripe)")
-    customer_id = ensure_customer(uid, profile.get("email"), store=store, billing=billing, clock=clock)
-    metadata = {
-        "providerId": uid,
-        "planId": chosen.plan_id,
-        "providerType": kind.value,
-        "billingPeriod": price.period.value,
-        "currency": price.amount.currency.value,
-    }
+    purchase = prepare_purchase(cmd, caller, store=store, billing=billing, clock=clock)
     session = billing.create_checkout_session(
         CheckoutRequest(
-            customer_id=customer_id,
-            price_id=price.id,
-            metadata=metadata,
+            customer_id=purchase.customer_id,
+            price_id=purchase.price.id,
+            metadata=purchase.metadata,
             success_url=f"{return_url}?checkout=success",
             cancel_url=f"{return_url}?checkout=cancelled",
-            idempotency_key=f"checkout:{uid}:{price.id}:{clock.now():%Y%m%d%H}",
+            idempotency_key=f"checkout:{purchase.provider_id}:{purchase.price.id}:{clock.now():%Y%m%d%H}",
         )
     )
+    return {"sessionId": session.id, "url": session.url, **purchase.terms()}
+
+
+def create_subscription(
+    cmd: SubscriptionCheckoutCommand,
+    caller: Caller | None,
+    *,
+    store: DocumentStore,
+    billing: BillingGateway,
+    clock: Clock,
+) -> dict[str, Any]:
+    """The Elements flow: an incomplete subscription whose first invoice the web app pays."""
+    purchase = prepare_purchase(cmd, caller, store=store, billing=billing, clock=clock)
+    created = billing.create_subscription(
+        purchase.customer_id,
+        purchase.price.id,
+        purchase.metadata,
+        f"subscription:{purchase.provider_id}:{purchase.price.id}:{clock.now():%Y%m%d%H}",
+    )
+    store.set(f"stripe_subscription_index/{created.id}", {"providerId": purchase.provider_id})
     return {
-        "sessionId": session.id,
-        "url": session.url,
-        "amount": price.amount.minor,
-        "currency": price.amount.currency.value,
-        "interval": price.period.interval,
-        "billingPeriod": price.period.value,
+        "subscriptionId": created.id,
+        "clientSecret": created.client_secret,
+        "status": created.status,
+        **purchase.terms(),
     }

@@ -50,3 +50,30 @@ def suspend_overdue_subscriptions(*, store: DocumentStore, clock: Clock) -> list
         if store.run_transaction(apply):
             suspended.append(provider_id)
     return suspended
+
+
+def end_expired_trials(*, store: DocumentStore, clock: Clock) -> list[str]:
+    """A server-side trial that reached its end without a paid plan loses AI access."""
+    now = clock.now()
+    ended = []
+    for provider_id, _ in store.find(
+        "subscriptions", [("status", "==", SubscriptionStatus.TRIALING.value), ("trialEndsAt", "<=", now)], limit=500
+    ):
+
+        def apply(tx: Transaction, provider_id: str = provider_id) -> bool:
+            path = f"subscriptions/{provider_id}"
+            current = tx.get(path)
+            if current is None or current.get("status") != SubscriptionStatus.TRIALING.value:
+                return False
+            if (
+                current.get("stripeSubscriptionId")
+                or current.get("trialEndsAt") is None
+                or current["trialEndsAt"] > now
+            ):
+                return False  # Stripe trials end through Stripe's own events
+            tx.update(path, {"status": SubscriptionStatus.CANCELLED.value, "aiAccessEnabled": False, "updatedAt": now})
+            return True
+
+        if store.run_transaction(apply):
+            ended.append(provider_id)
+    return ended

@@ -1,0 +1,156 @@
+"""Changes to a live subscription: plan/period change, cancel at period end, reactivate,
+the Billing Portal link, and the server-side trial (once per provider).
+
+Stripe is the source of truth for paid subscriptions: these calls ask Stripe for the change
+and the webhook writes the resulting state into `subscriptions/{providerId}`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.domain.errors import FailedPrecondition, PermissionDenied
+from shared.domain.subscription import SubscriptionStatus
+from shared.domain.subscription_plans import Tier, plan
+from shared.ports.billing import BillingGateway
+from shared.ports.clock import Clock
+from shared.ports.store import DocumentStore, Transaction
+from shared.services.commands import Caller, require_caller
+from shared.services.subscription_checkout import (
+    LIVE,
+    SubscriptionCheckoutCommand,
+    plan_price,
+    provider_profile,
+    purchase_metadata,
+)
+
+
+class TrialSettings(BaseModel):
+    """`settings/subscription`: the one trial configuration (seed 004, I6); default in code."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    trial_days: int = Field(default=30, ge=1, le=90, alias="trialDays")
+    trial_ai_calls: int = Field(default=3, ge=0, alias="trialAiCalls")
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any] | None) -> TrialSettings:
+        try:
+            return cls.model_validate(doc or {})
+        except ValidationError:
+            raise FailedPrecondition("settings/subscription is malformed") from None
+
+
+def _live(store: DocumentStore, uid: str) -> dict[str, Any]:
+    current = store.get(f"subscriptions/{uid}") or {}
+    if current.get("status") not in LIVE or not current.get("stripeSubscriptionId"):
+        raise FailedPrecondition("no active paid subscription: subscribe first")
+    return current
+
+
+def change_subscription_plan(
+    cmd: SubscriptionCheckoutCommand,
+    caller: Caller | None,
+    *,
+    store: DocumentStore,
+    billing: BillingGateway,
+    clock: Clock,
+) -> dict[str, Any]:
+    """Upgrade/downgrade or monthly<->yearly, prorated by Stripe."""
+    uid = require_caller(caller).uid
+    kind, _ = provider_profile(store, uid)
+    chosen = plan(cmd.planId)
+    if chosen.provider_type is not kind:
+        raise PermissionDenied(f"planId: a {kind.value} can only take {kind.value} plans", field="planId")
+    current = _live(store, uid)
+    price = plan_price(store, billing, cmd)
+    subscription = billing.retrieve_subscription(current["stripeSubscriptionId"])
+    if subscription.price.id == price.id:
+        raise FailedPrecondition("planId: this is already your plan")
+    changed = billing.change_price(
+        subscription,
+        price.id,
+        purchase_metadata(uid, kind, chosen.plan_id, price),
+        f"change:{subscription.id}:{price.id}:{clock.now():%Y%m%d%H}",
+    )
+    return {
+        "subscriptionId": changed.id,
+        "planId": chosen.plan_id,
+        "amount": price.amount.minor,
+        "currency": price.amount.currency.value,
+        "interval": price.period.interval,
+        "billingPeriod": price.period.value,
+    }
+
+
+def set_cancellation(
+    caller: Caller | None, cancel: bool, *, store: DocumentStore, billing: BillingGateway, clock: Clock
+) -> dict[str, Any]:
+    """cancelSubscription (cancel=True) keeps access until the period ends; reactivate undoes it."""
+    uid = require_caller(caller).uid
+    current = _live(store, uid)
+    if not cancel and not current.get("cancelAtPeriodEnd"):
+        raise FailedPrecondition("no pending cancellation to undo")
+    changed = billing.set_cancel_at_period_end(
+        current["stripeSubscriptionId"],
+        cancel,
+        f"{'cancel' if cancel else 'reactivate'}:{current['stripeSubscriptionId']}:{clock.now():%Y%m%d%H%M}",
+    )
+    period_end = current.get("currentPeriodEnd")
+    return {
+        "subscriptionId": changed.id,
+        "cancelAtPeriodEnd": changed.cancel_at_period_end,
+        "accessUntil": period_end.isoformat() if period_end is not None else None,
+    }
+
+
+def billing_portal_link(
+    caller: Caller | None, return_url: str, *, store: DocumentStore, billing: BillingGateway
+) -> str:
+    uid = require_caller(caller).uid
+    customer = (store.get(f"users/{uid}") or {}).get("stripeCustomerId")
+    if not isinstance(customer, str):
+        raise FailedPrecondition("no billing account yet: subscribe first")
+    return billing.create_portal_session(customer, return_url)
+
+
+def start_trial(caller: Caller | None, *, store: DocumentStore, clock: Clock) -> dict[str, Any]:
+    """A free trial, granted only by the server and only once per provider."""
+    uid = require_caller(caller).uid
+    kind, _ = provider_profile(store, uid)
+    settings = TrialSettings.from_document(store.get("settings/subscription"))
+    now = clock.now()
+
+    def apply(tx: Transaction) -> dict[str, Any]:
+        used = tx.get(f"trials/{uid}")
+        current = tx.get(f"subscriptions/{uid}") or {}
+        if used is not None:
+            raise FailedPrecondition("the free trial was already used")
+        if current.get("status") in LIVE:
+            raise FailedPrecondition("you already have a subscription")
+        ends = now + timedelta(days=settings.trial_days)
+        tx.create(f"trials/{uid}", {"startedAt": now, "endsAt": ends})
+        doc = {
+            "providerId": uid,
+            "providerType": kind.value,
+            "planId": None,
+            "tier": Tier.TRIAL.value,
+            "status": SubscriptionStatus.TRIALING.value,
+            "aiAccessEnabled": True,
+            "aiCallsLimit": settings.trial_ai_calls,
+            "currentPeriodCalls": 0,
+            "currentPeriodStart": now,
+            "currentPeriodEnd": ends,
+            "trialStartedAt": now,
+            "trialEndsAt": ends,
+            "cancelAtPeriodEnd": False,
+            "createdAt": now,
+            "updatedAt": now,
+        }
+        tx.set(f"subscriptions/{uid}", doc, merge=True)
+        return {"status": doc["status"], "trialEndsAt": ends.isoformat(), "aiCallsLimit": doc["aiCallsLimit"]}
+
+    return store.run_transaction(apply)

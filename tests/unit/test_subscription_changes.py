@@ -1,0 +1,112 @@
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from shared.domain.errors import FailedPrecondition, PermissionDenied
+from shared.services.commands import Caller, parse_command
+from shared.services.subscription_changes import (
+    billing_portal_link,
+    change_subscription_plan,
+    set_cancellation,
+    start_trial,
+)
+from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription
+from shared.services.subscription_dunning import end_expired_trials
+from tests.unit.test_subscription_checkout import LAWYER, World
+
+
+def cmd(**data: Any) -> SubscriptionCheckoutCommand:
+    return parse_command(
+        SubscriptionCheckoutCommand, {"planId": "lawyer_basic", "currency": "eur", "billingPeriod": "monthly", **data}
+    )
+
+
+def subscribed(w: World) -> str:
+    created = create_subscription(cmd(), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+    assert created["clientSecret"] and (created["amount"], created["interval"]) == (1400, "month")
+    w.store.set(
+        "subscriptions/lawyer1",
+        {
+            "status": "active",
+            "stripeSubscriptionId": created["subscriptionId"],
+            "currentPeriodEnd": w.clock.now() + timedelta(days=30),
+        },
+        merge=True,
+    )
+    return str(created["subscriptionId"])
+
+
+def test_elements_subscription_carries_the_full_metadata() -> None:
+    w = World()
+    sub_id = subscribed(w)
+    assert w.billing.subscription_metadata[sub_id]["billingPeriod"] == "monthly"
+    assert w.store.get(f"stripe_subscription_index/{sub_id}") == {"providerId": "lawyer1"}
+
+
+def test_upgrade_monthly_basic_to_yearly_pro_is_asked_of_stripe() -> None:  # audit TEST 3
+    w = World()
+    sub_id = subscribed(w)
+    result = change_subscription_plan(
+        cmd(planId="lawyer_pro", billingPeriod="yearly"), LAWYER, store=w.store, billing=w.billing, clock=w.clock
+    )
+    assert (result["amount"], result["interval"], result["billingPeriod"]) == (66240, "year", "yearly")
+    assert w.billing.subscriptions[sub_id].price.amount.minor == 66240
+    assert w.billing.subscription_metadata[sub_id]["planId"] == "lawyer_pro"
+    with pytest.raises(FailedPrecondition, match="already your plan"):
+        change_subscription_plan(
+            cmd(planId="lawyer_pro", billingPeriod="yearly"), LAWYER, store=w.store, billing=w.billing, clock=w.clock
+        )
+
+
+def test_cancel_then_reactivate() -> None:  # audit TEST 4 (Stripe side)
+    w = World()
+    sub_id = subscribed(w)
+    with pytest.raises(FailedPrecondition, match="no pending cancellation"):
+        set_cancellation(LAWYER, False, store=w.store, billing=w.billing, clock=w.clock)
+    cancelled = set_cancellation(LAWYER, True, store=w.store, billing=w.billing, clock=w.clock)
+    assert cancelled["cancelAtPeriodEnd"] is True and cancelled["accessUntil"] is not None
+    w.store.set("subscriptions/lawyer1", {"cancelAtPeriodEnd": True}, merge=True)
+    assert (
+        set_cancellation(LAWYER, False, store=w.store, billing=w.billing, clock=w.clock)["cancelAtPeriodEnd"] is False
+    )
+    assert w.billing.subscriptions[sub_id].cancel_at_period_end is False
+
+
+def test_changes_need_a_live_subscription_and_the_right_kind_of_plan() -> None:
+    w = World()
+    with pytest.raises(FailedPrecondition, match="subscribe first"):
+        set_cancellation(LAWYER, True, store=w.store, billing=w.billing, clock=w.clock)
+    subscribed(w)
+    with pytest.raises(PermissionDenied):
+        change_subscription_plan(
+            cmd(planId="expat_aidant_pro"), LAWYER, store=w.store, billing=w.billing, clock=w.clock
+        )
+
+
+def test_portal_link_after_a_customer_exists() -> None:
+    w = World()
+    with pytest.raises(FailedPrecondition):
+        billing_portal_link(LAWYER, "https://app.test", store=w.store, billing=w.billing)
+    subscribed(w)
+    assert billing_portal_link(LAWYER, "https://app.test", store=w.store, billing=w.billing).startswith("https://")
+
+
+def test_trial_once_per_provider_then_access_off_at_its_end() -> None:  # I6, I9
+    w = World()
+    w.store.set("settings/subscription", {"trialDays": 14, "trialAiCalls": 2})
+    result = start_trial(LAWYER, store=w.store, clock=w.clock)
+    assert result["aiCallsLimit"] == 2
+    sub = w.store.get("subscriptions/lawyer1")
+    assert sub is not None and sub["status"] == "trialing" and sub["trialEndsAt"] == w.clock.now() + timedelta(days=14)
+    with pytest.raises(FailedPrecondition, match="already used"):
+        start_trial(LAWYER, store=w.store, clock=w.clock)
+    assert end_expired_trials(store=w.store, clock=w.clock) == []
+    w.clock.advance(14 * 86400)
+    assert end_expired_trials(store=w.store, clock=w.clock) == ["lawyer1"]
+    sub = w.store.get("subscriptions/lawyer1")
+    assert sub is not None and (sub["status"], sub["aiAccessEnabled"]) == ("cancelled", False)
+    with pytest.raises(FailedPrecondition, match="already used"):
+        start_trial(LAWYER, store=w.store, clock=w.clock)
+    with pytest.raises(PermissionDenied):
+        start_trial(Caller("client1", {"role": "client"}), store=w.store, clock=w.clock)
