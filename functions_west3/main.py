@@ -105,7 +105,63 @@ def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, 
     return result
 
 
-@https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET], max_instances=4, timeout_sec=60)
+def _subscription_callable(req: https_fn.CallableRequest[Any], action: str) -> dict[str, Any]:
+    from shared.services import subscription_changes as changes
+    from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription
+
+    def service(caller: Caller | None, data: Any) -> dict[str, Any]:
+        store, clock = wiring.store(), wiring.clock()
+        billing = wiring.billing_gateway(STRIPE_SECRET_KEY.value)
+        if action == "create":
+            cmd = parse_command(SubscriptionCheckoutCommand, data)
+            return create_subscription(cmd, caller, store=store, billing=billing, clock=clock)
+        if action == "change":
+            cmd = parse_command(SubscriptionCheckoutCommand, data)
+            return changes.change_subscription_plan(cmd, caller, store=store, billing=billing, clock=clock)
+        if action in ("cancel", "reactivate"):
+            return changes.set_cancellation(caller, action == "cancel", store=store, billing=billing, clock=clock)
+        if action == "portal":
+            return {"url": changes.billing_portal_link(caller, config.web_app_url(), store=store, billing=billing)}
+        return changes.start_trial(caller, store=store, clock=clock)
+
+    result: dict[str, Any] = run_callable(req, service)
+    return result
+
+
+SUBSCRIPTION_OPTIONS: dict[str, Any] = {"secrets": [STRIPE_SECRET_KEY], "memory": LIGHT, "max_instances": 1}
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def createSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "create")
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def changeSubscriptionPlan(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "change")
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def cancelSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "cancel")
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def reactivateSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "reactivate")
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def createBillingPortalSession(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "portal")
+
+
+@https_fn.on_call(memory=LIGHT, max_instances=1)
+def startTrial(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "trial")
+
+
+@https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET], max_instances=3, timeout_sec=60)
 def stripeWebhook(req: Request) -> Response:
     if req.method != "POST":
         return Response("method not allowed", status=405)
@@ -172,7 +228,7 @@ def _carry_out(result: Any, session_id: str) -> None:
     )
 
 
-@https_fn.on_request(secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID], max_instances=3, timeout_sec=30)
+@https_fn.on_request(secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID], max_instances=2, timeout_sec=30)
 def twilioGatherResponse(req: Request) -> Response:
     from shared.adapters.twiml import render
     from shared.services import twilio_callbacks
@@ -221,7 +277,7 @@ def twilioAmdTwiml(req: Request) -> Response:
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=3, timeout_sec=30
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=2, timeout_sec=30
 )
 def twilioCallWebhook(req: Request) -> Response:
     from shared.services import twilio_callbacks
@@ -236,7 +292,7 @@ def twilioCallWebhook(req: Request) -> Response:
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=3, timeout_sec=30
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=2, timeout_sec=30
 )
 def twilioConferenceWebhook(req: Request) -> Response:
     from shared.services import twilio_callbacks
@@ -365,7 +421,8 @@ def paymentHealthCheck(req: Request) -> Response:
 
 @scheduler_fn.on_schedule(schedule="every day 02:00", timezone=options.Timezone("UTC"), memory=LIGHT, max_instances=1)
 def suspendOverdueSubscriptions(event: scheduler_fn.ScheduledEvent) -> None:
-    from shared.services.subscription_dunning import suspend_overdue_subscriptions
+    from shared.services.subscription_dunning import end_expired_trials, suspend_overdue_subscriptions
 
     suspended = suspend_overdue_subscriptions(store=wiring.store(), clock=wiring.clock())
-    logger.info("dunning: %d subscriptions suspended", len(suspended))
+    ended = end_expired_trials(store=wiring.store(), clock=wiring.clock())
+    logger.info("dunning: %d subscriptions suspended, %d trials ended", len(suspended), len(ended))

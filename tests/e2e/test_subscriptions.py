@@ -1,0 +1,98 @@
+"""AI subscriptions over HTTP (seed 004 §7): plans synced, checkout, upgrade, cancel at period end."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import requests
+
+from devtools import ports
+from tests.e2e.conftest import STRIPE, WebApp, wait_for
+
+pytestmark = pytest.mark.e2e
+WEST3 = "europe-west3"
+SK = (ports.STRIPE_SECRET_KEY, "")
+
+
+def _subscription(db: Any, uid: str, **expected: Any) -> dict[str, Any]:
+    ref = db.document(f"subscriptions/{uid}")
+
+    def matches() -> dict[str, Any] | None:
+        doc = ref.get().to_dict() or {}
+        return doc if all(doc.get(k) == v for k, v in expected.items()) else None
+
+    doc: dict[str, Any] = wait_for(matches, timeout=30, what=f"subscription {expected}")
+    return doc
+
+
+def test_monthly_checkout_then_yearly_upgrade_then_cancel_at_period_end(web: WebApp, db: Any) -> None:
+    admin = web.sign_in("admin@demo.sos-expat.test")
+    first = web.call(WEST3, "syncSubscriptionPlansToStripe", {}, admin)
+    assert first.status == 200, first.body
+    again = web.call(WEST3, "syncSubscriptionPlansToStripe", {}, admin)
+    assert again.result["inSync"] is True and again.result["message"] == "in sync"
+
+    expat = web.sign_in("expat@demo.sos-expat.test")
+    db.document(f"subscriptions/{expat.uid}").delete()
+    missing = web.call(WEST3, "createSubscriptionCheckout", {"planId": "expat_aidant_basic", "currency": "eur"}, expat)
+    assert missing.error_status == "INVALID_ARGUMENT" and missing.error_message.startswith("billingPeriod:")
+    wrong_kind = web.call(
+        WEST3,
+        "createSubscriptionCheckout",
+        {"planId": "lawyer_pro", "currency": "eur", "billingPeriod": "yearly"},
+        expat,
+    )
+    assert wrong_kind.error_status == "PERMISSION_DENIED"
+
+    # TEST 1: monthly basic, the amount and interval Stripe will charge.
+    checkout = web.call(
+        WEST3,
+        "createSubscriptionCheckout",
+        {"planId": "expat_aidant_basic", "currency": "eur", "billingPeriod": "monthly"},
+        expat,
+    )
+    assert checkout.status == 200, checkout.body
+    assert (checkout.result["amount"], checkout.result["interval"]) == (900, "month")
+    paid = requests.post(
+        f"{STRIPE}/_test/checkout/sessions/{checkout.result['sessionId']}/complete",
+        data={"payment_method": "pm_card_visa"},
+        auth=SK,
+        timeout=10,
+    )
+    assert paid.status_code == 200, paid.text
+    monthly = _subscription(db, expat.uid, status="active", billingPeriod="monthly")
+    assert (monthly["tier"], monthly["aiCallsLimit"], monthly["aiAccessEnabled"]) == ("basic", 5, True)
+    assert monthly["currentPeriodAmount"] == 900 and monthly["currency"] == "EUR"
+    again_checkout = web.call(
+        WEST3,
+        "createSubscriptionCheckout",
+        {"planId": "expat_aidant_pro", "currency": "eur", "billingPeriod": "yearly"},
+        expat,
+    )
+    assert again_checkout.error_status == "FAILED_PRECONDITION"
+
+    # TEST 3: upgrade monthly basic -> yearly pro, prorated; tier, period and limits follow.
+    upgrade = web.call(
+        WEST3,
+        "changeSubscriptionPlan",
+        {"planId": "expat_aidant_pro", "currency": "eur", "billingPeriod": "yearly"},
+        expat,
+    )
+    assert upgrade.status == 200, upgrade.body
+    assert (upgrade.result["amount"], upgrade.result["interval"]) == (23040, "year")
+    yearly = _subscription(db, expat.uid, billingPeriod="yearly", tier="pro")
+    assert yearly["aiCallsLimit"] == 30 and yearly["currentPeriodAmount"] == 23040
+    period = yearly["currentPeriodEnd"] - yearly["currentPeriodStart"]
+    assert timedelta(days=364) <= period <= timedelta(days=366)
+
+    # TEST 4: cancel at period end keeps access until then, then cancelled.
+    cancel = web.call(WEST3, "cancelSubscription", {}, expat)
+    assert cancel.status == 200 and cancel.result["cancelAtPeriodEnd"] is True
+    _subscription(db, expat.uid, cancelAtPeriodEnd=True, aiAccessEnabled=True)
+    end = int(yearly["currentPeriodEnd"].timestamp()) + 60
+    requests.post(f"{STRIPE}/_test/clock/advance", json={"to": end}, auth=SK, timeout=30).raise_for_status()
+    _subscription(db, expat.uid, status="cancelled", aiAccessEnabled=False)
+    portal = web.call(WEST3, "createBillingPortalSession", {}, expat)
+    assert portal.status == 200 and portal.result["url"].startswith("http")
