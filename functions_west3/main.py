@@ -120,6 +120,10 @@ def _subscription_callable(req: https_fn.CallableRequest[Any], action: str) -> d
             return changes.change_subscription_plan(cmd, caller, store=store, billing=billing, clock=clock)
         if action in ("cancel", "reactivate"):
             return changes.set_cancellation(caller, action == "cancel", store=store, billing=billing, clock=clock)
+        if action == "repair":
+            from shared.services.subscription_repair import repair_billing_periods
+
+            return repair_billing_periods(caller, data, store=store, billing=billing, clock=clock)
         if action == "portal":
             return {"url": changes.billing_portal_link(caller, config.web_app_url(), store=store, billing=billing)}
         return changes.start_trial(caller, store=store, clock=clock)
@@ -154,6 +158,12 @@ def reactivateSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def createBillingPortalSession(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return _subscription_callable(req, "portal")
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def repairSubscriptionBillingPeriods(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    """Admin: rewrite missing/incorrect billingPeriod from Stripe; {"dryRun": false} to apply."""
+    return _subscription_callable(req, "repair")
 
 
 @https_fn.on_call(memory=LIGHT, max_instances=1)
