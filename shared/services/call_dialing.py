@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.domain.call_rules import Settlement, backoff_seconds
+from shared.domain.call_rules import backoff_seconds
 from shared.domain.call_session import CallStatus, FailureReason, Party, calling_status, can_transition
 from shared.domain.circuit_breaker import Breaker
 from shared.domain.errors import InvalidArgument
@@ -24,7 +24,7 @@ from shared.ports.store import DocumentStore, Transaction
 from shared.ports.tasks import TaskScheduler
 from shared.ports.telephony import DialRequest, Telephony, TelephonyError
 from shared.services.call_scheduling import EXECUTE_CALL_FUNCTION, call_task_id
-from shared.services.call_sessions import CallbackUrls, SessionView, finish, read_session, session_path
+from shared.services.call_sessions import CallbackUrls, SessionView, fail, read_session, session_path
 
 log = logging.getLogger(__name__)
 BREAKER_PATH = "system/twilio_breaker"
@@ -148,15 +148,7 @@ def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSetting
     if task.party is Party.CLIENT and view.participant("provider").get("state") != "accepted":
         return _Skip("provider_not_connected")
     if not breaker.allows(now):
-        finish(
-            tx,
-            view,
-            CallStatus.FAILED,
-            now=now,
-            settings=settings,
-            settlement=Settlement.RELEASE,
-            reason=FailureReason.TWILIO_UNAVAILABLE,
-        )
+        fail(tx, view, FailureReason.TWILIO_UNAVAILABLE, now=now, settings=settings)
         return _Skip("breaker_open", _waiting_provider(view, task.party))
     tx.update(
         session_path(task.session_id),
@@ -194,15 +186,6 @@ def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallS
         tx.update(session_path(task.session_id), marked)
         tx.set(BREAKER_PATH, breaker.to_document())
         return "retry", []
-    finish(
-        tx,
-        view,
-        CallStatus.FAILED,
-        now=now,
-        settings=settings,
-        settlement=Settlement.RELEASE,
-        reason=FailureReason.TWILIO_UNAVAILABLE,
-        extra=marked,
-    )
+    fail(tx, view, FailureReason.TWILIO_UNAVAILABLE, now=now, settings=settings, extra=marked)
     tx.set(BREAKER_PATH, breaker.to_document())
     return "failed", _waiting_provider(view, task.party)

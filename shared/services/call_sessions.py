@@ -121,6 +121,28 @@ def finish(
     _notify(tx, view, target, reason, now)
 
 
+def fail(
+    tx: Transaction,
+    view: SessionView,
+    reason: FailureReason,
+    *,
+    now: datetime,
+    settings: CallSettings,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """End the session as failed: the hold is released (never captured)."""
+    finish(
+        tx,
+        view,
+        CallStatus.FAILED,
+        now=now,
+        settings=settings,
+        settlement=Settlement.RELEASE,
+        reason=reason,
+        extra=extra,
+    )
+
+
 def _notify(
     tx: Transaction, view: SessionView, target: CallStatus, reason: FailureReason | None, now: datetime
 ) -> None:

@@ -18,13 +18,12 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from shared.domain.call_rules import Settlement
 from shared.domain.call_session import TERMINAL, CallStatus, FailureReason
 from shared.domain.settings import CallSettings, RecoverySettings
 from shared.ports.clock import Clock
 from shared.ports.payments import PaymentGateway, PaymentGatewayError
 from shared.ports.store import Document, DocumentStore, Transaction
-from shared.services.call_sessions import finish, read_session, session_path
+from shared.services.call_sessions import fail, read_session, session_path
 from shared.services.payment_anomalies import (
     NOT_LIVE,
     expiring_holds,
@@ -221,13 +220,5 @@ def _fail_stuck(tx: Transaction, session_id: str, only_if_not_live: bool, now: d
     if view.status is CallStatus.ACTIVE:
         # Both parties were connected: whether to capture is for a human to decide.
         return "active"
-    finish(
-        tx,
-        view,
-        CallStatus.FAILED,
-        now=now,
-        settings=settings,
-        settlement=Settlement.RELEASE,
-        reason=FailureReason.STUCK,
-    )
+    fail(tx, view, FailureReason.STUCK, now=now, settings=settings)
     return "failed"

@@ -26,7 +26,7 @@ from shared.ports.store import DocumentStore, Transaction
 from shared.ports.tasks import TaskScheduler
 from shared.ports.telephony import Telephony, TelephonyError
 from shared.services.call_dialing import DialTask, enqueue_attempt
-from shared.services.call_sessions import CallbackUrls, SessionView, finish, read_session, session_path
+from shared.services.call_sessions import CallbackUrls, SessionView, fail, finish, read_session, session_path
 
 log = logging.getLogger(__name__)
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
@@ -211,16 +211,7 @@ def _call_status(
         provider_sid = view.participant("provider").get("callSid")
         if provider_sid:
             result.hang_up.append(provider_sid)
-    finish(
-        tx,
-        view,
-        CallStatus.FAILED,
-        now=now,
-        settings=settings,
-        settlement=Settlement.RELEASE,
-        reason=no_answer_reason(Party(party)),
-        extra=update,
-    )
+    fail(tx, view, no_answer_reason(Party(party)), now=now, settings=settings, extra=update)
     return result
 
 
