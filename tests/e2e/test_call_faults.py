@@ -130,7 +130,16 @@ def _session_of(db: Any, hold: dict[str, Any]) -> str:
 def test_twilio_webhooks_refuse_missing_or_forged_signatures(web: WebApp, db: Any) -> None:
     booking = book(web, db, ANSWERS)
     session_id = booking["sessionId"]
-    before = settled_session(db, session_id)
+    settled_session(db, session_id)
+
+    def quiet() -> dict[str, Any] | None:
+        # Every legitimate callback of the call has been applied (final statuses, cost).
+        doc = db.document(f"call_sessions/{session_id}").get().to_dict() or {}
+        parties = doc.get("participants", {})
+        done = all("finalStatus" in parties.get(p, {}) for p in ("provider", "client")) and "twilioCost" in doc
+        return doc if done else None
+
+    before: dict[str, Any] = wait_for(quiet, what="the call's last callbacks")
     form = {
         "CallSid": before["participants"]["provider"]["callSid"],
         "CallStatus": "completed",
