@@ -233,7 +233,10 @@ def _carry_out(result: Any, session_id: str) -> None:
         tasks=wiring.task_scheduler(REGION),
         telephony=telephony,
         settle=wiring.settler(STRIPE_SECRET_KEY.value),
-        settings=CallSettings.from_document(wiring.store().get("settings/calls")),
+        # Only the next dial's backoff needs the settings: no extra read for other callbacks.
+        settings=CallSettings.from_document(wiring.store().get("settings/calls"))
+        if result.next_dial
+        else CallSettings(),
         record_costs=partial(record_call_costs, store=wiring.store(), telephony=telephony),
     )
 

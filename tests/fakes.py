@@ -58,7 +58,6 @@ class InMemoryStore(DocumentStore):
         self.docs: dict[str, Document] = {}
         self.versions: dict[str, int] = {}
         self.lock = threading.RLock()
-        self.commits = 0
         self._running = threading.local()
 
     @property
@@ -84,7 +83,6 @@ class InMemoryStore(DocumentStore):
                         raise KeyError(f"update of missing document {path}")
                 for kind, path, data, merge in tx.writes:
                     self._write(path, data, merge, dotted=kind == "update")
-                self.commits += 1
                 return result
         raise Contention("too much contention")
 
