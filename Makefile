@@ -61,7 +61,7 @@ demo: setup
 
 # Against a running `make dev`: fire a scheduled function by hand, e.g. make cron NAME=stuckPaymentsRecovery
 cron: setup
-	$(PY) -m devtools.cron "$(NAME)"
+	$(PY) -m devtools.cron "$(NAME)" $(AT)
 
 clean:
 	rm -rf .local functions_west*/shared functions_west*/venv functions_west*/.env.local functions_west*/.secret.local

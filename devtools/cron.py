@@ -51,13 +51,32 @@ def latest_output(name: str) -> dict[str, Any] | None:
     return latest
 
 
+def stripe_now() -> datetime:
+    """The local Stripe clock (moved by `POST /_test/clock/advance`)."""
+    response = requests.get(
+        f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}/_test/clock", auth=(ports.STRIPE_SECRET_KEY, ""), timeout=10
+    )
+    response.raise_for_status()
+    return datetime.fromtimestamp(response.json()["now"], UTC)
+
+
+def schedule_time(at: str) -> datetime:
+    """`AT=` empty: now; `AT=stripe`: the local Stripe clock's now; else an ISO-8601 instant."""
+    if not at:
+        return datetime.now(UTC) + timedelta(seconds=1)
+    if at == "stripe":
+        return stripe_now()
+    when = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def main(argv: list[str]) -> int:
     functions = scheduled_functions()
-    if len(argv) != 1 or argv[0] not in functions:
-        print(f"usage: make cron NAME=<{'|'.join(sorted(functions))}>", file=sys.stderr)
+    if len(argv) not in (1, 2) or argv[0] not in functions:
+        print(f"usage: make cron NAME=<{'|'.join(sorted(functions))}> [AT=stripe|<ISO time>]", file=sys.stderr)
         return 2
     name = argv[0]
-    status = fire(name, functions[name], datetime.now(UTC) + timedelta(seconds=1))
+    status = fire(name, functions[name], schedule_time(argv[1] if len(argv) == 2 else ""))
     print(f"{name}: HTTP {status}")
     print(json.dumps(latest_output(name), indent=2, default=str))
     return 0 if status < 300 else 1

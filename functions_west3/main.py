@@ -13,6 +13,7 @@ from shared.entry import wiring
 from shared.entry.callables import run_callable
 from shared.entry.codebase import configure_codebase
 from shared.entry.twilio_http import TwilioRequest, handle_twilio_webhook
+from shared.ports.clock import ScheduledRunClock
 from shared.services.commands import Caller, CreatePaymentIntentCommand, parse_command
 from shared.services.payment_intents import create_payment_intent
 from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
@@ -436,6 +437,10 @@ def paymentHealthCheck(req: Request) -> Response:
 def suspendOverdueSubscriptions(event: scheduler_fn.ScheduledEvent) -> None:
     from shared.services.subscription_dunning import end_expired_trials, suspend_overdue_subscriptions
 
-    suspended = suspend_overdue_subscriptions(store=wiring.store(), clock=wiring.clock())
-    ended = end_expired_trials(store=wiring.store(), clock=wiring.clock())
-    logger.info("dunning: %d subscriptions suspended, %d trials ended", len(suspended), len(ended))
+    # Dunning is counted in billing time: the run decides as of its scheduled time.
+    clock = ScheduledRunClock(event.schedule_time)
+    run = suspend_overdue_subscriptions(store=wiring.store(), clock=clock)
+    ended = end_expired_trials(store=wiring.store(), clock=clock)
+    logger.info(
+        "dunning: %d suspended, %d reminded, %d trials ended", len(run.suspended), len(run.reminded), len(ended)
+    )

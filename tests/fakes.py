@@ -142,8 +142,8 @@ def _matches(doc: Document, field: str, op: str, value: Any) -> bool:
         return bool(current != value)
     if op == "in":
         return current in value
-    if current is None:
-        return False
+    if current is None or type(current) is not type(value):
+        return False  # Firestore range filters only match values of the filter's type
     return bool({"<": current < value, "<=": current <= value, ">": current > value, ">=": current >= value}[op])
 
 

@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Any
 
 DUNNING_GRACE = timedelta(days=7)
+# Reminder mails while past due, by days since the failed payment (the first is sent at once).
+DUNNING_REMINDER_DAYS = (3, 6)
 
 
 class SubscriptionStatus(StrEnum):
@@ -43,6 +45,17 @@ def ai_access_enabled(status: SubscriptionStatus) -> bool:
 
 def dunning_expired(past_due_since: datetime | None, now: datetime) -> bool:
     return past_due_since is not None and now - past_due_since >= DUNNING_GRACE
+
+
+def dunning_reminder_due(past_due_since: datetime | None, now: datetime) -> int | None:
+    """The latest reminder stage (days past due) reached and not superseded by suspension.
+
+    A run that missed a stage sends only the latest one: two reminders the same day say nothing new.
+    """
+    if past_due_since is None or dunning_expired(past_due_since, now):
+        return None
+    reached = [day for day in DUNNING_REMINDER_DAYS if now - past_due_since >= timedelta(days=day)]
+    return reached[-1] if reached else None
 
 
 class QuotaRefusal(StrEnum):

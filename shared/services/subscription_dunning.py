@@ -1,55 +1,99 @@
-"""Daily dunning: a subscription past due for the whole grace period is suspended."""
+"""Daily dunning: reminders while past due, suspension once the grace period is over."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from shared.domain.subscription import DUNNING_GRACE, SubscriptionStatus, dunning_expired
+from shared.domain.subscription import (
+    DUNNING_GRACE,
+    DUNNING_REMINDER_DAYS,
+    SubscriptionStatus,
+    dunning_expired,
+    dunning_reminder_due,
+)
 from shared.ports.clock import Clock
 from shared.ports.store import DocumentStore, Transaction
 from shared.services.notifications import queue_mail
 
 
-def suspend_overdue_subscriptions(*, store: DocumentStore, clock: Clock) -> list[str]:
-    """Suspend (AI access off) every `past_due` subscription older than the grace period."""
+@dataclass
+class DunningRun:
+    suspended: list[str] = field(default_factory=list)
+    reminded: list[str] = field(default_factory=list)
+
+
+def suspend_overdue_subscriptions(*, store: DocumentStore, clock: Clock) -> DunningRun:
+    """Remind `past_due` providers on the reminder days; suspend (AI access off) after the grace.
+
+    `pastDueSince` is Stripe's time of the failed payment, so the grace is counted in billing
+    time; each mail's id names the past-due episode and the stage, so a re-run sends nothing new.
+    """
     now = clock.now()
     overdue = store.find(
         "subscriptions",
-        [("status", "==", SubscriptionStatus.PAST_DUE.value), ("pastDueSince", "<=", now - DUNNING_GRACE)],
+        [
+            ("status", "==", SubscriptionStatus.PAST_DUE.value),
+            ("pastDueSince", "<=", now - timedelta(days=DUNNING_REMINDER_DAYS[0])),
+        ],
         limit=500,
     )
-    suspended = []
+    run = DunningRun()
     for provider_id, _ in overdue:
+        outcome = store.run_transaction(partial(_apply, provider_id=provider_id, now=now))
+        if outcome == "suspended":
+            run.suspended.append(provider_id)
+        elif outcome == "reminded":
+            run.reminded.append(provider_id)
+    return run
 
-        def apply(tx: Transaction, provider_id: str = provider_id) -> bool:
-            path = f"subscriptions/{provider_id}"
-            current: dict[str, Any] | None = tx.get(path)
-            if current is None or current.get("status") != SubscriptionStatus.PAST_DUE.value:
-                return False  # paid meanwhile
-            if not dunning_expired(current.get("pastDueSince"), now):
-                return False
-            tx.update(
-                path,
-                {
-                    "status": SubscriptionStatus.SUSPENDED.value,
-                    "aiAccessEnabled": False,
-                    "suspendedAt": now,
-                    "updatedAt": now,
-                },
-            )
-            queue_mail(
-                tx,
-                f"subscription_suspended_{provider_id}_{now:%Y%m%d}",
-                to_uid=provider_id,
-                template="subscription_suspended",
-                data={},
-                now=now,
-            )
-            return True
 
-        if store.run_transaction(apply):
-            suspended.append(provider_id)
-    return suspended
+def _apply(tx: Transaction, provider_id: str, now: datetime) -> str | None:
+    path = f"subscriptions/{provider_id}"
+    current: dict[str, Any] | None = tx.get(path)
+    if current is None or current.get("status") != SubscriptionStatus.PAST_DUE.value:
+        return None  # paid meanwhile
+    since = current.get("pastDueSince")
+    if not isinstance(since, datetime):
+        return None
+    if dunning_expired(since, now):
+        tx.update(
+            path,
+            {
+                "status": SubscriptionStatus.SUSPENDED.value,
+                "aiAccessEnabled": False,
+                "suspendedAt": now,
+                "updatedAt": now,
+            },
+        )
+        queue_mail(
+            tx,
+            f"subscription_suspended_{provider_id}_{since:%Y%m%d%H%M%S}",
+            to_uid=provider_id,
+            template="subscription_suspended",
+            data={},
+            now=now,
+        )
+        return "suspended"
+    stage = dunning_reminder_due(since, now)
+    if stage is None:
+        return None
+    mail_id = f"subscription_payment_reminder_{provider_id}_{since:%Y%m%d%H%M%S}_d{stage}"
+    if tx.get(f"mail/{mail_id}") is not None:
+        return None
+    days_left = math.ceil((since + DUNNING_GRACE - now).total_seconds() / 86400)
+    queue_mail(
+        tx,
+        mail_id,
+        to_uid=provider_id,
+        template="subscription_payment_reminder",
+        data={"daysPastDue": stage, "daysLeft": days_left},
+        now=now,
+    )
+    return "reminded"
 
 
 def end_expired_trials(*, store: DocumentStore, clock: Clock) -> list[str]:

@@ -97,6 +97,8 @@ def on_subscription_changed(tx: Transaction, event: StripeEvent, now: datetime) 
     fields = subscription_fields(stripe_sub, current)
     if event["type"] == "customer.subscription.deleted":
         fields.update({"status": SubscriptionStatus.CANCELLED.value, "aiAccessEnabled": False})
+    if fields["status"] == SubscriptionStatus.PAST_DUE.value and not (current or {}).get("pastDueSince"):
+        fields["pastDueSince"] = _ts(event.get("created")) or now  # even if invoice.payment_failed is lost
     doc = {
         **fields,
         "providerId": provider_id,
@@ -149,7 +151,8 @@ def on_invoice_payment_failed(tx: Transaction, event: StripeEvent, now: datetime
     update: dict[str, Any] = {"updatedAt": now, "lastStripeEventCreated": event.get("created")}
     if current.get("status") in ("active", "trialing", "past_due"):
         update.update({"status": SubscriptionStatus.PAST_DUE.value, "aiAccessEnabled": True})
-        update["pastDueSince"] = current.get("pastDueSince") or now
+        # The grace runs from Stripe's time of the first failure, not from when we heard of it.
+        update["pastDueSince"] = current.get("pastDueSince") or _ts(event.get("created")) or now
     tx.set(f"subscriptions/{provider_id}", update, merge=True)
     queue_mail(
         tx,

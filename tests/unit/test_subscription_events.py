@@ -146,6 +146,25 @@ def test_failed_renewal_then_paid_restores_access_and_resets_the_quota() -> None
     )
 
 
+def test_the_grace_runs_from_stripes_time_of_the_first_failure() -> None:  # audit TEST 5
+    hook = Hook()
+    hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0))
+    hook.deliver(event("e2", "invoice.payment_failed", invoice("in_1"), T0 + 30 * DAY))  # delivered late or not
+    hook.deliver(event("e3", "invoice.payment_failed", invoice("in_1"), T0 + 33 * DAY))  # Stripe's retry
+    assert hook.sub()["pastDueSince"] == datetime.fromtimestamp(T0 + 30 * DAY, UTC)
+    assert hook.store.get("mail/payment_failed_in_1") is not None
+
+
+def test_past_due_from_the_subscription_alone_still_starts_the_grace() -> None:
+    hook = Hook()
+    hook.deliver(event("e1", "customer.subscription.updated", stripe_sub(status="past_due"), T0 + 30 * DAY))
+    sub = hook.sub()
+    assert (sub["status"], sub["aiAccessEnabled"]) == ("past_due", True)
+    assert sub["pastDueSince"] == datetime.fromtimestamp(T0 + 30 * DAY, UTC)
+    hook.deliver(event("e2", "customer.subscription.updated", stripe_sub(status="past_due"), T0 + 31 * DAY))
+    assert hook.sub()["pastDueSince"] == datetime.fromtimestamp(T0 + 30 * DAY, UTC)
+
+
 def test_an_older_event_never_overwrites_newer_state() -> None:
     hook = Hook()
     hook.deliver(event("e2", "customer.subscription.updated", stripe_sub("year", 66240, "lawyer_pro"), T0 + 10))
