@@ -9,7 +9,7 @@ from typing import Any
 from devtools import ports
 from shared.adapters.phone_crypto import AesGcmPhoneVault
 from shared.domain.pricing import DEFAULT_PRICING
-from shared.domain.settings import CallSettings, PaymentSettings
+from shared.domain.settings import CallSettings, PaymentSettings, SubscriptionSettings
 from shared.domain.subscription_plans import PLANS
 
 DEMO_PASSWORD = "demo-password-1"
@@ -76,6 +76,7 @@ def seed() -> None:
     db.document("settings/pricing").set(DEFAULT_PRICING.to_document())
     db.document("settings/payments").set(PaymentSettings().to_document())
     db.document("settings/calls").set(CallSettings().to_document())
+    db.document("settings/subscription").set(SubscriptionSettings().to_document())
     for plan in PLANS.values():
         db.document(f"subscription_plans/{plan.plan_id}").set(plan.to_document(), merge=True)
     db.document("system/twilio_breaker").delete()

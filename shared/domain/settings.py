@@ -90,3 +90,23 @@ class RecoverySettings(BaseModel):
 
     def to_document(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True)
+
+
+class SubscriptionSettings(BaseModel):
+    """`settings/subscription`: the one trial configuration (seed 004, I6). The default here is
+    what `make dev` seeds and what the web app reads; nothing else has its own fallback."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    trial_days: int = Field(default=30, ge=1, le=90, alias="trialDays")
+    trial_ai_calls: int = Field(default=3, ge=0, alias="trialAiCalls")
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any] | None) -> SubscriptionSettings:
+        try:
+            return cls.model_validate(doc or {})
+        except ValidationError as exc:
+            raise FailedPrecondition(f"settings/subscription is malformed: {exc.errors()[0]['loc']}") from None
+
+    def to_document(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)

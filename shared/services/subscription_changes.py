@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from shared.domain.errors import FailedPrecondition, PermissionDenied
+from shared.domain.settings import SubscriptionSettings
 from shared.domain.subscription import SubscriptionStatus
 from shared.domain.subscription_plans import Tier, plan
 from shared.ports.billing import BillingGateway
@@ -26,22 +25,6 @@ from shared.services.subscription_checkout import (
     provider_profile,
     purchase_metadata,
 )
-
-
-class TrialSettings(BaseModel):
-    """`settings/subscription`: the one trial configuration (seed 004, I6); default in code."""
-
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-    trial_days: int = Field(default=30, ge=1, le=90, alias="trialDays")
-    trial_ai_calls: int = Field(default=3, ge=0, alias="trialAiCalls")
-
-    @classmethod
-    def from_document(cls, doc: dict[str, Any] | None) -> TrialSettings:
-        try:
-            return cls.model_validate(doc or {})
-        except ValidationError:
-            raise FailedPrecondition("settings/subscription is malformed") from None
 
 
 def _live(store: DocumentStore, uid: str) -> dict[str, Any]:
@@ -121,7 +104,7 @@ def start_trial(caller: Caller | None, *, store: DocumentStore, clock: Clock) ->
     """A free trial, granted only by the server and only once per provider."""
     uid = require_caller(caller).uid
     kind, _ = provider_profile(store, uid)
-    settings = TrialSettings.from_document(store.get("settings/subscription"))
+    settings = SubscriptionSettings.from_document(store.get("settings/subscription"))
     now = clock.now()
 
     def apply(tx: Transaction) -> dict[str, Any]:

@@ -116,6 +116,14 @@ def end_expired_trials(*, store: DocumentStore, clock: Clock) -> list[str]:
             ):
                 return False  # Stripe trials end through Stripe's own events
             tx.update(path, {"status": SubscriptionStatus.CANCELLED.value, "aiAccessEnabled": False, "updatedAt": now})
+            queue_mail(
+                tx,
+                f"subscription_trial_ended_{provider_id}_{current['trialEndsAt']:%Y%m%d}",
+                to_uid=provider_id,
+                template="subscription_trial_ended",
+                data={},
+                now=now,
+            )
             return True
 
         if store.run_transaction(apply):

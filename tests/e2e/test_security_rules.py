@@ -53,3 +53,20 @@ def test_clients_read_their_own_payment_only(web: WebApp, db: Any) -> None:
     assert as_user("GET", payment, None) == 403
     assert as_user("GET", "settings/pricing", None) == 200
     assert as_user("GET", "settings/payments", client) == 403
+
+
+def test_providers_read_their_subscription_and_the_catalogue_but_write_nothing(web: WebApp, db: Any) -> None:
+    provider, stranger = web.sign_up(), web.sign_up()
+    db.document(f"subscriptions/{provider.uid}").set({"providerId": provider.uid, "status": "active"})
+    path = f"subscriptions/{provider.uid}"
+    assert as_user("GET", path, provider) == 200
+    assert as_user("GET", path, stranger) == 403
+    assert as_user("GET", path, None) == 403
+    assert as_user("GET", "subscription_plans/lawyer_pro", None) == 200
+    assert as_user("GET", "settings/subscription", None) == 200
+    # Seed 004 I9: a trial (or any subscription state) cannot be written from the browser.
+    trial = {"fields": {"status": {"stringValue": "trialing"}, "aiAccessEnabled": {"booleanValue": True}}}
+    assert as_user("PATCH", f"subscriptions/{stranger.uid}", stranger, trial) == 403
+    assert as_user("PATCH", f"trials/{stranger.uid}", stranger, trial) == 403
+    assert as_user("PATCH", "subscription_plans/lawyer_pro", provider, trial) == 403
+    assert db.document(f"subscriptions/{stranger.uid}").get().exists is False

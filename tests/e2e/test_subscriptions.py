@@ -6,25 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import requests
 
-from devtools import ports
-from tests.e2e.conftest import STRIPE, WebApp, wait_for
+from tests.e2e.conftest import WebApp
+from tests.e2e.subscribing import WEST3, advance_stripe_to, complete_checkout, subscription
 
 pytestmark = pytest.mark.e2e
-WEST3 = "europe-west3"
-SK = (ports.STRIPE_SECRET_KEY, "")
-
-
-def _subscription(db: Any, uid: str, **expected: Any) -> dict[str, Any]:
-    ref = db.document(f"subscriptions/{uid}")
-
-    def matches() -> dict[str, Any] | None:
-        doc = ref.get().to_dict() or {}
-        return doc if all(doc.get(k) == v for k, v in expected.items()) else None
-
-    doc: dict[str, Any] = wait_for(matches, timeout=30, what=f"subscription {expected}")
-    return doc
 
 
 def test_monthly_checkout_then_yearly_upgrade_then_cancel_at_period_end(web: WebApp, db: Any) -> None:
@@ -55,14 +41,8 @@ def test_monthly_checkout_then_yearly_upgrade_then_cancel_at_period_end(web: Web
     )
     assert checkout.status == 200, checkout.body
     assert (checkout.result["amount"], checkout.result["interval"]) == (900, "month")
-    paid = requests.post(
-        f"{STRIPE}/_test/checkout/sessions/{checkout.result['sessionId']}/complete",
-        data={"payment_method": "pm_card_visa"},
-        auth=SK,
-        timeout=10,
-    )
-    assert paid.status_code == 200, paid.text
-    monthly = _subscription(db, expat.uid, status="active", billingPeriod="monthly")
+    complete_checkout(checkout.result["sessionId"])
+    monthly = subscription(db, expat.uid, status="active", billingPeriod="monthly")
     assert (monthly["tier"], monthly["aiCallsLimit"], monthly["aiAccessEnabled"]) == ("basic", 5, True)
     assert monthly["currentPeriodAmount"] == 900 and monthly["currency"] == "EUR"
     again_checkout = web.call(
@@ -82,7 +62,7 @@ def test_monthly_checkout_then_yearly_upgrade_then_cancel_at_period_end(web: Web
     )
     assert upgrade.status == 200, upgrade.body
     assert (upgrade.result["amount"], upgrade.result["interval"]) == (23040, "year")
-    yearly = _subscription(db, expat.uid, billingPeriod="yearly", tier="pro")
+    yearly = subscription(db, expat.uid, billingPeriod="yearly", tier="pro")
     assert yearly["aiCallsLimit"] == 30 and yearly["currentPeriodAmount"] == 23040
     period = yearly["currentPeriodEnd"] - yearly["currentPeriodStart"]
     assert timedelta(days=364) <= period <= timedelta(days=366)
@@ -90,9 +70,8 @@ def test_monthly_checkout_then_yearly_upgrade_then_cancel_at_period_end(web: Web
     # TEST 4: cancel at period end keeps access until then, then cancelled.
     cancel = web.call(WEST3, "cancelSubscription", {}, expat)
     assert cancel.status == 200 and cancel.result["cancelAtPeriodEnd"] is True
-    _subscription(db, expat.uid, cancelAtPeriodEnd=True, aiAccessEnabled=True)
-    end = int(yearly["currentPeriodEnd"].timestamp()) + 60
-    requests.post(f"{STRIPE}/_test/clock/advance", json={"to": end}, auth=SK, timeout=30).raise_for_status()
-    _subscription(db, expat.uid, status="cancelled", aiAccessEnabled=False)
+    subscription(db, expat.uid, cancelAtPeriodEnd=True, aiAccessEnabled=True)
+    advance_stripe_to(yearly["currentPeriodEnd"] + timedelta(minutes=1))
+    subscription(db, expat.uid, status="cancelled", aiAccessEnabled=False)
     portal = web.call(WEST3, "createBillingPortalSession", {}, expat)
     assert portal.status == 200 and portal.result["url"].startswith("http")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from devtools import ports
+from devtools import cron, ports
 from tests.e2e.booking import book, new_provider, settled_session
 from tests.e2e.conftest import WebApp, confirm_card, wait_for
 
@@ -58,9 +58,8 @@ def test_declined_card_queues_the_payment_failed_mail(web: WebApp, db: Any) -> N
 
 
 def _fire(name: str) -> int:
-    url = f"http://{ports.HOST}:{ports.FUNCTIONS_PORT}/functions/projects/{ports.PROJECT_ID}/triggers/europe-west3-{name}-0"
-    when = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    return requests.post(url, json={}, headers={"X-CloudScheduler-ScheduleTime": when}, timeout=120).status_code
+    status: int = cron.fire(name, "europe-west3", datetime.now(UTC))
+    return status
 
 
 def test_scheduled_functions_run_by_hand_and_write_their_reports(web: WebApp, db: Any) -> None:

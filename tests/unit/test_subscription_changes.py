@@ -93,6 +93,8 @@ def test_portal_link_after_a_customer_exists() -> None:
 
 
 def test_trial_once_per_provider_then_access_off_at_its_end() -> None:  # I6, I9
+    """I6: one trial configuration (settings/subscription, default in SubscriptionSettings);
+    I9: the trial is written by the server only (start_trial), once per provider."""
     w = World()
     w.store.set("settings/subscription", {"trialDays": 14, "trialAiCalls": 2})
     result = start_trial(LAWYER, store=w.store, clock=w.clock)
@@ -106,6 +108,8 @@ def test_trial_once_per_provider_then_access_off_at_its_end() -> None:  # I6, I9
     assert end_expired_trials(store=w.store, clock=w.clock) == ["lawyer1"]
     sub = w.store.get("subscriptions/lawyer1")
     assert sub is not None and (sub["status"], sub["aiAccessEnabled"]) == ("cancelled", False)
+    assert [m["template"]["name"] for _, m in w.store.find("mail", [])] == ["subscription_trial_ended"]
+    assert end_expired_trials(store=w.store, clock=w.clock) == []
     with pytest.raises(FailedPrecondition, match="already used"):
         start_trial(LAWYER, store=w.store, clock=w.clock)
     with pytest.raises(PermissionDenied):
