@@ -14,24 +14,30 @@ from shared.domain.subscription import QuotaDecision, QuotaRefusal, calls_used, 
 from shared.ports.clock import Clock
 from shared.ports.store import DocumentStore, Transaction
 from shared.services.commands import Caller, require_caller
+from shared.services.subscription_checkout import provider_profile
 
 PROVIDER_ROLES = frozenset({"lawyer", "expat", "expat_aidant"})
 
 
-def _provider(caller: Caller | None) -> str:
+def _provider(caller: Caller | None, store: DocumentStore) -> str:
+    """A provider by role claim or, without one, by the same profile lookup as subscribing."""
     user = require_caller(caller)
-    if user.claims.get("role") not in PROVIDER_ROLES and not user.is_admin:
-        raise PermissionDenied("the AI assistant is for providers")
+    if user.claims.get("role") in PROVIDER_ROLES or user.is_admin:
+        return user.uid
+    try:
+        provider_profile(store, user.uid)
+    except PermissionDenied:
+        raise PermissionDenied("the AI assistant is for providers") from None
     return user.uid
 
 
 def check_ai_access(caller: Caller | None, *, store: DocumentStore) -> QuotaDecision:
-    return quota(store.get(f"subscriptions/{_provider(caller)}"))
+    return quota(store.get(f"subscriptions/{_provider(caller, store)}"))
 
 
 def increment_ai_usage(caller: Caller | None, *, store: DocumentStore, clock: Clock) -> QuotaDecision:
     """Count one AI call if the quota allows it; N concurrent calls never exceed the limit."""
-    provider_id = _provider(caller)
+    provider_id = _provider(caller, store)
     decision = store.run_transaction(lambda tx: _increment(tx, provider_id, clock.now()))
     if not decision.allowed:
         if decision.reason is QuotaRefusal.QUOTA_EXHAUSTED:

@@ -49,6 +49,13 @@ def change_subscription_plan(
     if chosen.provider_type is not kind:
         raise PermissionDenied(f"planId: a {kind.value} can only take {kind.value} plans", field="planId")
     current = _live(store, uid)
+    if str(current.get("currency") or "").upper() not in ("", cmd.currency.value.upper()):
+        # Stripe cannot change a subscription's currency: refuse before asking it.
+        raise FailedPrecondition(
+            f"currency: this subscription is billed in {current['currency']}; "
+            "cancel it and subscribe again to pay in another currency",
+            field="currency",
+        )
     price = plan_price(store, billing, cmd)
     subscription = billing.retrieve_subscription(current["stripeSubscriptionId"])
     if subscription.price.id == price.id:
@@ -74,6 +81,7 @@ def set_cancellation(
 ) -> dict[str, Any]:
     """cancelSubscription (cancel=True) keeps access until the period ends; reactivate undoes it."""
     uid = require_caller(caller).uid
+    provider_profile(store, uid)
     current = _live(store, uid)
     if not cancel and not current.get("cancelAtPeriodEnd"):
         raise FailedPrecondition("no pending cancellation to undo")
@@ -94,6 +102,7 @@ def billing_portal_link(
     caller: Caller | None, return_url: str, *, store: DocumentStore, billing: BillingGateway
 ) -> str:
     uid = require_caller(caller).uid
+    provider_profile(store, uid)
     customer = (store.get(f"users/{uid}") or {}).get("stripeCustomerId")
     if not isinstance(customer, str):
         raise FailedPrecondition("no billing account yet: subscribe first")

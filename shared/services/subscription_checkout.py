@@ -70,7 +70,7 @@ class Purchase:
         """What will actually be charged: the Stripe Price's own amount and interval."""
         return {
             "amount": self.price.amount.minor,
-            "currency": self.price.amount.currency.value,
+            "currency": self.price.amount.currency.value.upper(),  # as in subscriptions/{id} (seed 004 §6.1)
             "interval": self.price.period.interval,
             "billingPeriod": self.price.period.value,
         }
@@ -90,7 +90,7 @@ def purchase_metadata(provider_id: str, kind: ProviderType, plan_id: str, price:
         "planId": plan_id,
         "providerType": kind.value,
         "billingPeriod": price.period.value,
-        "currency": price.amount.currency.value,
+        "currency": price.amount.currency.value.upper(),
     }
 
 

@@ -22,7 +22,9 @@ def repair_billing_periods(
 ) -> dict[str, Any]:
     if not require_caller(caller).is_admin:
         raise PermissionDenied("admins only")
-    dry_run = (data or {}).get("dryRun", True) if isinstance(data, dict) else True
+    if data is not None and not isinstance(data, dict):
+        raise InvalidArgument("data", "must be an object")
+    dry_run = (data or {}).get("dryRun", True)
     if not isinstance(dry_run, bool):
         raise InvalidArgument("dryRun", "must be true or false")
     changes: list[dict[str, Any]] = []

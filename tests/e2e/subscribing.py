@@ -85,8 +85,21 @@ def stripe_now() -> datetime:
     return cron.stripe_now()
 
 
+def stripe_webhooks_delivered() -> None:
+    """Wait until the local Stripe has delivered (and our webhook answered) every event so far:
+    nothing late can still rewrite a subscription document."""
+
+    def drained() -> bool:
+        status: dict[str, Any] = requests.get(f"{STRIPE}/_test/webhooks", auth=SK, timeout=10).json()
+        return int(status["pending"]) == 0
+
+    wait_for(drained, timeout=60, what="Stripe webhooks delivered")
+
+
 def mails_to(db: Any, uid: str, template: str) -> list[dict[str, Any]]:
-    found = db.collection("mail").where("toUids", "array_contains", uid).stream()
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    found = db.collection("mail").where(filter=FieldFilter("toUids", "array_contains", uid)).stream()
     return [m for m in (d.to_dict() for d in found) if m["template"]["name"] == template]
 
 

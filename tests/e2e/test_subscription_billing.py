@@ -22,6 +22,7 @@ from tests.e2e.subscribing import (
     start_checkout,
     stripe_get,
     stripe_now,
+    stripe_webhooks_delivered,
     subscription,
 )
 
@@ -106,3 +107,23 @@ def test_2_yearly_pro_is_billed_yearly(web: WebApp, db: Any) -> None:
     assert timedelta(days=365) <= period <= timedelta(days=366)
     amount, currency, interval, metadata = _stripe_terms(doc["stripeSubscriptionId"])
     assert (amount, currency, interval, metadata["billingPeriod"]) == (66240, "eur", "year", "yearly")
+
+
+def test_repair_fixes_a_billing_period_that_disagrees_with_stripe(web: WebApp, db: Any) -> None:  # seed 004 §6.2
+    plans_synced(web)
+    lawyer = new_subscriber(web, db, "lawyer")
+    complete_checkout(start_checkout(web, lawyer, "lawyer_standard", "usd", "yearly").result["sessionId"])
+    subscription(db, lawyer.uid, status="active", billingPeriod="yearly")
+    stripe_webhooks_delivered()
+    db.document(f"subscriptions/{lawyer.uid}").update({"billingPeriod": "monthly"})  # as the original bug left it
+    admin = web.sign_in("admin@demo.sos-expat.test")
+    assert web.call(WEST3, "repairSubscriptionBillingPeriods", {}, lawyer).error_status == "PERMISSION_DENIED"
+    dry = web.call(WEST3, "repairSubscriptionBillingPeriods", {}, admin)
+    assert dry.status == 200 and dry.result["dryRun"] is True, dry.body
+    assert {"providerId": lawyer.uid, "from": "monthly", "to": "yearly"} in dry.result["changes"]
+    assert subscription(db, lawyer.uid)["billingPeriod"] == "monthly"
+    applied = web.call(WEST3, "repairSubscriptionBillingPeriods", {"dryRun": False}, admin)
+    assert {"providerId": lawyer.uid, "from": "monthly", "to": "yearly"} in applied.result["changes"]
+    assert subscription(db, lawyer.uid)["billingPeriod"] == "yearly"
+    again = web.call(WEST3, "repairSubscriptionBillingPeriods", {}, admin)
+    assert lawyer.uid not in {c["providerId"] for c in again.result["changes"]}

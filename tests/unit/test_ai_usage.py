@@ -76,3 +76,14 @@ def test_only_providers_with_access() -> None:
         check_ai_access(None, store=store)
     with pytest.raises(PermissionDenied, match="no_subscription"):
         increment_ai_usage(Caller("lawyer2", {"role": "lawyer"}), store=store, clock=clock)
+
+
+def test_a_provider_without_a_role_claim_is_found_by_profile() -> None:
+    store = store_with()
+    store.set("sos_profiles/lawyer1", {"type": "lawyer"})
+    no_claim = Caller("lawyer1", {})
+    assert check_ai_access(no_claim, store=store).allowed
+    assert increment_ai_usage(no_claim, store=store, clock=FakeClock()).used == 1
+    store.set("subscriptions/client1", {"aiAccessEnabled": True, "aiCallsLimit": 5})
+    with pytest.raises(PermissionDenied, match="for providers"):
+        check_ai_access(Caller("client1", {"role": "client"}), store=store)

@@ -114,3 +114,24 @@ def test_trial_once_per_provider_then_access_off_at_its_end() -> None:  # I6, I9
         start_trial(LAWYER, store=w.store, clock=w.clock)
     with pytest.raises(PermissionDenied):
         start_trial(Caller("client1", {"role": "client"}), store=w.store, clock=w.clock)
+
+
+def test_a_currency_change_is_refused_before_stripe_is_asked() -> None:
+    w = World()
+    sub_id = subscribed(w)
+    w.store.set("subscriptions/lawyer1", {"currency": "EUR"}, merge=True)
+    before = w.billing.subscriptions[sub_id].price.id
+    with pytest.raises(FailedPrecondition, match=r"^currency: this subscription is billed in EUR") as refused:
+        change_subscription_plan(
+            cmd(planId="lawyer_pro", currency="usd"), LAWYER, store=w.store, billing=w.billing, clock=w.clock
+        )
+    assert refused.value.field == "currency" and w.billing.subscriptions[sub_id].price.id == before
+
+
+def test_clients_get_permission_denied_not_subscribe_first() -> None:
+    w = World()
+    client = Caller("client1", {"role": "client"})
+    with pytest.raises(PermissionDenied):
+        set_cancellation(client, True, store=w.store, billing=w.billing, clock=w.clock)
+    with pytest.raises(PermissionDenied):
+        billing_portal_link(client, "https://app.test", store=w.store, billing=w.billing)

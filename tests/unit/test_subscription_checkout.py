@@ -33,7 +33,7 @@ def test_yearly_pro_checkout_states_what_stripe_will_charge() -> None:  # audit 
     result = w.checkout()
     assert (result["amount"], result["currency"], result["interval"], result["billingPeriod"]) == (
         66240,
-        "eur",
+        "EUR",
         "year",
         "yearly",
     )
@@ -43,7 +43,7 @@ def test_yearly_pro_checkout_states_what_stripe_will_charge() -> None:  # audit 
         "planId": "lawyer_pro",
         "providerType": "lawyer",
         "billingPeriod": "yearly",
-        "currency": "eur",
+        "currency": "EUR",
     }
     assert w.billing.prices[request.price_id].amount.minor == 66240
 

@@ -33,3 +33,13 @@ def test_admins_only_and_dry_run_must_be_boolean() -> None:
         repair_billing_periods(Caller("u", {}), {}, store=w.store, billing=w.billing, clock=w.clock)
     with pytest.raises(InvalidArgument):
         repair_billing_periods(ADMIN, {"dryRun": "no"}, store=w.store, billing=w.billing, clock=w.clock)
+
+
+@pytest.mark.parametrize("data", ["false", [False], 0, False])
+def test_data_that_is_not_an_object_applies_nothing(data: object) -> None:
+    w = World()
+    subscribed(w)
+    w.store.set("subscriptions/lawyer1", {"billingPeriod": "yearly"}, merge=True)
+    with pytest.raises(InvalidArgument, match=r"^data: must be an object"):
+        repair_billing_periods(ADMIN, data, store=w.store, billing=w.billing, clock=w.clock)
+    assert w.store.get("subscriptions/lawyer1")["billingPeriod"] == "yearly"  # type: ignore[index]
