@@ -172,8 +172,10 @@ def startTrial(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return _subscription_callable(req, "trial")
 
 
-@https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET], max_instances=3, timeout_sec=60)
+@https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY], max_instances=3, timeout_sec=60)
 def stripeWebhook(req: Request) -> Response:
+    from shared.services.subscription_events import subscription_refresher
+
     if req.method != "POST":
         return Response("method not allowed", status=405)
     result = handle_stripe_webhook(
@@ -183,6 +185,7 @@ def stripeWebhook(req: Request) -> Response:
         store=wiring.store(),
         clock=wiring.clock(),
         handlers=STRIPE_EVENT_HANDLERS,
+        refresh=subscription_refresher(wiring.billing_gateway(STRIPE_SECRET_KEY.value)),
     )
     return Response(result.as_json(), status=result.status, content_type="application/json")
 

@@ -351,6 +351,9 @@ class FakeBillingGateway(BillingGateway):
         self.calls: list[str] = []
         self.subscriptions: dict[str, StripeSubscription] = {}
         self.subscription_metadata: dict[str, dict[str, str]] = {}
+        self.subscription_objects: dict[str, dict[str, Any]] = {}  # webhook-shaped, as Stripe has them now
+        self.fail_next_retrieval = False
+        self.replies: dict[str, StripeSubscription] = {}  # by idempotency key, for plan changes and cancels
 
     def ensure_product(self, plan_id: str, name: str) -> str:
         self.calls.append("ensure_product")
@@ -399,22 +402,36 @@ class FakeBillingGateway(BillingGateway):
     def retrieve_subscription(self, subscription_id: str) -> StripeSubscription:
         return self.subscriptions[subscription_id]
 
+    def subscription_object(self, subscription_id: str) -> dict[str, Any] | None:
+        self.calls.append("subscription_object")
+        if self.fail_next_retrieval:
+            self.fail_next_retrieval = False
+            raise PaymentGatewayError("subscriptions.retrieve: APIConnectionError", retryable=True)
+        found = self.subscription_objects.get(subscription_id)
+        return copy.deepcopy(found) if found is not None else None
+
     def change_price(
         self, subscription: StripeSubscription, price_id: str, metadata: dict[str, str], idempotency_key: str
     ) -> StripeSubscription:
         self.calls.append("change_price")
+        if idempotency_key in self.replies:  # as Stripe: the first answer again, nothing applied
+            return self.replies[idempotency_key]
         current = self.subscriptions[subscription.id]
         changed = StripeSubscription(
             current.id, current.status, current.item_id, self.prices[price_id], current.cancel_at_period_end
         )
         self.subscriptions[current.id] = changed
         self.subscription_metadata[current.id] = dict(metadata)
+        self.replies[idempotency_key] = changed
         return changed
 
     def set_cancel_at_period_end(self, subscription_id: str, cancel: bool, idempotency_key: str) -> StripeSubscription:
+        if idempotency_key in self.replies:
+            return self.replies[idempotency_key]
         current = self.subscriptions[subscription_id]
         changed = StripeSubscription(current.id, current.status, current.item_id, current.price, cancel)
         self.subscriptions[subscription_id] = changed
+        self.replies[idempotency_key] = changed
         return changed
 
     def create_portal_session(self, customer_id: str, return_url: str) -> str:

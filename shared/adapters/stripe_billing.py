@@ -9,6 +9,7 @@ from shared.adapters.stripe_gateway import call_stripe, stripe_client
 from shared.domain.money import Currency, Money
 from shared.domain.subscription_plans import BillingPeriod
 from shared.ports.billing import BillingGateway, CheckoutRequest, CheckoutSession, RecurringPrice, StripeSubscription
+from shared.ports.payments import PaymentGatewayError
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,20 @@ class StripeBillingGateway(_StripeCatalogue):
         return _subscription(
             call_stripe("subscriptions.retrieve", lambda: self._stripe().v1.subscriptions.retrieve(subscription_id))
         )
+
+    def subscription_object(self, subscription_id: str) -> dict[str, Any] | None:
+        import stripe
+
+        try:
+            found = call_stripe(
+                "subscriptions.retrieve", lambda: self._stripe().v1.subscriptions.retrieve(subscription_id)
+            )
+        except PaymentGatewayError as exc:
+            if isinstance(exc.__cause__, stripe.InvalidRequestError) and exc.__cause__.http_status == 404:
+                return None
+            raise
+        snapshot: dict[str, Any] = found.to_dict()
+        return snapshot
 
     def change_price(
         self, subscription: StripeSubscription, price_id: str, metadata: dict[str, str], idempotency_key: str

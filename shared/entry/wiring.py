@@ -30,6 +30,7 @@ def stripe_gateway(secret_key: str) -> StripePaymentGateway:
 
 
 @cache
+@cache
 def billing_gateway(secret_key: str) -> Any:
     from shared.adapters.stripe_billing import StripeBillingGateway
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared.domain.money import Money
 from shared.domain.subscription_plans import BillingPeriod
@@ -82,6 +83,11 @@ class BillingGateway(ABC):
     @abstractmethod
     def retrieve_subscription(self, subscription_id: str) -> StripeSubscription:
         """The subscription as Stripe has it now."""
+
+    @abstractmethod
+    def subscription_object(self, subscription_id: str) -> dict[str, Any] | None:
+        """The subscription as Stripe returns it now, shaped as in a webhook event's
+        `data.object`; None when Stripe has no such subscription."""
 
     @abstractmethod
     def change_price(

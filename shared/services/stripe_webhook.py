@@ -49,7 +49,10 @@ def handle_stripe_webhook(
     store: DocumentStore,
     clock: Clock,
     handlers: Mapping[str, EventHandler],
+    refresh: Callable[[StripeEvent], StripeEvent] | None = None,
 ) -> WebhookResponse:
+    """`refresh` (outside the transaction: it may call Stripe) may replace the event's object by
+    the object as Stripe has it now."""
     try:
         event = verifier.verify(payload, signature_header)
     except InvalidSignature as exc:
@@ -65,6 +68,8 @@ def handle_stripe_webhook(
         return WebhookResponse(200, {"received": True, "handled": False})
 
     try:
+        if refresh is not None:
+            event = refresh(event)
         applied = store.run_transaction(lambda tx: _apply_once(tx, event, handler, clock.now()))
     except Exception as exc:
         _record_failure(store, clock, event, exc)

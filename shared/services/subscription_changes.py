@@ -34,6 +34,12 @@ def _live(store: DocumentStore, uid: str) -> dict[str, Any]:
     return current
 
 
+def _state_version(current: dict[str, Any]) -> str:
+    """Which Stripe state a change is asked from: a double click on the same state is one change
+    (same idempotency key); basic -> pro -> basic -> pro are three (each from a newer state)."""
+    return f"v{current.get('lastStripeEventCreated') or 0}"
+
+
 def change_subscription_plan(
     cmd: SubscriptionCheckoutCommand,
     caller: Caller | None,
@@ -64,13 +70,13 @@ def change_subscription_plan(
         subscription,
         price.id,
         purchase_metadata(uid, kind, chosen.plan_id, price),
-        f"change:{subscription.id}:{price.id}:{clock.now():%Y%m%d%H}",
+        f"change:{subscription.id}:{price.id}:{_state_version(current)}",
     )
     return {
         "subscriptionId": changed.id,
         "planId": chosen.plan_id,
         "amount": price.amount.minor,
-        "currency": price.amount.currency.value,
+        "currency": price.amount.currency.value.upper(),
         "interval": price.period.interval,
         "billingPeriod": price.period.value,
     }
@@ -88,7 +94,7 @@ def set_cancellation(
     changed = billing.set_cancel_at_period_end(
         current["stripeSubscriptionId"],
         cancel,
-        f"{'cancel' if cancel else 'reactivate'}:{current['stripeSubscriptionId']}:{clock.now():%Y%m%d%H%M}",
+        f"{'cancel' if cancel else 'reactivate'}:{current['stripeSubscriptionId']}:{_state_version(current)}",
     )
     period_end = current.get("currentPeriodEnd")
     return {

@@ -9,11 +9,13 @@ than the last one applied to the document changes nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from shared.domain.subscription import SubscriptionStatus, ai_access_enabled
 from shared.domain.subscription_plans import PLANS, BillingPeriod
+from shared.ports.billing import BillingGateway
 from shared.ports.store import Document, Transaction
 from shared.services.notifications import queue_mail
 from shared.services.stripe_webhook import EventHandler, RetryLater, StripeEvent
@@ -21,6 +23,7 @@ from shared.services.stripe_webhook import EventHandler, RetryLater, StripeEvent
 log = logging.getLogger(__name__)
 
 SUBSCRIPTION_INDEX = "stripe_subscription_index"
+RECOVERING = ("past_due", "suspended", "incomplete")
 CUSTOMER_INDEX = "stripe_customers"
 
 
@@ -83,6 +86,42 @@ def subscription_fields(stripe_sub: dict[str, Any], current: Document | None) ->
     return fields
 
 
+REFRESHED = frozenset(
+    {
+        "customer.subscription.created",
+        "customer.subscription.updated",
+        "customer.subscription.deleted",
+        "customer.subscription.paused",
+        "customer.subscription.resumed",
+    }
+)
+
+
+def subscription_refresher(billing: BillingGateway) -> Callable[[StripeEvent], StripeEvent]:
+    """Subscription events are applied with the subscription as Stripe has it now (the dj-stripe
+    way): two events of the same second, in either order, end in Stripe's current state, which
+    the events' one-second `created` cannot tell apart."""
+
+    def refresh(event: StripeEvent) -> StripeEvent:
+        if event.get("type") not in REFRESHED:
+            return event
+        current = billing.subscription_object(str(event["data"]["object"].get("id")))
+        if current is None:
+            return event
+        return {**event, "data": {**event["data"], "object": current, "delivered_object": event["data"]["object"]}}
+
+    return refresh
+
+
+def _ended(current: Document | None, stripe_sub: dict[str, Any]) -> bool:
+    """A cancelled Stripe subscription is final: nothing brings that subscription id back."""
+    return (
+        current is not None
+        and current.get("stripeSubscriptionId") == stripe_sub.get("id")
+        and current.get("status") == SubscriptionStatus.CANCELLED.value
+    )
+
+
 def on_subscription_changed(tx: Transaction, event: StripeEvent, now: datetime) -> None:
     stripe_sub = event["data"]["object"]
     metadata = stripe_sub.get("metadata") or {}
@@ -91,14 +130,22 @@ def on_subscription_changed(tx: Transaction, event: StripeEvent, now: datetime) 
         raise RetryLater(f"subscription {stripe_sub.get('id')} has no known provider yet")
     path = f"subscriptions/{provider_id}"
     current = tx.get(path)
-    if _is_stale(current, event):
+    if _is_stale(current, event) or (_ended(current, stripe_sub) and event["type"] != "customer.subscription.deleted"):
         log.info("stale %s for %s ignored", event["type"], provider_id)
         return
     fields = subscription_fields(stripe_sub, current)
     if event["type"] == "customer.subscription.deleted":
         fields.update({"status": SubscriptionStatus.CANCELLED.value, "aiAccessEnabled": False})
-    if fields["status"] == SubscriptionStatus.PAST_DUE.value and not (current or {}).get("pastDueSince"):
-        fields["pastDueSince"] = _ts(event.get("created")) or now  # even if invoice.payment_failed is lost
+    delivered = event["data"].get("delivered_object") or stripe_sub
+    if (
+        fields["status"] == SubscriptionStatus.PAST_DUE.value
+        and not (current or {}).get("pastDueSince")
+        and delivered.get("status") == "past_due"
+    ):
+        # Known past due at the event's time (a re-fetched state may be newer than its event:
+        # then invoice.payment_failed dates the failure).
+        fields["pastDueSince"] = _ts(event.get("created")) or now
+    fields.update(_recovery(current, fields["status"], fields["currentPeriodStart"]))
     doc = {
         **fields,
         "providerId": provider_id,
@@ -128,17 +175,18 @@ def on_invoice_paid(tx: Transaction, event: StripeEvent, now: datetime) -> None:
         return
     provider_id, current = found
     update: dict[str, Any] = {"updatedAt": now, "lastStripeEventCreated": event.get("created")}
-    if current.get("status") in ("past_due", "suspended", "incomplete"):
-        update.update(
-            {
-                "status": SubscriptionStatus.ACTIVE.value,
-                "aiAccessEnabled": True,
-                "pastDueSince": None,
-                "currentPeriodCalls": 0,  # seed 004 I7: the counter is currentPeriodCalls
-                "usagePeriodStart": current.get("currentPeriodStart"),
-            }
-        )
+    recovered = _recovery(current, SubscriptionStatus.ACTIVE.value, current.get("currentPeriodStart"))
+    if recovered:
+        update.update({"status": SubscriptionStatus.ACTIVE.value, "aiAccessEnabled": True, **recovered})
     tx.set(f"subscriptions/{provider_id}", update, merge=True)
+
+
+def _recovery(current: Document | None, status: str, period_start: object) -> dict[str, Any]:
+    """Paid again after dunning (or a first payment): the quota restarts, whichever event — the
+    invoice's or the subscription's — tells us first (seed 004 I7: the counter is currentPeriodCalls)."""
+    if (current or {}).get("status") not in RECOVERING or status != SubscriptionStatus.ACTIVE.value:
+        return {}
+    return {"pastDueSince": None, "currentPeriodCalls": 0, "usagePeriodStart": period_start}
 
 
 def on_invoice_payment_failed(tx: Transaction, event: StripeEvent, now: datetime) -> None:

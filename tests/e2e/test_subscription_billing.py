@@ -8,6 +8,7 @@ sos_profiles; full Stripe metadata), I5 / bug 4 (billingPeriod from the Stripe i
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -127,3 +128,28 @@ def test_repair_fixes_a_billing_period_that_disagrees_with_stripe(web: WebApp, d
     assert subscription(db, lawyer.uid)["billingPeriod"] == "yearly"
     again = web.call(WEST3, "repairSubscriptionBillingPeriods", {}, admin)
     assert lawyer.uid not in {c["providerId"] for c in again.result["changes"]}
+
+
+def test_concurrent_first_checkouts_share_one_stripe_customer(web: WebApp, db: Any) -> None:
+    plans_synced(web)
+    lawyer = new_subscriber(web, db, "lawyer")
+    # A refused call first starts the function's worker (the emulator garbles a burst to a cold one).
+    assert start_checkout(web, lawyer, "lawyer_basic", "eur", "daily").error_status == "INVALID_ARGUMENT"
+    results: list[Any] = []
+    barrier = threading.Barrier(6)
+
+    def checkout() -> None:
+        barrier.wait()
+        results.append(start_checkout(web, lawyer, "lawyer_basic", "eur", "monthly"))
+
+    threads = [threading.Thread(target=checkout) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status for r in results] == [200] * 6, [r.body for r in results]
+    customers = stripe_get(f"customers?email={lawyer.email}&limit=100")["data"]
+    assert len(customers) == 1
+    assert db.document(f"users/{lawyer.uid}").get().to_dict()["stripeCustomerId"] == customers[0]["id"]
+    sessions = {stripe_get(f"checkout/sessions/{r.result['sessionId']}")["customer"] for r in results}
+    assert sessions == {customers[0]["id"]}

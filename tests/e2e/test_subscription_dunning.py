@@ -24,6 +24,7 @@ from tests.e2e.subscribing import (
     set_card,
     start_checkout,
     stripe_now,
+    stripe_webhooks_delivered,
     subscription,
 )
 
@@ -38,15 +39,18 @@ def test_5_failed_renewal_grace_suspension_and_recovery(web: WebApp, db: Any) ->
     assert checkout.status == 200, checkout.body
     complete_checkout(checkout.result["sessionId"])
     first = subscription(db, lawyer.uid, status="active")
+    assert web.call(WEST3, "incrementAiUsage", {}, lawyer).result["used"] == 1
     set_card(first["stripeCustomerId"], "pm_card_chargeCustomerFail")  # attaches, every charge declines
 
     # The renewal fails: past_due, access kept, a reminder mail at once.
     advance_stripe_to(first["currentPeriodEnd"] + MINUTE)
+    stripe_webhooks_delivered()
     late = subscription(db, lawyer.uid, status="past_due")
     since = late["pastDueSince"]
     assert abs(since - first["currentPeriodEnd"]) < MINUTE  # Stripe's time of the failure
     assert late["aiAccessEnabled"] is True and late["currentPeriodStart"] == first["currentPeriodEnd"]
     assert len(mails_to(db, lawyer.uid, "subscription_payment_failed")) == 1
+    assert web.call(WEST3, "checkAiAccess", {}, lawyer).result["used"] == 0  # a new billing period
     for _ in range(2):
         assert web.call(WEST3, "incrementAiUsage", {}, lawyer).status == 200  # grace: the assistant still works
     assert web.call(WEST3, "checkAiAccess", {}, lawyer).result["used"] == 2

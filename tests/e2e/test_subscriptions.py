@@ -67,6 +67,13 @@ def test_monthly_checkout_then_yearly_upgrade_then_cancel_at_period_end(web: Web
     period = yearly["currentPeriodEnd"] - yearly["currentPeriodStart"]
     assert timedelta(days=364) <= period <= timedelta(days=366)
 
+    # A pending cancellation can be undone.
+    assert web.call(WEST3, "cancelSubscription", {}, expat).status == 200
+    subscription(db, expat.uid, cancelAtPeriodEnd=True)
+    undo = web.call(WEST3, "reactivateSubscription", {}, expat)
+    assert undo.status == 200 and undo.result["cancelAtPeriodEnd"] is False, undo.body
+    subscription(db, expat.uid, cancelAtPeriodEnd=False, status="active")
+
     # TEST 4: cancel at period end keeps access until then, then cancelled.
     cancel = web.call(WEST3, "cancelSubscription", {}, expat)
     assert cancel.status == 200 and cancel.result["cancelAtPeriodEnd"] is True

@@ -135,3 +135,24 @@ def test_clients_get_permission_denied_not_subscribe_first() -> None:
         set_cancellation(client, True, store=w.store, billing=w.billing, clock=w.clock)
     with pytest.raises(PermissionDenied):
         billing_portal_link(client, "https://app.test", store=w.store, billing=w.billing)
+
+
+def test_back_and_forth_changes_each_reach_stripe() -> None:
+    """Idempotency keys name the Stripe state a change is asked from: basic -> pro -> basic -> pro
+    within the hour are three changes (a key by plan and hour made Stripe replay the first)."""
+    w = World()
+    sub_id = subscribed(w)
+    prices = []
+    for n, plan_id in enumerate(["lawyer_pro", "lawyer_basic", "lawyer_pro"], start=1):
+        change_subscription_plan(cmd(planId=plan_id), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+        w.store.set("subscriptions/lawyer1", {"lastStripeEventCreated": 1_800_000_000 + n}, merge=True)  # its webhook
+        prices.append(w.billing.subscriptions[sub_id].price.id)
+    assert prices[0] == prices[2] != prices[1]
+    for n, cancel in enumerate((True, False, True), start=10):
+        set_cancellation(LAWYER, cancel, store=w.store, billing=w.billing, clock=w.clock)
+        w.store.set(
+            "subscriptions/lawyer1",
+            {"cancelAtPeriodEnd": cancel, "lastStripeEventCreated": 1_800_000_000 + n},
+            merge=True,
+        )
+    assert w.billing.subscriptions[sub_id].cancel_at_period_end is True

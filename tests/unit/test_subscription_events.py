@@ -11,7 +11,8 @@ import pytest
 from shared.adapters.stripe_gateway import StripeWebhookVerifier
 from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
 from shared.services.stripe_webhook import handle_stripe_webhook
-from tests.fakes import FakeClock, InMemoryStore, stripe_signature
+from shared.services.subscription_events import subscription_refresher
+from tests.fakes import FakeBillingGateway, FakeClock, InMemoryStore, stripe_signature
 
 SECRET = "whsec_subs"
 DAY = 86400
@@ -66,8 +67,8 @@ def invoice(invoice_id: str) -> dict[str, Any]:
 
 
 class Hook:
-    def __init__(self) -> None:
-        self.store, self.clock = InMemoryStore(), FakeClock()
+    def __init__(self, billing: FakeBillingGateway | None = None) -> None:
+        self.store, self.clock, self.billing = InMemoryStore(), FakeClock(), billing
 
     def deliver(self, evt: dict[str, Any]) -> int:
         payload = json.dumps(evt).encode()
@@ -78,6 +79,7 @@ class Hook:
             store=self.store,
             clock=self.clock,
             handlers=STRIPE_EVENT_HANDLERS,
+            refresh=subscription_refresher(self.billing) if self.billing else None,
         ).status
 
     def sub(self) -> dict[str, Any]:
@@ -219,3 +221,84 @@ def test_unknown_provider_is_retried_until_checkout_links_it() -> None:
     assert hook.deliver(event("e0", "checkout.session.completed", session, T0)) == 200
     assert hook.deliver(event("e1", "customer.subscription.created", orphan, T0)) == 200
     assert hook.sub()["providerId"] == "lawyer1"
+
+
+def test_same_second_events_in_either_order_end_in_stripes_current_state() -> None:
+    """Checkout/Elements: created (incomplete) and updated (active) share a second; delivered
+    reversed, the timestamps cannot order them: the re-fetched subscription does."""
+    billing = FakeBillingGateway()
+    billing.subscription_objects["sub_1"] = stripe_sub(status="active")
+    hook = Hook(billing)
+    hook.deliver(event("e2", "customer.subscription.updated", stripe_sub(status="active"), T0))
+    hook.deliver(event("e1", "customer.subscription.created", stripe_sub(status="incomplete"), T0))
+    assert (hook.sub()["status"], hook.sub()["aiAccessEnabled"]) == ("active", True)
+    without_refresh = Hook()
+    without_refresh.deliver(event("e2", "customer.subscription.updated", stripe_sub(status="active"), T0))
+    without_refresh.deliver(event("e1", "customer.subscription.created", stripe_sub(status="incomplete"), T0))
+    assert without_refresh.sub()["status"] == "incomplete"  # what the refresh is for
+
+
+def test_a_subscription_stripe_no_longer_has_is_applied_from_the_event() -> None:
+    hook = Hook(FakeBillingGateway())
+    assert hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0)) == 200
+    assert hook.sub()["status"] == "active"
+
+
+def test_a_failed_refresh_answers_5xx_and_applies_nothing() -> None:
+    billing = FakeBillingGateway()
+    billing.subscription_objects["sub_1"] = stripe_sub()
+    billing.fail_next_retrieval = True
+    hook = Hook(billing)
+    assert hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0)) == 500
+    assert hook.store.get("subscriptions/lawyer1") is None and hook.store.get("processed_events/e1") is None
+    assert hook.store.get("webhook_failures/e1") is not None
+    assert hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0)) == 200
+    assert hook.sub()["status"] == "active"
+
+
+def test_only_subscription_events_are_refreshed() -> None:
+    billing = FakeBillingGateway()
+    hook = Hook(billing)
+    hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0))
+    hook.deliver(event("e2", "invoice.paid", invoice("in_1"), T0 + 1))
+    assert billing.calls.count("subscription_object") == 1
+
+
+def test_a_cancelled_subscription_is_final() -> None:
+    hook = Hook()
+    hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0))
+    hook.deliver(event("e3", "customer.subscription.deleted", stripe_sub(status="canceled"), T0 + DAY))
+    hook.deliver(event("e2", "customer.subscription.updated", stripe_sub(), T0 + DAY))  # same second, late
+    assert (hook.sub()["status"], hook.sub()["aiAccessEnabled"]) == ("cancelled", False)
+
+
+def test_recovery_resets_the_quota_whichever_event_comes_first() -> None:  # audit TEST 5, I7
+    for first, second in (
+        ("invoice.paid", "customer.subscription.updated"),
+        ("customer.subscription.updated", "invoice.paid"),
+    ):
+        hook = Hook()
+        hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0))
+        hook.store.set(
+            "subscriptions/lawyer1",
+            {"status": "suspended", "aiAccessEnabled": False, "currentPeriodCalls": 4},
+            merge=True,
+        )
+        objects = {"invoice.paid": invoice("in_1"), "customer.subscription.updated": stripe_sub(status="active")}
+        hook.deliver(event("e2", first, objects[first], T0 + 38 * DAY))
+        hook.deliver(event("e3", second, objects[second], T0 + 38 * DAY))
+        sub = hook.sub()
+        assert (sub["status"], sub["aiAccessEnabled"], sub["currentPeriodCalls"]) == ("active", True, 0), first
+
+
+def test_a_late_event_re_fetched_as_past_due_does_not_date_the_failure() -> None:
+    """The state is re-fetched now, the event is older: its time says nothing of the failure,
+    which invoice.payment_failed dates."""
+    billing = FakeBillingGateway()
+    hook = Hook(billing)
+    hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0))
+    billing.subscription_objects["sub_1"] = stripe_sub(status="past_due", start=T0 + 30 * DAY)
+    hook.deliver(event("e2", "customer.subscription.updated", stripe_sub(), T0 + 60))  # delivered late
+    assert hook.sub()["status"] == "past_due" and hook.sub().get("pastDueSince") is None
+    hook.deliver(event("e3", "invoice.payment_failed", invoice("in_2"), T0 + 30 * DAY))
+    assert hook.sub()["pastDueSince"] == datetime.fromtimestamp(T0 + 30 * DAY, UTC)
