@@ -70,9 +70,9 @@ def _sync_plan(plan: Plan, store: DocumentStore, billing: BillingGateway, clock:
             if current is not None and current.active and current.amount == expected and current.period is period:
                 update[key] = current.id
                 continue
-            price = billing.create_price(
-                product_id, expected, period, f"price:{plan.plan_id}:{currency.value}:{period.value}:{expected.minor}"
-            )
+            # The key names what is replaced: replacing an archived Price is a new intent.
+            intent = f"price:{plan.plan_id}:{currency.value}:{period.value}:{expected.minor}:{current_id or 'new'}"
+            price = billing.create_price(product_id, expected, period, intent)
             update[key] = price.id
             label = f"{plan.plan_id}/{currency.value}/{period.value}"
             if current is None:
