@@ -28,6 +28,12 @@ from tests.e2e.subscribing import (
 )
 
 pytestmark = pytest.mark.e2e
+SEED_004_FIELDS = {  # subscriptions/{providerId}, seed 004 §6.1
+    *("providerId", "providerType", "planId", "tier", "billingPeriod", "currency", "currentPeriodAmount"),
+    *("stripeCustomerId", "stripeSubscriptionId", "stripePriceId", "status", "aiAccessEnabled", "aiCallsLimit"),
+    *("currentPeriodCalls", "currentPeriodStart", "currentPeriodEnd", "cancelAtPeriodEnd", "canceledAt"),
+    *("trialStartedAt", "trialEndsAt", "createdAt", "updatedAt"),
+}
 
 
 def _stripe_terms(stripe_subscription_id: str) -> tuple[int, str, str, dict[str, str]]:
@@ -103,6 +109,7 @@ def test_2_yearly_pro_is_billed_yearly(web: WebApp, db: Any) -> None:
         30,
         True,
     )
+    assert set(doc) >= SEED_004_FIELDS, SEED_004_FIELDS - set(doc)
     assert abs(doc["currentPeriodStart"] - stripe_now()) < timedelta(minutes=5)
     period = doc["currentPeriodEnd"] - doc["currentPeriodStart"]
     assert timedelta(days=365) <= period <= timedelta(days=366)
