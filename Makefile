@@ -33,7 +33,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared devtools tests
 	for codebase in functions_west1 functions_west2 functions_west3; do \
-		$(VENV)/bin/mypy $$codebase/main.py || exit 1; \
+		$(VENV)/bin/mypy $$codebase/*.py || exit 1; \
 	done
 
 unit: setup

@@ -32,6 +32,8 @@ def load_main(codebase: str) -> Any:
     source = ROOT / CODEBASES[codebase]
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+    if str(source) not in sys.path:
+        sys.path.insert(0, str(source))  # a codebase's own modules (west3_*), as Firebase loads them
     spec = importlib.util.spec_from_file_location(f"{CODEBASES[codebase]}_main", source / "main.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ENTRYPOINTS = [ROOT / f"functions_west{n}" / "main.py" for n in (1, 2, 3)]
+ENTRYPOINTS = sorted(ROOT.glob("functions_west[123]/*.py"))  # main.py and the west3_* modules it loads
 
 
 def _imports(path: Path) -> set[str]:

@@ -1,0 +1,28 @@
+"""europe-west3's runtime settings: region, secrets, sizes (imported first by every module)."""
+
+from __future__ import annotations
+
+import logging
+
+from firebase_functions import options, params
+
+from shared.entry.codebase import configure_codebase
+
+REGION = "europe-west3"
+CODEBASE = "west3"
+
+configure_codebase(CODEBASE, REGION)
+
+STRIPE_SECRET_KEY = params.SecretParam("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = params.SecretParam("STRIPE_WEBHOOK_SECRET")
+TWILIO_ACCOUNT_SID = params.SecretParam("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = params.SecretParam("TWILIO_AUTH_TOKEN")
+ENCRYPTION_KEY = params.SecretParam("ENCRYPTION_KEY")
+CALL_SECRETS: list[params.SecretParam] = [
+    STRIPE_SECRET_KEY,
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    ENCRYPTION_KEY,
+]
+LIGHT = options.MemoryOption.MB_256
+logger = logging.getLogger(CODEBASE)

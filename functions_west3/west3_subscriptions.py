@@ -1,0 +1,144 @@
+"""europe-west3 AI-assistant subscriptions: plans, purchase, changes, trial, AI quota, dunning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from firebase_functions import https_fn, options, scheduler_fn
+
+from shared import config
+from shared.entry import wiring
+from shared.entry.callables import run_callable
+from shared.ports.clock import ScheduledRunClock
+from shared.services.commands import Caller, parse_command
+from west3_runtime import LIGHT, STRIPE_SECRET_KEY, logger
+
+
+@https_fn.on_call(memory=LIGHT, max_instances=2, timeout_sec=30)
+def checkAiAccess(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.services.ai_usage import check_ai_access
+
+    result: dict[str, Any] = run_callable(
+        req, lambda caller, data: check_ai_access(caller, store=wiring.store()).as_response()
+    )
+    return result
+
+
+@https_fn.on_call(memory=LIGHT, max_instances=2, timeout_sec=30)
+def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.services.ai_usage import increment_ai_usage
+
+    result: dict[str, Any] = run_callable(
+        req, lambda caller, data: increment_ai_usage(caller, store=wiring.store(), clock=wiring.clock()).as_response()
+    )
+    return result
+
+
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, max_instances=1, timeout_sec=300)
+def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.services.plan_sync import sync_plans_to_stripe
+
+    result: dict[str, Any] = run_callable(
+        req,
+        lambda caller, data: sync_plans_to_stripe(
+            caller, store=wiring.store(), billing=wiring.billing_gateway(STRIPE_SECRET_KEY.value), clock=wiring.clock()
+        ).as_response(),
+    )
+    return result
+
+
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, max_instances=1, timeout_sec=60)
+def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription_checkout
+
+    def service(caller: Caller | None, data: Any) -> dict[str, Any]:
+        return create_subscription_checkout(
+            parse_command(SubscriptionCheckoutCommand, data),
+            caller,
+            store=wiring.store(),
+            billing=wiring.billing_gateway(STRIPE_SECRET_KEY.value),
+            clock=wiring.clock(),
+            return_url=config.web_app_url() + "/dashboard/subscription",
+        )
+
+    result: dict[str, Any] = run_callable(req, service)
+    return result
+
+
+def _subscription_callable(req: https_fn.CallableRequest[Any], action: str) -> dict[str, Any]:
+    from shared.services import subscription_changes as changes
+    from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription
+
+    def service(caller: Caller | None, data: Any) -> dict[str, Any]:
+        store, clock = wiring.store(), wiring.clock()
+        billing = wiring.billing_gateway(STRIPE_SECRET_KEY.value)
+        if action == "create":
+            cmd = parse_command(SubscriptionCheckoutCommand, data)
+            return create_subscription(cmd, caller, store=store, billing=billing, clock=clock)
+        if action == "change":
+            cmd = parse_command(SubscriptionCheckoutCommand, data)
+            return changes.change_subscription_plan(cmd, caller, store=store, billing=billing, clock=clock)
+        if action in ("cancel", "reactivate"):
+            return changes.set_cancellation(caller, action == "cancel", store=store, billing=billing, clock=clock)
+        if action == "repair":
+            from shared.services.subscription_repair import repair_billing_periods
+
+            return repair_billing_periods(caller, data, store=store, billing=billing, clock=clock)
+        if action == "portal":
+            return {"url": changes.billing_portal_link(caller, config.web_app_url(), store=store, billing=billing)}
+        return changes.start_trial(caller, store=store, clock=clock)
+
+    result: dict[str, Any] = run_callable(req, service)
+    return result
+
+
+SUBSCRIPTION_OPTIONS: dict[str, Any] = {"secrets": [STRIPE_SECRET_KEY], "memory": LIGHT, "max_instances": 1}
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def createSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "create")
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def changeSubscriptionPlan(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "change")
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def cancelSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "cancel")
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def reactivateSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "reactivate")
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def createBillingPortalSession(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "portal")
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+def repairSubscriptionBillingPeriods(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    """Admin: rewrite missing/incorrect billingPeriod from Stripe; {"dryRun": false} to apply."""
+    return _subscription_callable(req, "repair")
+
+
+@https_fn.on_call(memory=LIGHT, max_instances=1)
+def startTrial(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return _subscription_callable(req, "trial")
+
+
+@scheduler_fn.on_schedule(schedule="every day 02:00", timezone=options.Timezone("UTC"), memory=LIGHT, max_instances=1)
+def suspendOverdueSubscriptions(event: scheduler_fn.ScheduledEvent) -> None:
+    from shared.services.subscription_dunning import end_expired_trials, suspend_overdue_subscriptions
+
+    # Dunning is counted in billing time: the run decides as of its scheduled time.
+    clock = ScheduledRunClock(event.schedule_time)
+    run = suspend_overdue_subscriptions(store=wiring.store(), clock=clock)
+    ended = end_expired_trials(store=wiring.store(), clock=clock)
+    logger.info(
+        "dunning: %d suspended, %d reminded, %d trials ended", len(run.suspended), len(run.reminded), len(ended)
+    )

@@ -1,0 +1,171 @@
+"""europe-west3 telephony: the scheduled dial task, the Twilio webhooks, the SMS outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from firebase_functions import firestore_fn, https_fn, options, tasks_fn
+from flask import Request, Response
+
+from shared.entry import wiring
+from shared.entry.twilio_http import TwilioRequest, handle_twilio_webhook
+from west3_runtime import (
+    CALL_SECRETS,
+    ENCRYPTION_KEY,
+    LIGHT,
+    REGION,
+    STRIPE_SECRET_KEY,
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+)
+
+
+@tasks_fn.on_task_dispatched(
+    retry_config=options.RetryConfig(max_attempts=5, min_backoff_seconds=5),
+    rate_limits=options.RateLimits(max_concurrent_dispatches=10),
+    secrets=CALL_SECRETS,
+    max_instances=3,
+    timeout_sec=60,
+)
+def executeScheduledCall(req: https_fn.CallableRequest[Any]) -> None:
+    from shared.services.call_dialing import DialTask, execute_dial
+
+    execute_dial(
+        DialTask.parse(req.data),
+        store=wiring.store(),
+        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
+        vault=wiring.phone_vault(ENCRYPTION_KEY.value),
+        tasks=wiring.task_scheduler(REGION),
+        clock=wiring.clock(),
+        urls=wiring.callback_urls(REGION),
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+    )
+
+
+def _twilio_webhook(req: Request, name: str, handler: Any, *, needs_party: bool = True) -> Response:
+    return handle_twilio_webhook(
+        req,
+        public_url_base=wiring.callback_urls(REGION).base,
+        function_name=name,
+        signature_ok=wiring.twilio_signature(TWILIO_AUTH_TOKEN.value).valid,
+        handler=handler,
+        needs_party=needs_party,
+    )
+
+
+def _carry_out(result: Any, session_id: str) -> None:
+    from functools import partial
+
+    from shared.domain.settings import CallSettings
+    from shared.services.call_costs import record_call_costs
+    from shared.services.twilio_callbacks import carry_out
+
+    telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
+    carry_out(
+        result,
+        session_id,
+        tasks=wiring.task_scheduler(REGION),
+        telephony=telephony,
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+        # Only the next dial's backoff needs the settings: no extra read for other callbacks.
+        settings=CallSettings.from_document(wiring.store().get("settings/calls"))
+        if result.next_dial
+        else CallSettings(),
+        record_costs=partial(record_call_costs, store=wiring.store(), telephony=telephony),
+    )
+
+
+@https_fn.on_request(secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID], max_instances=2, timeout_sec=30)
+def twilioGatherResponse(req: Request) -> Response:
+    from shared.adapters.twiml import render
+    from shared.services import twilio_callbacks
+
+    def handle(call: TwilioRequest) -> str:
+        urls = wiring.callback_urls(REGION)
+        if "Digits" not in call.params:
+            return render(
+                twilio_callbacks.answer(call.session_id, call.party, call.attempt, store=wiring.store(), urls=urls)
+            )
+        result = twilio_callbacks.gather(
+            call.session_id,
+            call.party,
+            call.attempt,
+            call.params.get("CallSid", ""),
+            call.params["Digits"],
+            store=wiring.store(),
+            urls=urls,
+            now=wiring.clock().now(),
+        )
+        _carry_out(result, call.session_id)
+        assert result.script is not None
+        return render(result.script)
+
+    return _twilio_webhook(req, "twilioGatherResponse", handle)
+
+
+@https_fn.on_request(
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=2, timeout_sec=30
+)
+def twilioAmdTwiml(req: Request) -> Response:
+    from shared.services import twilio_callbacks
+
+    def handle(call: TwilioRequest) -> None:
+        result = twilio_callbacks.machine_detected(
+            call.session_id,
+            call.party,
+            call.attempt,
+            call.params.get("CallSid", ""),
+            call.params.get("AnsweredBy", "unknown"),
+            store=wiring.store(),
+        )
+        _carry_out(result, call.session_id)
+
+    return _twilio_webhook(req, "twilioAmdTwiml", handle)
+
+
+@https_fn.on_request(
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=2, timeout_sec=30
+)
+def twilioCallWebhook(req: Request) -> Response:
+    from shared.services import twilio_callbacks
+
+    def handle(call: TwilioRequest) -> None:
+        result = twilio_callbacks.call_status(
+            call.session_id, call.party, call.attempt, call.params, store=wiring.store(), now=wiring.clock().now()
+        )
+        _carry_out(result, call.session_id)
+
+    return _twilio_webhook(req, "twilioCallWebhook", handle)
+
+
+@https_fn.on_request(
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=2, timeout_sec=30
+)
+def twilioConferenceWebhook(req: Request) -> Response:
+    from shared.services import twilio_callbacks
+
+    def handle(call: TwilioRequest) -> None:
+        result = twilio_callbacks.conference_event(
+            call.session_id, call.params, store=wiring.store(), now=wiring.clock().now()
+        )
+        _carry_out(result, call.session_id)
+
+    return _twilio_webhook(req, "twilioConferenceWebhook", handle, needs_party=False)
+
+
+@firestore_fn.on_document_created(
+    document="sms_outbox/{smsId}",
+    secrets=[TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, ENCRYPTION_KEY],
+    memory=LIGHT,
+    max_instances=1,
+)
+def sendQueuedSms(event: firestore_fn.Event[Any]) -> None:
+    from shared.services.sms_outbox import send_queued_sms
+
+    send_queued_sms(
+        event.params["smsId"],
+        store=wiring.store(),
+        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
+        vault=wiring.phone_vault(ENCRYPTION_KEY.value),
+        clock=wiring.clock(),
+    )
