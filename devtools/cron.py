@@ -21,6 +21,7 @@ OUTPUTS = {
     "collectDailyPaymentMetrics": ("metrics_daily", None),
     "runPaymentHealthCheck": ("payment_health", "latest"),
     "suspendOverdueSubscriptions": ("subscriptions", None),
+    "completeCallCosts": ("call_sessions", None),
 }
 
 

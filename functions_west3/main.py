@@ -30,6 +30,7 @@ from west3_subscriptions import (
     syncSubscriptionPlansToStripe,
 )
 from west3_telephony import (
+    completeCallCosts,
     executeScheduledCall,
     sendQueuedSms,
     twilioAmdTwiml,
@@ -45,6 +46,7 @@ __all__ = [
     "changeSubscriptionPlan",
     "checkAiAccess",
     "collectDailyPaymentMetrics",
+    "completeCallCosts",
     "createBillingPortalSession",
     "createPaymentIntent",
     "createSubscription",

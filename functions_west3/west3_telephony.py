@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from firebase_functions import firestore_fn, https_fn, options, tasks_fn
+from firebase_functions import firestore_fn, https_fn, options, scheduler_fn, tasks_fn
 from flask import Request, Response
 
 from shared.entry import wiring
@@ -17,6 +17,7 @@ from west3_runtime import (
     STRIPE_SECRET_KEY,
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
+    logger,
 )
 
 
@@ -169,3 +170,16 @@ def sendQueuedSms(event: firestore_fn.Event[Any]) -> None:
         vault=wiring.phone_vault(ENCRYPTION_KEY.value),
         clock=wiring.clock(),
     )
+
+
+@scheduler_fn.on_schedule(
+    schedule="every 30 minutes", secrets=[TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN], memory=LIGHT, max_instances=1
+)
+def completeCallCosts(event: scheduler_fn.ScheduledEvent) -> None:
+    """Twilio prices a call shortly after it ends: complete the figures it had not priced yet."""
+    from shared.services.call_costs import complete_pending_call_costs
+
+    completed = complete_pending_call_costs(
+        store=wiring.store(), telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
+    )
+    logger.info("call costs completed for %d sessions", len(completed))

@@ -34,6 +34,9 @@ class SimConfig:
     #: conference starts. Twilio: 2 ("conferences will not start until at
     #: least two participants join").
     conference_start_min_participants: int = 2
+    #: virtual seconds after a connected call ends before Twilio prices it (``price``
+    #: stays null until then; Twilio prices calls shortly after they end).
+    price_delay_seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,7 +67,7 @@ def _check(key: str, value: Any) -> Any:
         return _choice(key, value, REST_FAULTS)
     if key == "callbacks":
         return _choice(key, value, CALLBACK_MODES)
-    if key in ("rest_fault_hold_seconds", "webhook_timeout"):
+    if key in ("rest_fault_hold_seconds", "webhook_timeout", "price_delay_seconds"):
         return _number(key, value, minimum=0.0)
     if key == "conference_start_min_participants":
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:

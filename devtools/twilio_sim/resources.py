@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from devtools.twilio_sim.clock import VirtualClock
+from devtools.twilio_sim.faults import SimConfig
 from devtools.twilio_sim.models import (
     API_VERSION,
     Call,
@@ -36,9 +37,10 @@ def twilio_error(status: int, code: int, message: str, headers: dict[str, str] |
 PRICE_PER_MINUTE = Decimal("0.0450")
 
 
-def _call_price(call: Call) -> str | None:
-    """Twilio's `price`: negative, set once a call that connected has ended."""
-    if not call.final or not call.duration:
+def _call_price(call: Call, now: float, delay: float) -> str | None:
+    """Twilio's `price`: negative, set `delay` after a call that connected has ended; null for
+    a call that never connected (not billed)."""
+    if not call.final or not call.duration or call.ended_at is None or now < call.ended_at + delay:
         return None
     minutes = -(-int(call.duration) // 60)
     return f"{-(PRICE_PER_MINUTE * minutes):.5f}"
@@ -47,8 +49,9 @@ def _call_price(call: Call) -> str | None:
 class Renderer:
     """Turns model objects into Twilio resource dictionaries."""
 
-    def __init__(self, clock: VirtualClock) -> None:
+    def __init__(self, clock: VirtualClock, config: SimConfig) -> None:
         self.clock = clock
+        self.config = config
 
     def _ts(self, at: float | None) -> str | None:
         return None if at is None else self.clock.timestamp(at)
@@ -72,7 +75,7 @@ class Renderer:
             "group_sid": None,
             "parent_call_sid": None,
             "phone_number_sid": None,
-            "price": _call_price(call),
+            "price": _call_price(call, self.clock.now(), self.config.price_delay_seconds),
             "price_unit": "USD",
             "queue_time": "0",
             "sid": call.sid,

@@ -49,7 +49,7 @@ class Simulator:
             account_sid,
         )
         self.messages = MessageCenter(self.clock, self.webhooks, account_sid)
-        self.renderer = Renderer(self.clock)
+        self.renderer = Renderer(self.clock, self.config)
 
     def make_app(self) -> web.Application:
         rest = RestApi(self)

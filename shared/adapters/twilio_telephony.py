@@ -14,6 +14,7 @@ from shared.domain.phone import masked
 from shared.ports.telephony import DialRequest, Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
+UNBILLED_STATUSES = frozenset({"busy", "no-answer", "failed", "canceled"})
 
 
 class TwilioTelephony(Telephony):
@@ -65,7 +66,8 @@ class TwilioTelephony(Telephony):
 
         call = self._call("calls.fetch", lambda: self._twilio().calls(call_sid).fetch())
         if call.price is None:
-            return None
+            # A call that never connected is not billed; a connected one is priced shortly after.
+            return 0 if call.status in UNBILLED_STATUSES else None
         try:
             return int(abs(Decimal(str(call.price))) * 1_000_000)
         except InvalidOperation:

@@ -34,7 +34,8 @@ class Telephony(ABC):
 
     @abstractmethod
     def call_cost_micros(self, call_sid: str) -> int | None:
-        """What the provider billed for the call, in millionths of USD; None until known."""
+        """What the provider billed for the call, in millionths of USD: 0 for a call that never
+        connected, None while a connected call is not priced yet."""
 
     @abstractmethod
     def send_sms(self, to: str, body: str) -> str:

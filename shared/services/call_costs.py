@@ -1,4 +1,5 @@
-"""Records what Twilio billed for a finished session's calls (after the session settled)."""
+"""Records what Twilio billed for a finished session's calls (after the session settled), and
+completes the figures Twilio had not priced yet (`completeCallCosts`, every 30 minutes)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from shared.ports.telephony import Telephony, TelephonyError
 from shared.services.call_sessions import session_path
 
 log = logging.getLogger(__name__)
+MAX_CHECKS = 48  # a day of half-hourly checks
 
 
 def record_call_costs(session_id: str, *, store: DocumentStore, telephony: Telephony) -> dict[str, Any] | None:
@@ -38,6 +40,25 @@ def record_call_costs(session_id: str, *, store: DocumentStore, telephony: Telep
             complete = False
         else:
             total += cost
-    figure = {"micros": total, "currency": "usd", "calls": len(call_sids), "complete": complete}
+    checks = int((session.get("twilioCost") or {}).get("checks", 0)) + 1
+    figure = {
+        "micros": total,
+        "currency": "usd",
+        "calls": len(call_sids),
+        "complete": complete,
+        # Still worth asking Twilio again; after MAX_CHECKS the incomplete figure stays as is.
+        "pending": not complete and checks < MAX_CHECKS,
+        "checks": checks,
+    }
     store.set(session_path(session_id), {"twilioCost": figure}, merge=True)
     return figure
+
+
+def complete_pending_call_costs(*, store: DocumentStore, telephony: Telephony, limit: int = 100) -> list[str]:
+    """Ask Twilio again for the sessions whose cost was not complete; the ids now complete."""
+    completed = []
+    for session_id, _ in store.find("call_sessions", [("twilioCost.pending", "==", True)], limit=limit):
+        figure = record_call_costs(session_id, store=store, telephony=telephony)
+        if figure is not None and figure["complete"]:
+            completed.append(session_id)
+    return completed

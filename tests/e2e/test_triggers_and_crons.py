@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from devtools import cron, ports
-from tests.e2e.booking import book, new_provider, settled_session
+from tests.e2e.booking import book, new_provider, settled_session, sim_configure
 from tests.e2e.conftest import WebApp, confirm_card, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_simulator")]
@@ -84,3 +84,18 @@ def test_health_check_over_http_is_for_admins_only(web: WebApp) -> None:
     response = requests.get(url, headers={"Authorization": f"Bearer {admin.id_token}"}, timeout=60)
     assert response.status_code == 200
     assert response.json()["status"] in ("ok", "warning", "critical")
+
+
+def test_call_costs_are_completed_once_twilio_prices_the_calls(web: WebApp, db: Any) -> None:
+    sim_configure(price_delay_seconds=36_000)  # Twilio prices the calls 10 (virtual) hours late
+    booking = book(web, db, "+33600000001")  # accepts and stays; the client talks 5 minutes
+    session = db.document(f"call_sessions/{booking['sessionId']}")
+    assert settled_session(db, booking["sessionId"])["status"] == "completed"
+    pending = wait_for(lambda: session.get().to_dict().get("twilioCost"), what="the first cost figure")
+    assert (pending["complete"], pending["pending"], pending["calls"]) == (False, True, 2)
+    assert _fire("completeCallCosts") < 300
+    assert session.get().to_dict()["twilioCost"]["complete"] is False  # still not priced
+    sim_configure(price_delay_seconds=0)
+    assert _fire("completeCallCosts") < 300
+    cost = session.get().to_dict()["twilioCost"]
+    assert (cost["complete"], cost["pending"], cost["calls"]) == (True, False, 2) and cost["micros"] >= 90_000

@@ -206,3 +206,16 @@ def test_cancel_right_after_creation(env: SimEnv) -> None:
     assert "in-progress" not in data["statuses"]
     assert env.product.statuses(call.sid)[-1] == "canceled"
     assert env.product.requests_to("/voice", call.sid) == []
+
+
+def test_a_call_is_priced_after_the_configured_delay(env: SimEnv) -> None:
+    client = env.client
+    env.configure(price_delay_seconds=3600)
+    call = client.calls.create(to="+33612345678", from_="+33100000000", twiml=ROOMLESS_TWIML)
+    wait_until(lambda: client.calls(call.sid).fetch().status == "in-progress", what="answer")
+    client.calls(call.sid).update(status="completed")
+    ended = client.calls(call.sid).fetch()
+    assert int(ended.duration) >= 1 and ended.price is None  # Twilio has not priced it yet
+    env.configure(price_delay_seconds=0)
+    priced = client.calls(call.sid).fetch()
+    assert float(priced.price) < 0 and priced.price_unit == "USD"

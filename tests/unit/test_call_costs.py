@@ -1,11 +1,11 @@
-from shared.services.call_costs import record_call_costs
+from shared.services.call_costs import MAX_CHECKS, complete_pending_call_costs, record_call_costs
 from tests.fakes import InMemoryStore
 from tests.unit.call_world import Carrier
 
 
-def _session(store: InMemoryStore) -> None:
+def _session(store: InMemoryStore, session_id: str = "s1") -> None:
     store.set(
-        "call_sessions/s1",
+        f"call_sessions/{session_id}",
         {"participants": {"provider": {"callSid": "CA1"}, "client": {"callSid": "CA2"}}, "status": "completed"},
     )
 
@@ -18,6 +18,8 @@ def test_costs_of_every_call_are_summed_in_micro_dollars() -> None:
         "currency": "usd",
         "calls": 2,
         "complete": True,
+        "pending": False,
+        "checks": 1,
     }
     assert store.get("call_sessions/s1")["twilioCost"]["micros"] == 495_000  # type: ignore[index]
 
@@ -27,4 +29,30 @@ def test_a_call_not_priced_yet_leaves_the_figure_incomplete() -> None:
     _session(store)
     figure = record_call_costs("s1", store=store, telephony=telephony)
     assert figure is not None and figure["complete"] is False and figure["micros"] == 225_000
+    assert figure["pending"] is True
     assert record_call_costs("missing", store=store, telephony=telephony) is None
+
+
+def test_pending_figures_are_completed_once_twilio_prices_the_call() -> None:
+    store, telephony = InMemoryStore(), Carrier(prices={"CA1": 225_000})
+    _session(store, "s1")
+    _session(store, "s2")
+    store.set("call_sessions/s3", {"participants": {}, "status": "completed"})
+    record_call_costs("s1", store=store, telephony=telephony)
+    record_call_costs("s2", store=store, telephony=telephony)
+    assert complete_pending_call_costs(store=store, telephony=telephony) == []
+    telephony.prices["CA2"] = 270_000
+    assert sorted(complete_pending_call_costs(store=store, telephony=telephony)) == ["s1", "s2"]
+    figure = store.get("call_sessions/s1")["twilioCost"]  # type: ignore[index]
+    assert (figure["micros"], figure["complete"], figure["pending"], figure["checks"]) == (495_000, True, False, 3)
+    assert complete_pending_call_costs(store=store, telephony=telephony) == []  # nothing left to ask
+
+
+def test_a_call_twilio_never_prices_is_given_up_after_a_day_of_checks() -> None:
+    store, telephony = InMemoryStore(), Carrier(prices={"CA1": 225_000})
+    _session(store)
+    record_call_costs("s1", store=store, telephony=telephony)
+    for _ in range(MAX_CHECKS * 2):
+        complete_pending_call_costs(store=store, telephony=telephony)
+    figure = store.get("call_sessions/s1")["twilioCost"]  # type: ignore[index]
+    assert (figure["complete"], figure["pending"], figure["checks"]) == (False, False, MAX_CHECKS)
