@@ -14,9 +14,10 @@ Local-only controls (authenticated with any `sk_` key, like the rest of the API)
 - `POST /_test/checkout/sessions/{id}/complete` (`payment_method`, default `pm_card_visa`);
 - `POST /_test/customers/{id}/card` (`payment_method`): the card the next charges use;
 - `POST /_test/webhooks/delay` `{"seconds": 0.05}`: delay before each event is delivered
-  (default `LOCALSTRIPE_WEBHOOK_DELAY` or 1 s), deliveries stay in creation order;
-  `GET /_test/webhooks`: the delay and how many events are still to deliver.
-`DELETE /_config/data` also resets the clock.
+  (default `LOCALSTRIPE_WEBHOOK_DELAY` or 1 s), deliveries stay in creation order; a delivery
+  answered other than 2xx (or not at all) is retried 4 times over 7.5 s in the background;
+  `GET /_test/webhooks`: the delay and how many events are still to deliver (retries included).
+`DELETE /_config/data` also resets the clock and forgets the webhook endpoints.
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ _state: dict[str, Any] = {
     "delay": float(os.environ.get("LOCALSTRIPE_WEBHOOK_DELAY", "1")),
     "worker": None,
     "in_flight": 0,
+    "retrying": 0,
 }
+RETRY_BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
+_retries: set[asyncio.Future[None]] = set()
 _pending: deque[tuple[float, str, bytes, int]] = deque()
 _held: list[list[Event]] = []
 _log = logging.getLogger("aiohttp.access")
@@ -173,7 +177,35 @@ async def _deliver_all() -> None:
             _state["in_flight"] = 0
 
 
+def forget_webhooks() -> None:
+    """`DELETE /_config/data`: endpoints, queued deliveries and retries go with the data."""
+    webhooks._webhooks.clear()
+    _pending.clear()
+    for task in list(_retries):
+        task.cancel()
+
+
 async def _deliver(hook: Any, type: str, payload: bytes) -> None:
+    """One delivery; a failure is retried in the background, as Stripe does (over days; here
+    seconds), without holding up the events behind it."""
+    if not await _post(hook, type, payload, attempt=1):
+        _state["retrying"] += 1
+        task = asyncio.ensure_future(_retry(hook, type, payload))
+        _retries.add(task)
+        task.add_done_callback(_retries.discard)
+
+
+async def _retry(hook: Any, type: str, payload: bytes) -> None:
+    try:
+        for attempt, backoff in enumerate(RETRY_BACKOFF_SECONDS, start=2):
+            await asyncio.sleep(backoff)
+            if await _post(hook, type, payload, attempt):
+                return
+    finally:
+        _state["retrying"] -= 1
+
+
+async def _post(hook: Any, type: str, payload: bytes, attempt: int) -> bool:
     import hashlib
     import hmac
 
@@ -185,9 +217,11 @@ async def _deliver(hook: Any, type: str, payload: bytes) -> None:
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session,
             session.post(hook.url, data=payload, headers=headers) as response,
         ):
-            _log.info('webhook "%s" delivered: %d', type, response.status)
+            _log.info('webhook "%s" delivered (attempt %d): %d', type, attempt, response.status)
+            return response.status < 300
     except (aiohttp.ClientError, TimeoutError) as error:
-        _log.info('webhook "%s" failed: %s', type, error)
+        _log.info('webhook "%s" failed (attempt %d): %s', type, attempt, error)
+        return False
 
 
 def _set_delay(seconds: Any = None, **kwargs: Any) -> Plain:
@@ -203,7 +237,8 @@ def _set_delay(seconds: Any = None, **kwargs: Any) -> Plain:
 
 
 def _status(**kwargs: Any) -> Plain:
-    return Plain({"delay": _state["delay"], "pending": len(_pending) + int(_state["in_flight"])})
+    pending = len(_pending) + int(_state["in_flight"]) + int(_state["retrying"])
+    return Plain({"delay": _state["delay"], "pending": pending})
 
 
 def register() -> None:

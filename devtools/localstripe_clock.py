@@ -5,7 +5,7 @@ reads this clock. `POST /_test/clock/advance` moves it forward and processes, in
 becomes due on the way (trial ends, renewals, payment retries, cancellations at period end): see
 `localstripe_renewals.next_due`. Nothing is processed while real time merely passes.
 Stripe's own test clocks (`/v1/test_helpers/test_clocks`) are not implemented: this one clock is
-global and `DELETE /_config/data` resets it.
+global and `DELETE /_config/data` resets it (and forgets the webhook endpoints).
 """
 
 from __future__ import annotations
@@ -90,8 +90,11 @@ def _get(**kwargs: Any) -> Plain:
 
 
 def _clear(self: Store) -> None:
+    from devtools.localstripe_billing import forget_webhooks
+
     dict.clear(self)
     clock.reset()
+    forget_webhooks()
 
 
 def register() -> None:

@@ -78,11 +78,17 @@ class WebApp:
 
     def call(self, region: str, name: str, data: Any, account: Account | None) -> CallResult:
         headers = {"Authorization": f"Bearer {account.id_token}"} if account else {}
-        response = requests.post(ports.function_url(region, name), json={"data": data}, headers=headers, timeout=60)
-        try:
-            body = response.json()
-        except ValueError:
-            body = {"raw": response.text}
+        for _ in range(3):
+            response = requests.post(ports.function_url(region, name), json={"data": data}, headers=headers, timeout=60)
+            try:
+                body = response.json()
+            except ValueError:
+                body = {"raw": response.text}
+            # The Functions emulator's proxy sometimes loses its socket to an idle Python worker
+            # before the function runs ("socket hang up" in its log): its own answer, not the
+            # product's. Sent again, as a client would after a dropped connection.
+            if body != {"code": "ECONNRESET"}:
+                break
         return CallResult(response.status_code, body)
 
 

@@ -75,3 +75,17 @@ def test_state_is_not_persisted_to_disk(stripe_api: str) -> None:
     hold(stripe_api)
     after = pickle_path().stat().st_mtime if pickle_path().exists() else None
     assert before == after
+
+
+def test_a_failed_delivery_is_retried_until_answered_2xx(stripe_api: str, webhook_receiver: Any) -> None:
+    """Like Stripe, a 5xx (or no answer) is delivered again, with the same event id."""
+    answers = iter([500, 503, 200])
+    receiver: WebhookReceiver = webhook_receiver(lambda body, sig: (next(answers, 200), "ok"), SECRET)
+    intent = hold(stripe_api)
+    assert client(stripe_api).v1.payment_intents.cancel(intent.id).status == "canceled"
+    deliveries = receiver.wait_for(
+        lambda d: [x["status"] for x in d if x["event"]["type"] == "payment_intent.canceled"][-1:] == [200]
+    )
+    canceled = [x for x in deliveries if x["event"]["type"] == "payment_intent.canceled"]
+    assert [x["status"] for x in canceled] == [500, 503, 200]
+    assert len({x["event"]["id"] for x in canceled}) == 1
