@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from shared.domain.errors import FailedPrecondition, PermissionDenied
+from shared.domain.errors import FailedPrecondition
 from shared.domain.settings import SubscriptionSettings
 from shared.domain.subscription import SubscriptionStatus
-from shared.domain.subscription_plans import Tier, plan
+from shared.domain.subscription_plans import Tier
 from shared.ports.billing import BillingGateway
 from shared.ports.clock import Clock
 from shared.ports.store import DocumentStore, Transaction
@@ -21,6 +21,7 @@ from shared.services.commands import Caller, require_caller
 from shared.services.subscription_checkout import (
     LIVE,
     SubscriptionCheckoutCommand,
+    plan_of_kind,
     plan_price,
     provider_profile,
     purchase_metadata,
@@ -50,10 +51,7 @@ def change_subscription_plan(
 ) -> dict[str, Any]:
     """Upgrade/downgrade or monthly<->yearly, prorated by Stripe."""
     uid = require_caller(caller).uid
-    kind, _ = provider_profile(store, uid)
-    chosen = plan(cmd.planId)
-    if chosen.provider_type is not kind:
-        raise PermissionDenied(f"planId: a {kind.value} can only take {kind.value} plans", field="planId")
+    kind, _, chosen = plan_of_kind(store, uid, cmd.planId)
     current = _live(store, uid)
     if str(current.get("currency") or "").upper() not in ("", cmd.currency.value.upper()):
         # Stripe cannot change a subscription's currency: refuse before asking it.

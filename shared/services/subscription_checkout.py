@@ -16,7 +16,7 @@ from pydantic import BaseModel, field_validator
 from shared.domain.errors import FailedPrecondition, PermissionDenied
 from shared.domain.money import Currency
 from shared.domain.subscription import SubscriptionStatus
-from shared.domain.subscription_plans import BillingPeriod, ProviderType, plan
+from shared.domain.subscription_plans import BillingPeriod, Plan, ProviderType, plan
 from shared.ports.billing import BillingGateway, CheckoutRequest, RecurringPrice
 from shared.ports.clock import Clock
 from shared.ports.store import DocumentStore
@@ -57,6 +57,15 @@ def provider_profile(store: DocumentStore, uid: str) -> tuple[ProviderType, dict
         if doc is not None and kind is not None:
             return kind, doc
     raise PermissionDenied("subscriptions are for lawyers and expat helpers")
+
+
+def plan_of_kind(store: DocumentStore, uid: str, plan_id: str) -> tuple[ProviderType, dict[str, Any], Plan]:
+    """The provider's kind and profile, and the plan, which must be one of that kind's."""
+    kind, profile = provider_profile(store, uid)
+    chosen = plan(plan_id)
+    if chosen.provider_type is not kind:
+        raise PermissionDenied(f"planId: a {kind.value} can only take {kind.value} plans", field="planId")
+    return kind, profile, chosen
 
 
 @dataclass(frozen=True)
@@ -104,10 +113,7 @@ def prepare_purchase(
 ) -> Purchase:
     """The checks shared by Checkout and Elements: provider, plan kind, no live subscription."""
     uid = require_caller(caller).uid
-    kind, profile = provider_profile(store, uid)
-    chosen = plan(cmd.planId)
-    if chosen.provider_type is not kind:
-        raise PermissionDenied(f"planId: a {kind.value} can only take {kind.value} plans", field="planId")
+    kind, profile, chosen = plan_of_kind(store, uid, cmd.planId)
     current = store.get(f"subscriptions/{uid}") or {}
     if current.get("status") in LIVE:
         raise FailedPrecondition("you already have a subscription: change its plan instead (changeSubscriptionPlan)")

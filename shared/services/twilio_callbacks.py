@@ -313,14 +313,12 @@ def _conference_over(
         client_sid = view.participant("client").get("callSid")
         if client_sid and view.participant("client").get("state") not in ("no_answer", "declined"):
             result.hang_up.append(client_sid)
-        finish(
+        fail(
             tx,
             view,
-            CallStatus.FAILED,
+            FailureReason.PROVIDER_LEFT,
             now=now,
             settings=settings,
-            settlement=Settlement.RELEASE,
-            reason=FailureReason.PROVIDER_LEFT,
             extra={**update, "connectedSeconds": 0, "billable": False},
         )
         return result
