@@ -40,6 +40,18 @@ def session_path(session_id: str) -> str:
     return f"call_sessions/{session_id}"
 
 
+# Written with the final state: Twilio's price is asked after the commit, and should that never
+# happen (a crash, a timeout), `completeCallCosts` still finds the session by `pending`.
+COST_NOT_ASKED_YET: dict[str, Any] = {
+    "micros": 0,
+    "currency": "usd",
+    "calls": 0,
+    "complete": False,
+    "pending": True,
+    "checks": 0,
+}
+
+
 @dataclass
 class SessionView:
     """A session read inside a transaction, with the provider documents it may free."""
@@ -103,6 +115,7 @@ def finish(
         "endedAt": now,
         "updatedAt": now,
         "payment": {**view.doc.get("payment", {}), "action": settlement.value, "state": "pending"},
+        "twilioCost": dict(COST_NOT_ASKED_YET),
     }
     if reason is not None:
         update["failureReason"] = reason.value

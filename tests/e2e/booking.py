@@ -96,6 +96,12 @@ def settled_session(db: Any, session_id: str, timeout: float = 90) -> dict[str, 
     return session
 
 
+def asked_cost(session: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The session's Twilio cost once Twilio was asked at least once (not the placeholder)."""
+    cost: dict[str, Any] | None = (session or {}).get("twilioCost")
+    return cost if cost and cost.get("checks", 0) >= 1 else None
+
+
 def stripe_intent(payment_intent_id: str) -> dict[str, Any]:
     response = requests.get(
         f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}/v1/payment_intents/{payment_intent_id}",

@@ -12,6 +12,7 @@ import requests
 from devtools import ports
 from tests.e2e.booking import (
     DEFAULT_CLIENT_PHONE,
+    asked_cost,
     authorized_hold,
     book,
     calls_finished,
@@ -136,10 +137,10 @@ def test_twilio_webhooks_refuse_missing_or_forged_signatures(web: WebApp, db: An
         # Every legitimate callback of the call has been applied (final statuses, cost).
         doc = db.document(f"call_sessions/{session_id}").get().to_dict() or {}
         parties = doc.get("participants", {})
-        done = all("finalStatus" in parties.get(p, {}) for p in ("provider", "client")) and "twilioCost" in doc
+        done = all("finalStatus" in parties.get(p, {}) for p in ("provider", "client")) and asked_cost(doc) is not None
         return doc if done else None
 
-    before: dict[str, Any] = wait_for(quiet, what="the call's last callbacks")
+    before: dict[str, Any] = wait_for(quiet, timeout=60, what="the call's last callbacks")
     form = {
         "CallSid": before["participants"]["provider"]["callSid"],
         "CallStatus": "completed",

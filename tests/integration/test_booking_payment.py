@@ -167,20 +167,29 @@ def test_racing_deliveries_of_one_real_event_apply_once(
     ).raise_for_status()
     [delivery] = receiver.wait_for(lambda d: len(d) >= 1)
     body = json.dumps(delivery["event"]).encode()
-    outcomes: list[tuple[int, bool]] = []
+    outcomes: list[tuple[int, dict[str, Any]]] = []
     barrier = threading.Barrier(6)
 
     def deliver() -> None:
         barrier.wait()
         status, text = webhook(seeded)(body, stripe_signature(body, SECRET, int(time.time())))
-        outcomes.append((status, json.loads(text)["duplicate"]))
+        outcomes.append((status, json.loads(text)))
 
     threads = [threading.Thread(target=deliver) for _ in range(6)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(outcomes) == [(200, False)] + [(200, True)] * 5
+    assert len(outcomes) == 6
+    applied = [o for o in outcomes if o[0] == 200 and o[1]["duplicate"] is False]
+    assert len(applied) == 1, outcomes
+    # The others saw the winner's ledger entry, or (the emulator's locks can time out under
+    # contention) answered 5xx so that Stripe delivers again: that later delivery is a duplicate.
+    for status, answer in outcomes:
+        assert (status, answer.get("duplicate")) in ((200, False), (200, True), (500, None)), (status, answer)
+        if status == 500:
+            again, text = webhook(seeded)(body, stripe_signature(body, SECRET, int(time.time())))
+            assert (again, json.loads(text)["duplicate"]) == (200, True)
     assert seeded.get(f"payments/{result.payment_intent_id}")["state"] == "authorized"  # type: ignore[index]
     audit = seeded.get(f"payment_audit_logs/{result.payment_intent_id}_{delivery['event']['id']}")
     assert audit is not None

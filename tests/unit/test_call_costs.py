@@ -56,3 +56,22 @@ def test_a_call_twilio_never_prices_is_given_up_after_a_day_of_checks() -> None:
         complete_pending_call_costs(store=store, telephony=telephony)
     figure = store.get("call_sessions/s1")["twilioCost"]  # type: ignore[index]
     assert (figure["complete"], figure["pending"], figure["checks"]) == (False, False, MAX_CHECKS)
+
+
+def test_a_session_whose_cost_was_never_asked_is_found_by_the_cron() -> None:
+    # The settling callback ends the session, then dies before asking Twilio for the price.
+    from tests.unit.call_world import CallWorld
+
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    for event in w.talk_events(sid, 120):
+        w.conference(sid, event)  # CallWorld.carry_out records no cost
+    assert w.session(sid)["status"] == "completed"
+    placeholder = w.session(sid)["twilioCost"]
+    assert (placeholder["pending"], placeholder["checks"], placeholder["complete"]) == (True, 0, False)
+    provider, client = w.call_sid(sid, "provider"), w.call_sid(sid, "client")
+    w.telephony.prices.update({provider: 90_000, client: 90_000})
+    assert complete_pending_call_costs(store=w.store, telephony=w.telephony) == [sid]
+    figure = w.session(sid)["twilioCost"]
+    assert (figure["micros"], figure["calls"], figure["complete"], figure["checks"]) == (180_000, 2, True, 1)
