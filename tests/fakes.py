@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 
 from shared.domain.money import Money
 from shared.domain.subscription_plans import BillingPeriod
-from shared.ports.billing import BillingGateway, CheckoutRequest, CheckoutSession, RecurringPrice, StripeSubscription
+from shared.ports.billing import (
+    BillingGateway,
+    CheckoutRequest,
+    CheckoutSession,
+    PlanChange,
+    RecurringPrice,
+    StripeSubscription,
+)
 from shared.ports.clock import Clock
 from shared.ports.payments import Hold, HoldRequest, PaymentGateway, PaymentGatewayError
 from shared.ports.store import Document, DocumentStore, Filter, Transaction
@@ -353,7 +360,9 @@ class FakeBillingGateway(BillingGateway):
         self.subscription_metadata: dict[str, dict[str, str]] = {}
         self.subscription_objects: dict[str, dict[str, Any]] = {}  # webhook-shaped, as Stripe has them now
         self.fail_next_retrieval = False
-        self.replies: dict[str, StripeSubscription] = {}  # by idempotency key, for plan changes and cancels
+        self.replies: dict[str, StripeSubscription] = {}  # by idempotency key, for cancels
+        self.change_replies: dict[str, PlanChange] = {}  # by idempotency key, for plan changes
+        self.invoiced_on_change = 0
 
     def ensure_product(self, plan_id: str, name: str) -> str:
         self.calls.append("ensure_product")
@@ -412,18 +421,20 @@ class FakeBillingGateway(BillingGateway):
 
     def change_price(
         self, subscription: StripeSubscription, price_id: str, metadata: dict[str, str], idempotency_key: str
-    ) -> StripeSubscription:
+    ) -> PlanChange:
         self.calls.append("change_price")
-        if idempotency_key in self.replies:  # as Stripe: the first answer again, nothing applied
-            return self.replies[idempotency_key]
+        if idempotency_key in self.change_replies:  # as Stripe: the first answer again, nothing applied
+            return self.change_replies[idempotency_key]
         current = self.subscriptions[subscription.id]
         changed = StripeSubscription(
             current.id, current.status, current.item_id, self.prices[price_id], current.cancel_at_period_end
         )
         self.subscriptions[current.id] = changed
         self.subscription_metadata[current.id] = dict(metadata)
-        self.replies[idempotency_key] = changed
-        return changed
+        # What the test says Stripe's proration invoice comes to (nothing invoiced at once by default).
+        reply = PlanChange(changed, Money(self.invoiced_on_change, changed.price.amount.currency))
+        self.change_replies[idempotency_key] = reply
+        return reply
 
     def set_cancel_at_period_end(self, subscription_id: str, cancel: bool, idempotency_key: str) -> StripeSubscription:
         if idempotency_key in self.replies:

@@ -8,7 +8,14 @@ from typing import Any
 from shared.adapters.stripe_gateway import call_stripe, stripe_client
 from shared.domain.money import Currency, Money
 from shared.domain.subscription_plans import BillingPeriod
-from shared.ports.billing import BillingGateway, CheckoutRequest, CheckoutSession, RecurringPrice, StripeSubscription
+from shared.ports.billing import (
+    BillingGateway,
+    CheckoutRequest,
+    CheckoutSession,
+    PlanChange,
+    RecurringPrice,
+    StripeSubscription,
+)
 from shared.ports.payments import PaymentGatewayError
 
 log = logging.getLogger(__name__)
@@ -166,7 +173,7 @@ class StripeBillingGateway(_StripeCatalogue):
 
     def change_price(
         self, subscription: StripeSubscription, price_id: str, metadata: dict[str, str], idempotency_key: str
-    ) -> StripeSubscription:
+    ) -> PlanChange:
         updated = call_stripe(
             "subscriptions.update",
             lambda: self._stripe().v1.subscriptions.update(
@@ -179,7 +186,13 @@ class StripeBillingGateway(_StripeCatalogue):
                 options={"idempotency_key": idempotency_key},
             ),
         )
-        return _subscription(updated)
+        changed = _subscription(updated)
+        invoiced = Money(0, changed.price.amount.currency)
+        if changed.latest_invoice_id and changed.latest_invoice_id != subscription.latest_invoice_id:
+            invoice_id = changed.latest_invoice_id
+            invoice = call_stripe("invoices.retrieve", lambda: self._stripe().v1.invoices.retrieve(invoice_id))
+            invoiced = Money(int(invoice.amount_due), Currency(str(invoice.currency).lower()))
+        return PlanChange(changed, invoiced)
 
     def set_cancel_at_period_end(self, subscription_id: str, cancel: bool, idempotency_key: str) -> StripeSubscription:
         updated = call_stripe(
@@ -205,7 +218,9 @@ def _subscription(stripe_obj: Any) -> StripeSubscription:
     item = stripe_sub["items"]["data"][0]
     client_secret = None
     invoice = stripe_sub.get("latest_invoice")
+    invoice_id = invoice if isinstance(invoice, str) else None
     if invoice is not None and not isinstance(invoice, str):
+        invoice_id = invoice.get("id")
         intent = invoice.get("payment_intent")
         if intent is not None and not isinstance(intent, str):
             client_secret = intent.get("client_secret")
@@ -216,4 +231,5 @@ def _subscription(stripe_obj: Any) -> StripeSubscription:
         price=_price_of(item["price"]),
         cancel_at_period_end=bool(stripe_sub.get("cancel_at_period_end")),
         client_secret=client_secret,
+        latest_invoice_id=invoice_id,
     )

@@ -45,6 +45,17 @@ class StripeSubscription:
     price: RecurringPrice
     cancel_at_period_end: bool
     client_secret: str | None = None  # first invoice's PaymentIntent (Elements flow)
+    latest_invoice_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """A subscription moved to another Price, and what Stripe invoiced for it at once: the
+    prorated difference when the billing interval changed (Stripe invoices those immediately),
+    zero when the prorations wait for the next renewal invoice."""
+
+    subscription: StripeSubscription
+    invoiced_now: Money
 
 
 class BillingGateway(ABC):
@@ -92,7 +103,7 @@ class BillingGateway(ABC):
     @abstractmethod
     def change_price(
         self, subscription: StripeSubscription, price_id: str, metadata: dict[str, str], idempotency_key: str
-    ) -> StripeSubscription:
+    ) -> PlanChange:
         """Move the subscription to another Price, prorating the difference."""
 
     @abstractmethod

@@ -71,8 +71,10 @@ def change_subscription_plan(
         f"change:{subscription.id}:{price.id}:{_state_version(current)}",
     )
     return {
-        "subscriptionId": changed.id,
+        "subscriptionId": changed.subscription.id,
         "planId": chosen.plan_id,
+        # What Stripe charged at once for the prorated change; `amount` is the new plan's price.
+        "amountDueNow": changed.invoiced_now.minor,
         "amount": price.amount.minor,
         "currency": price.amount.currency.value.upper(),
         "interval": price.period.interval,

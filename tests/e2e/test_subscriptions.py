@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import WebApp
-from tests.e2e.subscribing import WEST3, advance_stripe_to, complete_checkout, subscription
+from tests.e2e.subscribing import WEST3, advance_stripe_to, complete_checkout, stripe_get, subscription
 
 pytestmark = pytest.mark.e2e
 
@@ -64,6 +64,13 @@ def test_monthly_checkout_then_yearly_upgrade_then_cancel_at_period_end(web: Web
     assert (upgrade.result["amount"], upgrade.result["interval"]) == (23040, "year")
     yearly = subscription(db, expat.uid, billingPeriod="yearly", tier="pro")
     assert yearly["aiCallsLimit"] == 30 and yearly["currentPeriodAmount"] == 23040
+    # Prorated: Stripe invoiced the yearly price less the unused part of the month, at once.
+    stripe_sub = stripe_get(f"subscriptions/{yearly['stripeSubscriptionId']}")
+    invoice = stripe_get(f"invoices/{stripe_sub['latest_invoice']}")
+    assert invoice["billing_reason"] == "subscription_update" and invoice["status"] == "paid"
+    assert upgrade.result["amountDueNow"] == invoice["amount_paid"]
+    credit = [line["amount"] for line in invoice["lines"]["data"] if line["proration"] and line["amount"] < 0]
+    assert len(credit) == 1 and invoice["amount_paid"] == 23040 + credit[0] < 23040
     period = yearly["currentPeriodEnd"] - yearly["currentPeriodStart"]
     assert timedelta(days=364) <= period <= timedelta(days=366)
 

@@ -33,3 +33,39 @@ def test_a_subscription_re_fetched_as_a_webhook_object(stripe_api: str) -> None:
     )
     assert found["metadata"]["providerId"] == "lawyer1"
     assert billing.subscription_object("sub_does_not_exist") is None
+
+
+def test_a_plan_change_reports_what_stripe_invoiced_at_once(stripe_api: str) -> None:
+    billing = StripeBillingGateway("sk_test_it", api_base=stripe_api)
+    product = billing.ensure_product("lawyer_basic", "Lawyer Basic")
+    monthly = billing.create_price(product, Money(1400, Currency.EUR), BillingPeriod.MONTHLY, "price:b:eur:m")
+    richer = billing.create_price(product, Money(3900, Currency.EUR), BillingPeriod.MONTHLY, "price:s:eur:m")
+    yearly = billing.create_price(product, Money(66240, Currency.EUR), BillingPeriod.YEARLY, "price:p:eur:y")
+    customer = billing.create_customer("lawyer2", "lawyer2@test.example", "customer:lawyer2")
+    requests.post(
+        f"{stripe_api}/_test/customers/{customer}/card",
+        data={"payment_method": "pm_card_visa"},
+        auth=("sk_test_it", ""),
+    ).raise_for_status()
+    created = billing.create_subscription(customer, monthly.id, {"providerId": "lawyer2"}, "subscription:lawyer2")
+    assert created.client_secret is not None  # the provider pays the first invoice with Elements
+    requests.post(
+        f"{stripe_api}/v1/payment_intents/{created.client_secret.split('_secret_')[0]}/confirm",
+        data={"payment_method": "pm_card_visa", "client_secret": created.client_secret},
+        auth=("sk_test_it", ""),
+    ).raise_for_status()
+    requests.post(f"{stripe_api}/_test/clock/advance", json={"seconds": 10 * 86400}, auth=("sk_test_it", ""))
+
+    # Same interval: the prorations wait for the next renewal invoice, nothing is charged now.
+    same = billing.change_price(billing.retrieve_subscription(created.id), richer.id, {}, "change:1")
+    assert same.subscription.price.id == richer.id and same.invoiced_now == Money(0, Currency.EUR)
+
+    # Month -> year: Stripe invoices at once, the yearly price less the unused part of the month.
+    to_year = billing.change_price(billing.retrieve_subscription(created.id), yearly.id, {}, "change:2")
+    invoice = requests.get(
+        f"{stripe_api}/v1/invoices/{to_year.subscription.latest_invoice_id}", auth=("sk_test_it", "")
+    ).json()
+    assert invoice["billing_reason"] == "subscription_update"
+    assert to_year.invoiced_now == Money(invoice["amount_due"], Currency.EUR)
+    assert 0 < to_year.invoiced_now.minor < 66240
+    assert any(line["amount"] < 0 and line["proration"] for line in invoice["lines"]["data"])

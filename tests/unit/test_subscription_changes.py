@@ -47,10 +47,12 @@ def test_elements_subscription_carries_the_full_metadata() -> None:
 def test_upgrade_monthly_basic_to_yearly_pro_is_asked_of_stripe() -> None:  # audit TEST 3
     w = World()
     sub_id = subscribed(w)
+    w.billing.invoiced_on_change = 65_100  # Stripe's prorated invoice: the yearly price less the unused month
     result = change_subscription_plan(
         cmd(planId="lawyer_pro", billingPeriod="yearly"), LAWYER, store=w.store, billing=w.billing, clock=w.clock
     )
     assert (result["amount"], result["interval"], result["billingPeriod"]) == (66240, "year", "yearly")
+    assert result["amountDueNow"] == 65_100
     assert w.billing.subscriptions[sub_id].price.amount.minor == 66240
     assert w.billing.subscription_metadata[sub_id]["planId"] == "lawyer_pro"
     with pytest.raises(FailedPrecondition, match="already your plan"):
