@@ -33,6 +33,7 @@ from localstripe.resources import (
 )
 
 from devtools import localstripe_invoices as invoices
+from devtools import localstripe_setup_intents as setup_intents
 from devtools.localstripe_billing import (
     Json,
     as_bool,
@@ -171,6 +172,8 @@ def create_subscription(
             invoice._on_payment_success()
         elif behavior == "default_incomplete":
             _open_intent(invoice)
+        if trial and behavior == "default_incomplete" and method is None:
+            setup_intents.open_for(sub)
         else:
             invoices.attempt(invoice, invoices.default_payment_method(customer, sub), on_session=_on_session)
         sub._creating = False
@@ -372,6 +375,7 @@ def _period(edge: str) -> property:
 
 def register() -> None:
     invoices.register()
+    setup_intents.register()
     Subscription._api_create = classmethod(lambda cls, **data: create_subscription(**data))
     Subscription._api_update = classmethod(lambda cls, id, **data: update_subscription(id, **data))
     Subscription._api_delete = classmethod(_delete)

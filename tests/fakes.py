@@ -363,6 +363,7 @@ class FakeBillingGateway(BillingGateway):
         self.replies: dict[str, StripeSubscription] = {}  # by idempotency key, for cancels
         self.change_replies: dict[str, PlanChange] = {}  # by idempotency key, for plan changes
         self.invoiced_on_change = 0
+        self.trial_ends: dict[str, datetime | None] = {}  # by subscription id, as asked of Stripe
 
     def ensure_product(self, plan_id: str, name: str) -> str:
         self.calls.append("ensure_product")
@@ -397,13 +398,24 @@ class FakeBillingGateway(BillingGateway):
     # --- subscriptions ---------------------------------------------------------------------
 
     def create_subscription(
-        self, customer_id: str, price_id: str, metadata: dict[str, str], idempotency_key: str
+        self,
+        customer_id: str,
+        price_id: str,
+        metadata: dict[str, str],
+        idempotency_key: str,
+        trial_end: datetime | None = None,
     ) -> StripeSubscription:
         self.calls.append("create_subscription")
         sub_id = f"sub_{len(self.subscriptions) + 1}"
-        created = StripeSubscription(
-            sub_id, "incomplete", f"si_{sub_id}", self.prices[price_id], False, f"pi_{sub_id}_secret"
-        )
+        self.trial_ends[sub_id] = trial_end
+        if trial_end is not None:  # nothing to pay yet: a SetupIntent saves the card
+            created = StripeSubscription(
+                sub_id, "trialing", f"si_{sub_id}", self.prices[price_id], False, None, f"seti_{sub_id}_secret"
+            )
+        else:
+            created = StripeSubscription(
+                sub_id, "incomplete", f"si_{sub_id}", self.prices[price_id], False, f"pi_{sub_id}_secret"
+            )
         self.subscriptions[sub_id] = created
         self.subscription_metadata[sub_id] = dict(metadata)
         return created

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from shared.adapters.stripe_gateway import call_stripe, stripe_client
@@ -89,8 +91,8 @@ class _StripeCatalogue(BillingGateway):
 
     def create_checkout_session(self, request: CheckoutRequest) -> CheckoutSession:
         subscription_data: dict[str, Any] = {"metadata": request.metadata}
-        if request.trial_days:
-            subscription_data["trial_period_days"] = request.trial_days
+        if request.trial_end is not None:
+            subscription_data["trial_end"] = int(request.trial_end.timestamp())
         session = call_stripe(
             "checkout.sessions.create",
             lambda: self._stripe().v1.checkout.sessions.create(
@@ -135,22 +137,33 @@ class StripeBillingGateway(_StripeCatalogue):
     """Stripe Billing: the catalogue half above, subscriptions here."""
 
     def create_subscription(
-        self, customer_id: str, price_id: str, metadata: dict[str, str], idempotency_key: str
+        self,
+        customer_id: str,
+        price_id: str,
+        metadata: dict[str, str],
+        idempotency_key: str,
+        trial_end: datetime | None = None,
     ) -> StripeSubscription:
+        params: dict[str, Any] = {
+            "customer": customer_id,
+            "items": [{"price": price_id}],
+            "metadata": metadata,
+            "payment_behavior": "default_incomplete",
+            "payment_settings": {"save_default_payment_method": "on_subscription"},
+            "expand": ["latest_invoice.payment_intent", "pending_setup_intent"],
+        }
+        if trial_end is not None:
+            params["trial_end"] = int(trial_end.timestamp())
         created = call_stripe(
             "subscriptions.create",
-            lambda: self._stripe().v1.subscriptions.create(
-                params={
-                    "customer": customer_id,
-                    "items": [{"price": price_id}],
-                    "metadata": metadata,
-                    "payment_behavior": "default_incomplete",
-                    "expand": ["latest_invoice.payment_intent"],
-                },
-                options={"idempotency_key": idempotency_key},
-            ),
+            lambda: self._stripe().v1.subscriptions.create(params=params, options={"idempotency_key": idempotency_key}),
         )
-        return _subscription(created)
+        subscription = _subscription(created)
+        pending = getattr(created, "pending_setup_intent", None)
+        if isinstance(pending, str):  # not expanded (the local Stripe ignores `expand`)
+            setup = call_stripe("setup_intents.retrieve", lambda: self._stripe().v1.setup_intents.retrieve(pending))
+            subscription = replace(subscription, setup_client_secret=str(setup.client_secret))
+        return subscription
 
     def retrieve_subscription(self, subscription_id: str) -> StripeSubscription:
         return _subscription(
@@ -219,6 +232,7 @@ def _subscription(stripe_obj: Any) -> StripeSubscription:
     client_secret = None
     invoice = stripe_sub.get("latest_invoice")
     invoice_id = invoice if isinstance(invoice, str) else None
+    setup = stripe_sub.get("pending_setup_intent")
     if invoice is not None and not isinstance(invoice, str):
         invoice_id = invoice.get("id")
         intent = invoice.get("payment_intent")
@@ -231,5 +245,6 @@ def _subscription(stripe_obj: Any) -> StripeSubscription:
         price=_price_of(item["price"]),
         cancel_at_period_end=bool(stripe_sub.get("cancel_at_period_end")),
         client_secret=client_secret,
+        setup_client_secret=setup.get("client_secret") if isinstance(setup, dict) else None,
         latest_invoice_id=invoice_id,
     )

@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Any
 
 DUNNING_GRACE = timedelta(days=7)
+# Stripe refuses a Checkout trial ending sooner; a server trial this close to its end is not carried.
+MIN_CARRIED_TRIAL = timedelta(hours=48)
 # Reminder mails while past due, by days since the failed payment (the first is sent at once).
 DUNNING_REMINDER_DAYS = (3, 6)
 
@@ -56,6 +58,21 @@ def dunning_reminder_due(past_due_since: datetime | None, now: datetime) -> int 
         return None
     reached = [day for day in DUNNING_REMINDER_DAYS if now - past_due_since >= timedelta(days=day)]
     return reached[-1] if reached else None
+
+
+def server_trial(subscription: dict[str, Any] | None) -> bool:
+    """A trial granted by `startTrial` (no Stripe subscription behind it) and still running."""
+    doc = subscription or {}
+    return doc.get("status") == SubscriptionStatus.TRIALING.value and not doc.get("stripeSubscriptionId")
+
+
+def trial_carried_into_plan(subscription: dict[str, Any] | None, now: datetime) -> datetime | None:
+    """When a plan bought during a server trial charges first: the trial's end, so the provider
+    keeps the days already granted; None (charge now) when the trial is almost over."""
+    if not server_trial(subscription):
+        return None
+    ends = (subscription or {}).get("trialEndsAt")
+    return ends if isinstance(ends, datetime) and ends - now >= MIN_CARRIED_TRIAL else None
 
 
 class QuotaRefusal(StrEnum):

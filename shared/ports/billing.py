@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from shared.domain.money import Money
@@ -33,7 +34,7 @@ class CheckoutRequest:
     success_url: str
     cancel_url: str
     idempotency_key: str
-    trial_days: int | None = None
+    trial_end: datetime | None = None  # the first charge waits until then (a trial being converted)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -45,6 +46,7 @@ class StripeSubscription:
     price: RecurringPrice
     cancel_at_period_end: bool
     client_secret: str | None = None  # first invoice's PaymentIntent (Elements flow)
+    setup_client_secret: str | None = None  # pending SetupIntent of a trialing subscription
     latest_invoice_id: str | None = None
 
 
@@ -87,9 +89,15 @@ class BillingGateway(ABC):
 
     @abstractmethod
     def create_subscription(
-        self, customer_id: str, price_id: str, metadata: dict[str, str], idempotency_key: str
+        self,
+        customer_id: str,
+        price_id: str,
+        metadata: dict[str, str],
+        idempotency_key: str,
+        trial_end: datetime | None = None,
     ) -> StripeSubscription:
-        """An incomplete subscription whose first invoice the client pays with Elements."""
+        """An incomplete subscription whose first invoice the client pays with Elements; with
+        `trial_end`, a trialing one whose card the client saves with the pending SetupIntent."""
 
     @abstractmethod
     def retrieve_subscription(self, subscription_id: str) -> StripeSubscription:

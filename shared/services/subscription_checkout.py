@@ -9,13 +9,14 @@ carries providerId, planId, providerType, billingPeriod and currency (backend bu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, field_validator
 
 from shared.domain.errors import FailedPrecondition, PermissionDenied
 from shared.domain.money import Currency
-from shared.domain.subscription import SubscriptionStatus
+from shared.domain.subscription import SubscriptionStatus, server_trial, trial_carried_into_plan
 from shared.domain.subscription_plans import BillingPeriod, Plan, ProviderType, plan
 from shared.ports.billing import BillingGateway, CheckoutRequest, RecurringPrice
 from shared.ports.clock import Clock
@@ -74,14 +75,17 @@ class Purchase:
     customer_id: str
     price: RecurringPrice
     metadata: dict[str, str]
+    trial_end: datetime | None = None  # a running server trial carried into the plan
 
     def terms(self) -> dict[str, Any]:
-        """What will actually be charged: the Stripe Price's own amount and interval."""
+        """What will actually be charged, and from when: the Stripe Price's own amount and
+        interval; `firstChargeAt` is the end of a carried trial (None: charged at once)."""
         return {
             "amount": self.price.amount.minor,
             "currency": self.price.amount.currency.value.upper(),  # as in subscriptions/{id} (seed 004 §6.1)
             "interval": self.price.period.interval,
             "billingPeriod": self.price.period.value,
+            "firstChargeAt": self.trial_end.isoformat() if self.trial_end else None,
         }
 
 
@@ -111,15 +115,17 @@ def prepare_purchase(
     billing: BillingGateway,
     clock: Clock,
 ) -> Purchase:
-    """The checks shared by Checkout and Elements: provider, plan kind, no live subscription."""
+    """The checks shared by Checkout and Elements: provider, plan kind, no live paid
+    subscription (a running server trial may be turned into a plan: it carries its end)."""
     uid = require_caller(caller).uid
     kind, profile, chosen = plan_of_kind(store, uid, cmd.planId)
     current = store.get(f"subscriptions/{uid}") or {}
-    if current.get("status") in LIVE:
+    if current.get("status") in LIVE and not server_trial(current):
         raise FailedPrecondition("you already have a subscription: change its plan instead (changeSubscriptionPlan)")
     price = plan_price(store, billing, cmd)
     customer_id = ensure_customer(uid, profile.get("email"), store=store, billing=billing, clock=clock)
-    return Purchase(uid, customer_id, price, purchase_metadata(uid, kind, chosen.plan_id, price))
+    metadata = purchase_metadata(uid, kind, chosen.plan_id, price)
+    return Purchase(uid, customer_id, price, metadata, trial_carried_into_plan(current, clock.now()))
 
 
 def create_subscription_checkout(
@@ -140,6 +146,7 @@ def create_subscription_checkout(
             success_url=f"{return_url}?checkout=success",
             cancel_url=f"{return_url}?checkout=cancelled",
             idempotency_key=f"checkout:{purchase.provider_id}:{purchase.price.id}:{clock.now():%Y%m%d%H}",
+            trial_end=purchase.trial_end,
         )
     )
     return {"sessionId": session.id, "url": session.url, **purchase.terms()}
@@ -160,11 +167,15 @@ def create_subscription(
         purchase.price.id,
         purchase.metadata,
         f"subscription:{purchase.provider_id}:{purchase.price.id}:{clock.now():%Y%m%d%H}",
+        trial_end=purchase.trial_end,
     )
     store.set(f"stripe_subscription_index/{created.id}", {"providerId": purchase.provider_id})
     return {
         "subscriptionId": created.id,
-        "clientSecret": created.client_secret,
+        # Stripe.js confirms the first invoice's payment, or, with a carried trial, saves the
+        # card for the charge at its end (SetupIntent).
+        "clientSecret": created.client_secret or created.setup_client_secret,
+        "intentType": "payment" if created.client_secret else ("setup" if created.setup_client_secret else None),
         "status": created.status,
         **purchase.terms(),
     }

@@ -78,8 +78,9 @@ def subscription_fields(stripe_sub: dict[str, Any], current: Document | None) ->
         "currentPeriodEnd": _ts(stripe_sub.get("current_period_end") or item.get("current_period_end")),
         "cancelAtPeriodEnd": bool(stripe_sub.get("cancel_at_period_end")),
         "canceledAt": _ts(stripe_sub.get("canceled_at")),
-        "trialStartedAt": _ts(stripe_sub.get("trial_start")),
-        "trialEndsAt": _ts(stripe_sub.get("trial_end")),
+        # A server trial carried into the plan keeps its start; its end is Stripe's trial_end.
+        "trialStartedAt": (current or {}).get("trialStartedAt") or _ts(stripe_sub.get("trial_start")),
+        "trialEndsAt": _ts(stripe_sub.get("trial_end")) or (current or {}).get("trialEndsAt"),
     }
     if status is not SubscriptionStatus.PAST_DUE:
         fields["pastDueSince"] = None

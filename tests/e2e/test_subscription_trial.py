@@ -9,7 +9,19 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import WebApp
-from tests.e2e.subscribing import WEST3, mails_to, new_subscriber, run_dunning_cron_at, subscription
+from tests.e2e.subscribing import (
+    WEST3,
+    advance_stripe_to,
+    complete_checkout,
+    mails_to,
+    new_subscriber,
+    plans_synced,
+    run_dunning_cron_at,
+    start_checkout,
+    stripe_get,
+    stripe_now,
+    subscription,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -36,3 +48,37 @@ def test_trial_once_for_the_configured_days_then_access_off(web: WebApp, db: Any
     assert web.call(WEST3, "checkAiAccess", {}, expat).result["allowed"] is False
     assert web.call(WEST3, "startTrial", {}, expat).error_status == "FAILED_PRECONDITION"
     assert len(mails_to(db, expat.uid, "subscription_trial_ended")) == 1
+
+
+def test_a_plan_bought_during_the_trial_is_first_charged_when_the_trial_ends(web: WebApp, db: Any) -> None:
+    plans_synced(web)
+    expat = new_subscriber(web, db, "expat")
+    assert web.call(WEST3, "startTrial", {}, expat).status == 200
+    granted = subscription(db, expat.uid, status="trialing")
+    # Earlier tests moved the local Stripe clock ahead of real time: date the trial on Stripe's
+    # clock, as it is when both clocks agree (production), 3 days in.
+    shift = stripe_now() - timedelta(days=3) - granted["trialStartedAt"]
+    trial_dates = {k: granted[k] + shift for k in ("trialStartedAt", "trialEndsAt", "currentPeriodEnd")}
+    db.document(f"subscriptions/{expat.uid}").update(trial_dates)
+    trial = subscription(db, expat.uid, trialEndsAt=trial_dates["trialEndsAt"])
+
+    checkout = start_checkout(web, expat, "expat_aidant_basic", "eur", "monthly")
+    assert checkout.status == 200, checkout.body
+    assert datetime.fromisoformat(checkout.result["firstChargeAt"]) == trial["trialEndsAt"]
+    assert checkout.result["amount"] == 900
+    complete_checkout(checkout.result["sessionId"])
+    converted = subscription(db, expat.uid, tier="basic", status="trialing")
+    assert converted["stripeSubscriptionId"] and converted["aiCallsLimit"] == 5
+    assert (converted["trialStartedAt"], converted["trialEndsAt"]) == (trial["trialStartedAt"], trial["trialEndsAt"])
+    stripe_sub = stripe_get(f"subscriptions/{converted['stripeSubscriptionId']}")
+    assert stripe_sub["trial_end"] == int(trial["trialEndsAt"].timestamp())
+    assert stripe_get(f"invoices/{stripe_sub['latest_invoice']}")["amount_paid"] == 0  # nothing charged yet
+
+    # The server's trial cron leaves a trial that Stripe runs now; Stripe charges at its end.
+    run_dunning_cron_at(trial["trialEndsAt"] + timedelta(minutes=1))
+    assert subscription(db, expat.uid)["status"] == "trialing"
+    advance_stripe_to(trial["trialEndsAt"] + timedelta(minutes=1))
+    paid = subscription(db, expat.uid, status="active", aiAccessEnabled=True)
+    renewed = stripe_get(f"subscriptions/{paid['stripeSubscriptionId']}")
+    first = stripe_get(f"invoices/{renewed['latest_invoice']}")
+    assert (first["billing_reason"], first["amount_paid"]) == ("subscription_cycle", 900)

@@ -11,7 +11,11 @@ from shared.services.subscription_changes import (
     set_cancellation,
     start_trial,
 )
-from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription
+from shared.services.subscription_checkout import (
+    SubscriptionCheckoutCommand,
+    create_subscription,
+    create_subscription_checkout,
+)
 from shared.services.subscription_dunning import end_expired_trials
 from tests.unit.test_subscription_checkout import LAWYER, World
 
@@ -158,3 +162,44 @@ def test_back_and_forth_changes_each_reach_stripe() -> None:
             merge=True,
         )
     assert w.billing.subscriptions[sub_id].cancel_at_period_end is True
+
+
+def test_a_plan_bought_during_the_server_trial_charges_when_the_trial_ends() -> None:
+    w = World()
+    w.store.set("settings/subscription", {"trialDays": 14})
+    trial = start_trial(LAWYER, store=w.store, clock=w.clock)
+    w.clock.advance(3 * 86400)
+
+    # Checkout: Stripe's trial ends with ours, and the answer says when the first charge comes.
+    checkout = parse_command(
+        SubscriptionCheckoutCommand, {"planId": "lawyer_pro", "currency": "eur", "billingPeriod": "monthly"}
+    )
+    result = create_subscription_checkout(
+        checkout, LAWYER, store=w.store, billing=w.billing, clock=w.clock, return_url="https://app.test/sub"
+    )
+    ends = w.store.get("subscriptions/lawyer1")["trialEndsAt"]  # type: ignore[index]
+    assert w.billing.checkouts[-1].trial_end == ends and result["firstChargeAt"] == trial["trialEndsAt"]
+
+    # Elements: a trialing subscription whose card Stripe.js saves with the SetupIntent.
+    created = create_subscription(cmd(planId="lawyer_pro"), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+    assert w.billing.trial_ends[created["subscriptionId"]] == ends
+    assert (created["intentType"], created["clientSecret"]) == ("setup", f"seti_{created['subscriptionId']}_secret")
+    assert created["firstChargeAt"] == ends.isoformat()
+
+
+def test_a_server_trial_about_to_end_is_not_carried() -> None:
+    w = World()
+    w.store.set("settings/subscription", {"trialDays": 14})
+    start_trial(LAWYER, store=w.store, clock=w.clock)
+    w.clock.advance(13 * 86400)  # one day left: Stripe wants 48 hours; the plan is charged now
+    created = create_subscription(cmd(), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+    assert w.billing.trial_ends[created["subscriptionId"]] is None
+    assert (created["intentType"], created["firstChargeAt"]) == ("payment", None)
+
+
+def test_a_paid_subscription_is_not_bought_twice_even_while_trialing_on_stripe() -> None:
+    w = World()
+    subscribed(w)
+    w.store.set("subscriptions/lawyer1", {"status": "trialing"}, merge=True)  # a Stripe trial: it has an id
+    with pytest.raises(FailedPrecondition, match="changeSubscriptionPlan"):
+        create_subscription(cmd(planId="lawyer_pro"), LAWYER, store=w.store, billing=w.billing, clock=w.clock)

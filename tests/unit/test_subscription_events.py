@@ -302,3 +302,29 @@ def test_a_late_event_re_fetched_as_past_due_does_not_date_the_failure() -> None
     assert hook.sub()["status"] == "past_due" and hook.sub().get("pastDueSince") is None
     hook.deliver(event("e3", "invoice.payment_failed", invoice("in_2"), T0 + 30 * DAY))
     assert hook.sub()["pastDueSince"] == datetime.fromtimestamp(T0 + 30 * DAY, UTC)
+
+
+def test_a_server_trial_carried_into_a_plan_keeps_its_start_and_ends_with_stripe() -> None:
+    hook = Hook()
+    started = datetime.fromtimestamp(T0 - 3 * DAY, UTC)
+    hook.store.set(
+        "subscriptions/lawyer1",
+        {"status": "trialing", "tier": "trial", "trialStartedAt": started, "aiCallsLimit": 3},
+    )
+    trialing = stripe_sub(status="trialing", trial_start=T0, trial_end=T0 + 11 * DAY)
+    assert hook.deliver(event("evt_t1", "customer.subscription.created", trialing, T0)) == 200
+    doc = hook.sub()
+    assert (doc["status"], doc["tier"], doc["aiCallsLimit"], doc["stripeSubscriptionId"]) == (
+        "trialing",
+        "basic",
+        5,
+        "sub_1",
+    )
+    assert doc["trialStartedAt"] == started and doc["trialEndsAt"] == datetime.fromtimestamp(T0 + 11 * DAY, UTC)
+    paid = stripe_sub(start=T0 + 11 * DAY, trial_start=T0, trial_end=T0 + 11 * DAY)
+    assert hook.deliver(event("evt_t2", "customer.subscription.updated", paid, T0 + 11 * DAY)) == 200
+    assert (hook.sub()["status"], hook.sub()["aiAccessEnabled"], hook.sub()["trialStartedAt"]) == (
+        "active",
+        True,
+        started,
+    )
