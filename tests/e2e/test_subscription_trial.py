@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 
-from tests.e2e.conftest import WebApp
+from tests.e2e.conftest import STRIPE, Account, WebApp
 from tests.e2e.subscribing import (
+    SK,
     WEST3,
     advance_stripe_to,
     complete_checkout,
@@ -50,17 +52,21 @@ def test_trial_once_for_the_configured_days_then_access_off(web: WebApp, db: Any
     assert len(mails_to(db, expat.uid, "subscription_trial_ended")) == 1
 
 
-def test_a_plan_bought_during_the_trial_is_first_charged_when_the_trial_ends(web: WebApp, db: Any) -> None:
-    plans_synced(web)
-    expat = new_subscriber(web, db, "expat")
+def _three_days_into_a_trial(web: WebApp, db: Any, expat: Account) -> dict[str, Any]:
     assert web.call(WEST3, "startTrial", {}, expat).status == 200
     granted = subscription(db, expat.uid, status="trialing")
     # Earlier tests moved the local Stripe clock ahead of real time: date the trial on Stripe's
-    # clock, as it is when both clocks agree (production), 3 days in.
+    # clock, as it is when both clocks agree (production).
     shift = stripe_now() - timedelta(days=3) - granted["trialStartedAt"]
     trial_dates = {k: granted[k] + shift for k in ("trialStartedAt", "trialEndsAt", "currentPeriodEnd")}
     db.document(f"subscriptions/{expat.uid}").update(trial_dates)
-    trial = subscription(db, expat.uid, trialEndsAt=trial_dates["trialEndsAt"])
+    return subscription(db, expat.uid, trialEndsAt=trial_dates["trialEndsAt"])
+
+
+def test_a_plan_bought_during_the_trial_is_first_charged_when_the_trial_ends(web: WebApp, db: Any) -> None:
+    plans_synced(web)
+    expat = new_subscriber(web, db, "expat")
+    trial = _three_days_into_a_trial(web, db, expat)
 
     checkout = start_checkout(web, expat, "expat_aidant_basic", "eur", "monthly")
     assert checkout.status == 200, checkout.body
@@ -82,3 +88,28 @@ def test_a_plan_bought_during_the_trial_is_first_charged_when_the_trial_ends(web
     renewed = stripe_get(f"subscriptions/{paid['stripeSubscriptionId']}")
     first = stripe_get(f"invoices/{renewed['latest_invoice']}")
     assert (first["billing_reason"], first["amount_paid"]) == ("subscription_cycle", 900)
+
+
+def test_elements_during_the_trial_saves_the_card_for_the_first_charge(web: WebApp, db: Any) -> None:
+    plans_synced(web)
+    lawyer = new_subscriber(web, db, "lawyer")
+    trial = _three_days_into_a_trial(web, db, lawyer)
+    created = web.call(
+        WEST3, "createSubscription", {"planId": "lawyer_standard", "currency": "usd", "billingPeriod": "yearly"}, lawyer
+    )
+    assert created.status == 200, created.body
+    assert created.result["intentType"] == "setup" and created.result["amount"] == 47040
+    assert datetime.fromisoformat(created.result["firstChargeAt"]) == trial["trialEndsAt"]
+    secret = created.result["clientSecret"]
+    saved = requests.post(  # what Stripe.js confirmSetup does
+        f"{STRIPE}/v1/setup_intents/{secret.split('_secret_')[0]}/confirm",
+        data={"payment_method": "pm_card_visa", "client_secret": secret},
+        auth=SK,
+        timeout=10,
+    )
+    assert saved.json()["status"] == "succeeded", saved.text
+    subscription(db, lawyer.uid, tier="standard", status="trialing", billingPeriod="yearly")
+    advance_stripe_to(trial["trialEndsAt"] + timedelta(minutes=1))
+    paid = subscription(db, lawyer.uid, status="active", aiAccessEnabled=True)
+    renewed = stripe_get(f"subscriptions/{paid['stripeSubscriptionId']}")
+    assert stripe_get(f"invoices/{renewed['latest_invoice']}")["amount_paid"] == 47040
