@@ -61,7 +61,7 @@ def dunning_reminder_due(past_due_since: datetime | None, now: datetime) -> int 
 
 
 def server_trial(subscription: dict[str, Any] | None) -> bool:
-    """A trial granted by `startTrial` (no Stripe subscription behind it) and still running."""
+    """A trial granted by `startTrial`: no Stripe subscription behind it (the cron ends it)."""
     doc = subscription or {}
     return doc.get("status") == SubscriptionStatus.TRIALING.value and not doc.get("stripeSubscriptionId")
 
