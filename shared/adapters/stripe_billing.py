@@ -153,7 +153,9 @@ class StripeBillingGateway(_StripeCatalogue):
             "expand": ["latest_invoice.payment_intent", "pending_setup_intent"],
         }
         if trial_end is not None:
+            # No card saved by the trial's end: the subscription ends with it (AI access off).
             params["trial_end"] = int(trial_end.timestamp())
+            params["trial_settings"] = {"end_behavior": {"missing_payment_method": "cancel"}}
         created = call_stripe(
             "subscriptions.create",
             lambda: self._stripe().v1.subscriptions.create(params=params, options={"idempotency_key": idempotency_key}),

@@ -113,3 +113,16 @@ def test_elements_during_the_trial_saves_the_card_for_the_first_charge(web: WebA
     paid = subscription(db, lawyer.uid, status="active", aiAccessEnabled=True)
     renewed = stripe_get(f"subscriptions/{paid['stripeSubscriptionId']}")
     assert stripe_get(f"invoices/{renewed['latest_invoice']}")["amount_paid"] == 47040
+
+
+def test_a_trial_carried_into_a_plan_without_a_saved_card_ends_with_access_off(web: WebApp, db: Any) -> None:
+    plans_synced(web)
+    expat = new_subscriber(web, db, "expat")
+    trial = _three_days_into_a_trial(web, db, expat)
+    plan = {"planId": "expat_aidant_pro", "currency": "eur", "billingPeriod": "monthly"}
+    created = web.call(WEST3, "createSubscription", plan, expat)
+    assert created.status == 200 and created.result["intentType"] == "setup", created.body
+    subscription(db, expat.uid, tier="pro", status="trialing", aiAccessEnabled=True)
+    advance_stripe_to(trial["trialEndsAt"] + timedelta(minutes=1))  # the card was never saved
+    subscription(db, expat.uid, status="cancelled", aiAccessEnabled=False)
+    assert web.call(WEST3, "checkAiAccess", {}, expat).result["allowed"] is False

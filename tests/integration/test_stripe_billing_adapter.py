@@ -42,18 +42,14 @@ def test_a_plan_change_reports_what_stripe_invoiced_at_once(stripe_api: str) -> 
     richer = billing.create_price(product, Money(3900, Currency.EUR), BillingPeriod.MONTHLY, "price:s:eur:m")
     yearly = billing.create_price(product, Money(66240, Currency.EUR), BillingPeriod.YEARLY, "price:p:eur:y")
     customer = billing.create_customer("lawyer2", "lawyer2@test.example", "customer:lawyer2")
-    requests.post(
-        f"{stripe_api}/_test/customers/{customer}/card",
-        data={"payment_method": "pm_card_visa"},
-        auth=("sk_test_it", ""),
-    ).raise_for_status()
     created = billing.create_subscription(customer, monthly.id, {"providerId": "lawyer2"}, "subscription:lawyer2")
     assert created.client_secret is not None  # the provider pays the first invoice with Elements
-    requests.post(
+    paid = requests.post(
         f"{stripe_api}/v1/payment_intents/{created.client_secret.split('_secret_')[0]}/confirm",
         data={"payment_method": "pm_card_visa", "client_secret": created.client_secret},
         auth=("sk_test_it", ""),
-    ).raise_for_status()
+    )
+    assert paid.status_code == 200, paid.text
     requests.post(f"{stripe_api}/_test/clock/advance", json={"seconds": 10 * 86400}, auth=("sk_test_it", ""))
 
     # Same interval: the prorations wait for the next renewal invoice, nothing is charged now.
@@ -69,3 +65,21 @@ def test_a_plan_change_reports_what_stripe_invoiced_at_once(stripe_api: str) -> 
     assert to_year.invoiced_now == Money(invoice["amount_due"], Currency.EUR)
     assert 0 < to_year.invoiced_now.minor < 66240
     assert any(line["amount"] < 0 and line["proration"] for line in invoice["lines"]["data"])
+
+
+def test_a_subscription_with_a_trial_gives_the_setup_intent_to_confirm(stripe_api: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    billing = StripeBillingGateway("sk_test_it", api_base=stripe_api)
+    product = billing.ensure_product("expat_aidant_basic", "Expat Basic")
+    monthly = billing.create_price(product, Money(900, Currency.EUR), BillingPeriod.MONTHLY, "price:eb:eur:m")
+    customer = billing.create_customer("expat3", None, "customer:expat3")
+    clock = requests.get(f"{stripe_api}/_test/clock", auth=("sk_test_it", "")).json()["now"]
+    trial_end = datetime.fromtimestamp(clock, UTC) + timedelta(days=10)
+    created = billing.create_subscription(customer, monthly.id, {"providerId": "expat3"}, "sub:expat3", trial_end)
+    assert (created.status, created.client_secret) == ("trialing", None)
+    assert created.setup_client_secret is not None and created.setup_client_secret.startswith("seti_")
+    found = billing.subscription_object(created.id)
+    assert found is not None and found["trial_end"] == int(trial_end.timestamp())
+    assert found["trial_settings"]["end_behavior"]["missing_payment_method"] == "cancel"
+    assert found["payment_settings"]["save_default_payment_method"] == "on_subscription"
