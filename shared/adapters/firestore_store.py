@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from shared.domain.errors import Aborted
 from shared.ports.store import Document, DocumentStore, Filter, Transaction
 
 T = TypeVar("T")
@@ -42,6 +43,34 @@ class _FirestoreTransaction(Transaction):
         self._transaction.update(self._client.document(path), data)
 
 
+def _contended(exc: BaseException) -> bool:
+    from google.api_core.exceptions import Aborted as CommitAborted
+
+    return isinstance(exc, CommitAborted) or (isinstance(exc, ValueError) and "Failed to commit" in str(exc))
+
+
+def retry_contended(attempt: Callable[[], T], retries: int) -> T:
+    """Run a whole transaction again after a random, growing pause while it keeps colliding.
+
+    The client re-runs an aborted commit at once; under heavy contention (and in the emulator,
+    whose locks can deadlock) lock-step retries keep colliding. When contention outlasts every
+    retry the caller gets `Aborted` (ABORTED to callables, 5xx to webhooks: both retry later)."""
+    from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+    try:
+        for tried in Retrying(
+            retry=retry_if_exception(_contended),
+            wait=wait_random_exponential(multiplier=0.1, max=2.0),
+            stop=stop_after_attempt(retries),
+        ):
+            with tried:
+                result = attempt()
+    except RetryError as exc:
+        cause = exc.last_attempt.exception()
+        raise Aborted("this data is being changed by a concurrent request; retry shortly") from cause
+    return result
+
+
 class FirestoreDocumentStore(DocumentStore):
     """Documents in Cloud Firestore (or its emulator) through the Admin SDK client."""
 
@@ -52,30 +81,18 @@ class FirestoreDocumentStore(DocumentStore):
         self.counts = OperationCounts()
 
     def run_transaction(self, fn: Callable[[Transaction], T]) -> T:
-        from google.api_core.exceptions import Aborted
         from google.cloud import firestore
-        from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
         @firestore.transactional
         def run(transaction: Any) -> T:
             self.counts.transactions += 1
             return fn(_FirestoreTransaction(self._client, transaction, self.counts))
 
-        def contended(exc: BaseException) -> bool:
-            return isinstance(exc, Aborted) or (isinstance(exc, ValueError) and "Failed to commit" in str(exc))
+        def attempt() -> T:
+            result: T = run(self._client.transaction(max_attempts=self._max_attempts))
+            return result
 
-        # The client re-runs an aborted commit at once; under heavy contention (and in the
-        # emulator, whose locks can deadlock) lock-step retries keep colliding, so whole
-        # transactions are retried again after a random, growing pause.
-        for attempt in Retrying(
-            retry=retry_if_exception(contended),
-            wait=wait_random_exponential(multiplier=0.1, max=2.0),
-            stop=stop_after_attempt(self._contention_retries),
-            reraise=True,
-        ):
-            with attempt:
-                result: T = run(self._client.transaction(max_attempts=self._max_attempts))
-        return result
+        return retry_contended(attempt, self._contention_retries)
 
     def get(self, path: str) -> Document | None:
         self.counts.reads += 1

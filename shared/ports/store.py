@@ -39,7 +39,8 @@ class DocumentStore(ABC):
 
     @abstractmethod
     def run_transaction(self, fn: Callable[[Transaction], T]) -> T:
-        """Run `fn` atomically, re-running it on contention; its exceptions abort it."""
+        """Run `fn` atomically, re-running it on contention; its exceptions abort it.
+        Contention that outlasts the retries raises `shared.domain.errors.Aborted`."""
 
     @abstractmethod
     def get(self, path: str) -> Document | None:

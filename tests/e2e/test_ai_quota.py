@@ -45,8 +45,21 @@ def test_concurrent_increments_at_the_limit(web: WebApp, db: Any) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(r.status for r in results) == [200] * 3 + [429] * 5, [r.body for r in results]
-    assert {r.error_status for r in results if r.status != 200} == {"RESOURCE_EXHAUSTED"}
+    assert len(results) == 8
+    # A request the emulator's locks kept colliding answers ABORTED: the assistant retries it.
+    assert {r.error_status for r in results if r.status != 200} <= {"RESOURCE_EXHAUSTED", "ABORTED"}, [
+        r.body for r in results
+    ]
+    counted = db.document(f"subscriptions/{lawyer.uid}").get().to_dict()["currentPeriodCalls"]
+    assert counted == 2 + sum(r.status == 200 for r in results) <= 5
+    answers, pending = list(results), sum(r.error_status == "ABORTED" for r in results)
+    for _ in range(5):
+        if not pending:
+            break
+        again = [web.call("europe-west3", "incrementAiUsage", {}, lawyer) for _ in range(pending)]
+        answers += again
+        pending = sum(r.error_status == "ABORTED" for r in again)
+    assert pending == 0 and sum(r.status == 200 for r in answers) == 3, [r.body for r in answers]
     assert db.document(f"subscriptions/{lawyer.uid}").get().to_dict()["currentPeriodCalls"] == 5
     check = web.call("europe-west3", "checkAiAccess", {}, lawyer)
     assert check.result == {"allowed": False, "used": 5, "limit": 5, "remaining": 0, "reason": "quota_exhausted"}

@@ -117,7 +117,11 @@ def test_twenty_clients_racing_for_one_provider_make_one_session(web: WebApp, db
     winners = [r for r in results if r.status == 200]
     losers = [r for r in results if r.status != 200]
     assert len(winners) == 1, [r.body for r in results]
-    assert {r.error_status for r in losers} == {"FAILED_PRECONDITION"}
+    assert {r.error_status for r in losers} <= {"FAILED_PRECONDITION", "ABORTED"}, [r.body for r in losers]
+    for i, r in enumerate(results):  # a request the emulator's locks kept colliding is retried: refused
+        if r.error_status == "ABORTED":
+            again = schedule(web, clients[i], provider_id, holds[i], DEFAULT_CLIENT_PHONE)
+            assert again.error_status == "FAILED_PRECONDITION", again.body
     sessions = [h for h in holds if db.document(f"call_sessions/{_session_of(db, h)}").get().exists]
     assert len(sessions) == 1
     sim_configure(speed=60)

@@ -1,0 +1,50 @@
+"""Contended Firestore transactions: retried whole, then ABORTED (never an internal error)."""
+
+import pytest
+from google.api_core.exceptions import Aborted as CommitAborted
+
+from shared.adapters.firestore_store import retry_contended
+from shared.domain.errors import Aborted
+
+
+def test_a_transaction_that_stops_colliding_commits() -> None:
+    tries: list[int] = []
+
+    def attempt() -> str:
+        tries.append(1)
+        if len(tries) < 3:
+            raise CommitAborted("Transaction lock timeout.")  # type: ignore[no-untyped-call]
+        return "committed"
+
+    assert retry_contended(attempt, retries=4) == "committed" and len(tries) == 3
+
+
+@pytest.mark.parametrize(
+    "collision",
+    [
+        CommitAborted("Transaction lock timeout."),  # type: ignore[no-untyped-call]
+        ValueError("Failed to commit transaction in 5 attempts."),
+    ],
+)
+def test_contention_outlasting_the_retries_is_aborted(collision: Exception) -> None:
+    tries: list[int] = []
+
+    def attempt() -> None:
+        tries.append(1)
+        raise collision
+
+    with pytest.raises(Aborted) as raised:
+        retry_contended(attempt, retries=2)
+    assert raised.value.code == "ABORTED" and raised.value.__cause__ is collision and len(tries) == 2
+
+
+def test_other_errors_are_not_retried() -> None:
+    tries: list[int] = []
+
+    def attempt() -> None:
+        tries.append(1)
+        raise KeyError("amount")
+
+    with pytest.raises(KeyError):
+        retry_contended(attempt, retries=5)
+    assert len(tries) == 1
