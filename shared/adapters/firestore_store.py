@@ -100,8 +100,13 @@ class FirestoreDocumentStore(DocumentStore):
         return snapshot.to_dict() if snapshot.exists else None
 
     def set(self, path: str, data: Document, *, merge: bool = False) -> None:
-        self.counts.writes += 1
-        self._client.document(path).set(data, merge=merge)
+        def write() -> None:
+            self.counts.writes += 1
+            self._client.document(path).set(data, merge=merge)
+
+        # A plain write waits for the locks of transactions on the same document and can be
+        # aborted like them; writing the same data again is harmless.
+        retry_contended(write, self._contention_retries)
 
     def create(self, path: str, data: Document) -> bool:
         from google.api_core.exceptions import AlreadyExists

@@ -48,7 +48,7 @@ class DocumentStore(ABC):
 
     @abstractmethod
     def set(self, path: str, data: Document, *, merge: bool = False) -> None:
-        """Write one document outside any transaction."""
+        """Write one document outside any transaction (retried on contention: no increments)."""
 
     @abstractmethod
     def create(self, path: str, data: Document) -> bool:

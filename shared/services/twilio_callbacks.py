@@ -358,7 +358,10 @@ def carry_out(
     if result.settle:
         settle(session_id)
         if record_costs is not None:
-            record_costs(session_id)
+            try:
+                record_costs(session_id)
+            except Exception:  # the pending figure of the final state lets completeCallCosts retry
+                log.warning("cost of session %s left to completeCallCosts", session_id, exc_info=True)
 
 
 def _timestamp(raw: str | None, fallback: datetime) -> datetime:

@@ -75,3 +75,25 @@ def test_a_session_whose_cost_was_never_asked_is_found_by_the_cron() -> None:
     assert complete_pending_call_costs(store=w.store, telephony=w.telephony) == [sid]
     figure = w.session(sid)["twilioCost"]
     assert (figure["micros"], figure["calls"], figure["complete"], figure["checks"]) == (180_000, 2, True, 1)
+
+
+def test_a_failed_cost_recording_does_not_fail_the_settling_callback() -> None:
+    from shared.domain.settings import CallSettings
+    from shared.services.twilio_callbacks import CallbackResult, carry_out
+    from tests.fakes import FakeTasks
+
+    settled: list[str] = []
+
+    def record(session_id: str) -> None:
+        raise RuntimeError("Firestore: Transaction lock timeout")
+
+    carry_out(
+        CallbackResult(settle=True),
+        "s1",
+        tasks=FakeTasks(),
+        telephony=Carrier(),
+        settle=settled.append,
+        settings=CallSettings(),
+        record_costs=record,
+    )
+    assert settled == ["s1"]  # paid; the pending cost figure is left to completeCallCosts

@@ -48,3 +48,26 @@ def test_other_errors_are_not_retried() -> None:
     with pytest.raises(KeyError):
         retry_contended(attempt, retries=5)
     assert len(tries) == 1
+
+
+class _LockedOnce:
+    """A Firestore document whose first write is aborted by another transaction's lock."""
+
+    def __init__(self) -> None:
+        self.writes: list[dict[str, object]] = []
+
+    def document(self, path: str) -> "_LockedOnce":
+        return self
+
+    def set(self, data: dict[str, object], merge: bool = False) -> None:
+        self.writes.append(data)
+        if len(self.writes) == 1:
+            raise CommitAborted("Transaction lock timeout.")  # type: ignore[no-untyped-call]
+
+
+def test_a_plain_write_aborted_by_a_transaction_lock_is_written_again() -> None:
+    from shared.adapters.firestore_store import FirestoreDocumentStore
+
+    client = _LockedOnce()
+    FirestoreDocumentStore(client).set("call_sessions/s1", {"twilioCost": {"checks": 1}}, merge=True)
+    assert client.writes == [{"twilioCost": {"checks": 1}}] * 2
