@@ -80,7 +80,7 @@ def test_a_session_whose_cost_was_never_asked_is_found_by_the_cron() -> None:
 def test_a_failed_cost_recording_does_not_fail_the_settling_callback() -> None:
     from shared.domain.settings import CallSettings
     from shared.services.twilio_callbacks import CallbackResult, carry_out
-    from tests.fakes import FakeTasks
+    from tests.unit.call_world import Queue
 
     settled: list[str] = []
 
@@ -90,7 +90,7 @@ def test_a_failed_cost_recording_does_not_fail_the_settling_callback() -> None:
     carry_out(
         CallbackResult(settle=True),
         "s1",
-        tasks=FakeTasks(),
+        tasks=Queue(),
         telephony=Carrier(),
         settle=settled.append,
         settings=CallSettings(),
