@@ -55,6 +55,7 @@ def test_the_card_saved_during_the_trial_pays_the_first_invoice(stripe_api: str,
     assert active.status == "active"
     first = api.invoices.retrieve(active.latest_invoice)
     assert (first.status, first.amount_paid) == ("paid", 3000)
+    assert "invoice.paid" in hooks.settle()  # delivered before the next test listens
 
 
 def test_without_a_saved_card_the_trial_ends_unpaid(stripe_api: str, hooks: Hooks) -> None:
@@ -64,6 +65,7 @@ def test_without_a_saved_card_the_trial_ends_unpaid(stripe_api: str, hooks: Hook
     ended = api.subscriptions.retrieve(sub.id)  # type: ignore[attr-defined]
     assert ended.status == "past_due", ended.status  # Stripe's create_invoice end behaviour: unpaid, retried
     assert api.invoices.retrieve(ended.latest_invoice).status == "open"
+    assert "invoice.payment_failed" in hooks.settle()
 
 
 def test_without_save_default_the_card_is_only_attached(stripe_api: str, hooks: Hooks) -> None:
@@ -74,3 +76,4 @@ def test_without_save_default_the_card_is_only_attached(stripe_api: str, hooks: 
     saved = api.subscriptions.retrieve(sub.id)  # type: ignore[attr-defined]
     assert saved.pending_setup_intent is None and saved.default_payment_method is None
     assert api.payment_methods.retrieve(confirmed.payment_method).customer == customer.id  # type: ignore[attr-defined]
+    assert "setup_intent.succeeded" in hooks.settle()
