@@ -50,7 +50,8 @@ def _contended(exc: BaseException) -> bool:
 
 
 def retry_contended(attempt: Callable[[], T], retries: int) -> T:
-    """Run a whole transaction again after a random, growing pause while it keeps colliding.
+    """Run a whole transaction (or a plain write) again after a random, growing pause while
+    it keeps colliding.
 
     The client re-runs an aborted commit at once; under heavy contention (and in the emulator,
     whose locks can deadlock) lock-step retries keep colliding. When contention outlasts every
