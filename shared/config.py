@@ -1,8 +1,10 @@
 """Runtime configuration read from the environment (and nothing else).
 
 Secrets are declared as SecretParams in each codebase's main.py and passed in as values.
-Local-only overrides (provider base URLs) are honoured only against the emulators, so a
-stray variable in production cannot send money calls elsewhere.
+Emulator-only switches (anonymous Admin SDK credentials, provider base URLs, a plain-http
+public URL) are honoured only under a `demo-` project: Firebase never deploys one, and the
+project id variables are reserved (a deployed `.env` cannot set them), so a stray variable in
+production cannot send money calls elsewhere.
 """
 
 from __future__ import annotations
@@ -10,10 +12,35 @@ from __future__ import annotations
 import os
 
 PROJECT_ID_ENV = ("GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT")
+DEMO_PROJECT_PREFIX = "demo-"
+
+
+class ConfigurationError(RuntimeError):
+    """A deployed setting the product refuses to run with."""
+
+
+def configured_project_id() -> str | None:
+    for name in PROJECT_ID_ENV:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def emulator_switches_allowed() -> bool:
+    """True only for a `demo-` project: the one gate of every emulator-only switch."""
+    return (configured_project_id() or "").startswith(DEMO_PROJECT_PREFIX)
 
 
 def running_in_emulator() -> bool:
-    return os.environ.get("FUNCTIONS_EMULATOR") == "true"
+    """Inside the functions emulator of a demo- project."""
+    return emulator_switches_allowed() and os.environ.get("FUNCTIONS_EMULATOR") == "true"
+
+
+def using_emulators() -> bool:
+    """Against the local emulators (functions or Firestore) of a demo- project."""
+    emulator_env = os.environ.get("FUNCTIONS_EMULATOR") == "true" or bool(os.environ.get("FIRESTORE_EMULATOR_HOST"))
+    return emulator_switches_allowed() and emulator_env
 
 
 def stripe_api_base() -> str | None:
@@ -31,17 +58,19 @@ def twilio_api_base() -> str | None:
 
 
 def project_id() -> str:
-    for name in PROJECT_ID_ENV:
-        value = os.environ.get(name)
-        if value:
-            return value
-    return "demo-sos-expat"
+    return configured_project_id() or "demo-sos-expat"
 
 
 def functions_base_url(region: str) -> str:
-    """Public base URL of a region's HTTPS functions (what Twilio calls and signs)."""
+    """Public base URL of a region's HTTPS functions (what Twilio calls and signs).
+
+    `PUBLIC_FUNCTIONS_BASE_URL` must be `https://`; plain http (the local stack) only under a
+    demo- project.
+    """
     configured = os.environ.get("PUBLIC_FUNCTIONS_BASE_URL")
     if configured:
+        if not configured.startswith("https://") and not emulator_switches_allowed():
+            raise ConfigurationError("PUBLIC_FUNCTIONS_BASE_URL must be an https:// URL")
         return configured.rstrip("/").replace("{region}", region)
     return f"https://{region}-{project_id()}.cloudfunctions.net"
 

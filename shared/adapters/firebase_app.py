@@ -1,18 +1,21 @@
 """Lazily initialised firebase-admin app and Firestore client.
 
-Against the emulators (FUNCTIONS_EMULATOR=true or FIRESTORE_EMULATOR_HOST set) the Admin SDK
-needs anonymous credentials; in production it uses the runtime's service account.
+Against the emulators (FUNCTIONS_EMULATOR=true or FIRESTORE_EMULATOR_HOST set, honoured only
+under a demo- project: `shared.config.using_emulators`) the Admin SDK needs anonymous
+credentials; in production it uses the runtime's service account.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
+from shared.config import configured_project_id, using_emulators
+
 
 def using_emulator() -> bool:
-    return os.environ.get("FUNCTIONS_EMULATOR") == "true" or bool(os.environ.get("FIRESTORE_EMULATOR_HOST"))
+    """The emulators are in use (and the project is a demo- one)."""
+    return using_emulators()
 
 
 @cache
@@ -24,7 +27,7 @@ def firebase_app() -> Any:
         return firebase_admin.get_app()
     except ValueError:
         pass
-    project = os.environ.get("GCLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT")
+    project = configured_project_id()
     options = {"projectId": project} if project else None
     if using_emulator():
         return firebase_admin.initialize_app(_anonymous_credential(), options)
