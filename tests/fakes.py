@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -176,19 +176,38 @@ class FakeClock(Clock):
 
 @dataclass
 class FakePaymentGateway(PaymentGateway):
-    """Stateful fake Stripe. Like localstripe, it ignores idempotency keys on purpose."""
+    """Stateful fake Stripe. As Stripe, it saves the first answer of each idempotency key (a
+    server error included) and replays it for that key."""
 
     holds: dict[str, Hold] = field(default_factory=dict)
     requests: list[HoldRequest] = field(default_factory=list)
     transfer_accounts: dict[str, bool] = field(default_factory=dict)
     failures: list[PaymentGatewayError] = field(default_factory=list)
     settlements: list[tuple[str, str, str]] = field(default_factory=list)
+    keys_used: list[str] = field(default_factory=list)
     during_create: Callable[[], None] | None = None
+    retrieve_failures: list[PaymentGatewayError] = field(default_factory=list)
+    _saved: dict[str, Hold | PaymentGatewayError] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def create_hold(self, request: HoldRequest) -> Hold:
+    def _replay(self, key: str) -> Hold | None:
+        self.keys_used.append(key)
+        saved = self._saved.get(key)
+        if isinstance(saved, PaymentGatewayError):
+            raise saved
+        return saved
+
+    def _fail_and_save(self, key: str) -> None:
         if self.failures:
-            raise self.failures.pop(0)
+            error = self.failures.pop(0)
+            self._saved[key] = error
+            raise error
+
+    def create_hold(self, request: HoldRequest) -> Hold:
+        replayed = self._replay(request.idempotency_key)
+        if replayed is not None:
+            return self.holds[replayed.id]
+        self._fail_and_save(request.idempotency_key)
         if self.during_create is not None:
             hook, self.during_create = self.during_create, None
             hook()
@@ -203,9 +222,12 @@ class FakePaymentGateway(PaymentGateway):
             )
             self.holds[hold_id] = hold
             self.requests.append(request)
+            self._saved[request.idempotency_key] = hold
         return hold
 
     def retrieve_hold(self, hold_id: str) -> Hold:
+        if self.retrieve_failures:
+            raise self.retrieve_failures.pop(0)
         if hold_id not in self.holds:
             raise PaymentGatewayError(f"no such payment_intent {hold_id}", retryable=False)
         return self.holds[hold_id]
@@ -217,22 +239,27 @@ class FakePaymentGateway(PaymentGateway):
         return self._settle(hold_id, idempotency_key, "canceled", from_status=None)
 
     def _settle(self, hold_id: str, key: str, status: str, from_status: str | None) -> Hold:
-        if self.failures:
-            raise self.failures.pop(0)
+        hold = self.retrieve_hold(hold_id)  # the adapter retrieves first, outside the key
+        if hold.status in ("succeeded", "canceled"):
+            return hold
+        if from_status is not None and hold.status != from_status:
+            return hold
+        replayed = self._replay(key)
+        if replayed is not None:
+            return replayed
+        self._fail_and_save(key)
         with self._lock:
-            hold = self.retrieve_hold(hold_id)
-            if hold.status in ("succeeded", "canceled"):
-                return hold
-            if from_status is not None and hold.status != from_status:
-                return hold
-            settled = Hold(hold.id, hold.client_secret, status, hold.amount, hold.metadata)
+            settled = replace(hold, status=status, amount_capturable=0)
             self.holds[hold_id] = settled
             self.settlements.append((status, hold_id, key))
+            self._saved[key] = settled
             return settled
 
-    def authorize(self, hold_id: str) -> None:
+    def authorize(self, hold_id: str, capture_before: datetime | None = None) -> None:
         hold = self.holds[hold_id]
-        self.holds[hold_id] = Hold(hold.id, hold.client_secret, "requires_capture", hold.amount, hold.metadata)
+        self.holds[hold_id] = replace(
+            hold, status="requires_capture", amount_capturable=hold.amount.minor, capture_before=capture_before
+        )
 
     def can_receive_transfers(self, account_id: str) -> bool:
         return self.transfer_accounts.get(account_id, False)

@@ -1,15 +1,19 @@
 """Stripe adapter: manual-capture PaymentIntents and webhook signature verification.
 
 The `stripe` package is imported lazily (cold start) and the client created on first use.
-The API version is the one pinned by the installed stripe package. `api_base` points the
-client at localstripe and is only honoured against the emulators (see shared.config).
+Calls go through the typed `stripe.StripeClient` surface (typed params, typed resources), so
+mypy rejects a parameter or a field that the pinned API version does not have. The API
+version is the one pinned by the installed stripe package. `api_base` points the client at
+localstripe and is only honoured against the emulators (see shared.config).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared.domain.money import Currency, Money
 from shared.ports.payments import (
@@ -21,9 +25,14 @@ from shared.ports.payments import (
     WebhookVerifier,
 )
 
+if TYPE_CHECKING:
+    import stripe
+    from stripe.params import PaymentIntentCreateParams
+
 log = logging.getLogger(__name__)
 
 SIGNATURE_TOLERANCE_SECONDS = 300
+R = TypeVar("R")
 
 
 class StripePaymentGateway(PaymentGateway):
@@ -31,25 +40,25 @@ class StripePaymentGateway(PaymentGateway):
         self._api_key = api_key
         self._api_base = api_base
         self._retries = max_network_retries
-        self._client: Any = None
+        self._client: stripe.StripeClient | None = None
 
-    def _stripe(self) -> Any:
+    def _stripe(self) -> stripe.StripeClient:
         if self._client is None:
             self._client = stripe_client(self._api_key, self._api_base, self._retries)
         return self._client
 
     def create_hold(self, request: HoldRequest) -> Hold:
-        params: dict[str, Any] = {
+        params: PaymentIntentCreateParams = {
             "amount": request.amount.minor,
             "currency": request.amount.currency.value,
             "capture_method": "manual",
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "metadata": request.metadata,
         }
         if request.destination is not None:
             params["transfer_data"] = {"destination": request.destination.account_id}
             params["application_fee_amount"] = request.destination.application_fee.minor
-        intent = self._call(
+        intent = call_stripe(
             "payment_intents.create",
             lambda: self._stripe().v1.payment_intents.create(
                 params=params, options={"idempotency_key": request.idempotency_key}
@@ -59,15 +68,19 @@ class StripePaymentGateway(PaymentGateway):
         return _hold(intent)
 
     def retrieve_hold(self, hold_id: str) -> Hold:
+        # latest_charge is an id unless expanded; its card details carry `capture_before`.
         return _hold(
-            self._call("payment_intents.retrieve", lambda: self._stripe().v1.payment_intents.retrieve(hold_id))
+            call_stripe(
+                "payment_intents.retrieve",
+                lambda: self._stripe().v1.payment_intents.retrieve(hold_id, params={"expand": ["latest_charge"]}),
+            )
         )
 
     def capture_hold(self, hold_id: str, idempotency_key: str) -> Hold:
         current = self.retrieve_hold(hold_id)
         if current.status != "requires_capture":
             return current  # captured already (or not capturable): never capture twice
-        intent = self._call(
+        intent = call_stripe(
             "payment_intents.capture",
             lambda: self._stripe().v1.payment_intents.capture(hold_id, options={"idempotency_key": idempotency_key}),
         )
@@ -78,7 +91,7 @@ class StripePaymentGateway(PaymentGateway):
         current = self.retrieve_hold(hold_id)
         if current.status in ("canceled", "succeeded"):
             return current
-        intent = self._call(
+        intent = call_stripe(
             "payment_intents.cancel",
             lambda: self._stripe().v1.payment_intents.cancel(hold_id, options={"idempotency_key": idempotency_key}),
         )
@@ -86,22 +99,20 @@ class StripePaymentGateway(PaymentGateway):
         return _hold(intent)
 
     def can_receive_transfers(self, account_id: str) -> bool:
-        account = self._call("accounts.retrieve", lambda: self._stripe().v1.accounts.retrieve(account_id))
-        capabilities = getattr(account, "capabilities", None)
-        return getattr(capabilities, "transfers", None) == "active"
-
-    def _call(self, operation: str, call: Any) -> Any:
-        return call_stripe(operation, call)
+        account = call_stripe("accounts.retrieve", lambda: self._stripe().v1.accounts.retrieve(account_id))
+        capabilities = account.capabilities
+        return capabilities is not None and capabilities.transfers == "active"
 
 
-def stripe_client(api_key: str, api_base: str | None, max_network_retries: int = 2) -> Any:
+def stripe_client(api_key: str, api_base: str | None, max_network_retries: int = 2) -> stripe.StripeClient:
     import stripe
 
-    base: Any = {"api": api_base} if api_base else {}
-    return stripe.StripeClient(api_key, base_addresses=base, max_network_retries=max_network_retries)
+    if api_base:
+        return stripe.StripeClient(api_key, base_addresses={"api": api_base}, max_network_retries=max_network_retries)
+    return stripe.StripeClient(api_key, max_network_retries=max_network_retries)
 
 
-def call_stripe(operation: str, call: Any) -> Any:
+def call_stripe(operation: str, call: Callable[[], R]) -> R:
     """Run one Stripe call, turning its errors into PaymentGatewayError (retryable or not)."""
     import stripe
 
@@ -116,14 +127,27 @@ def call_stripe(operation: str, call: Any) -> Any:
         raise PaymentGatewayError(f"{operation}: {exc.user_message or exc}", retryable=retryable) from exc
 
 
-def _hold(intent: Any) -> Hold:
-    metadata = getattr(intent, "metadata", None)
+def _capture_before(intent: stripe.PaymentIntent) -> datetime | None:
+    """When an uncaptured card charge lapses; None unless `latest_charge` was expanded."""
+    charge = intent.latest_charge
+    if charge is None or isinstance(charge, str):
+        return None
+    details = charge.payment_method_details
+    card = details.card if details is not None else None
+    stamp = card.capture_before if card is not None else None
+    return datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int) else None
+
+
+def _hold(intent: stripe.PaymentIntent) -> Hold:
+    metadata = intent.metadata
     return Hold(
         id=intent.id,
-        client_secret=intent.client_secret,
+        client_secret=intent.client_secret or "",
         status=intent.status,
         amount=Money(int(intent.amount), Currency(intent.currency)),
-        metadata=metadata.to_dict() if metadata is not None and hasattr(metadata, "to_dict") else {},
+        metadata={str(k): str(v) for k, v in metadata.to_dict().items()} if metadata is not None else {},
+        amount_capturable=int(intent.amount_capturable or 0),
+        capture_before=_capture_before(intent),
     )
 
 

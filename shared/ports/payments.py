@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from shared.domain.money import Money
@@ -32,6 +33,8 @@ class Hold:
     status: str
     amount: Money
     metadata: dict[str, str] = field(default_factory=dict)
+    amount_capturable: int = 0
+    capture_before: datetime | None = None  # when an authorised card hold lapses (its charge's card details)
 
 
 class PaymentGatewayError(Exception):
@@ -53,7 +56,8 @@ class PaymentGateway(ABC):
 
     @abstractmethod
     def retrieve_hold(self, hold_id: str) -> Hold:
-        """Fetch an existing PaymentIntent (client secret included)."""
+        """Fetch an existing PaymentIntent as Stripe has it now (client secret included), with
+        `capture_before` from its latest charge when the card is authorised."""
 
     @abstractmethod
     def capture_hold(self, hold_id: str, idempotency_key: str) -> Hold:

@@ -3,7 +3,9 @@
 Runs after the transaction that ended the session (never inside one). The action was decided
 by that transaction (`payment.action`); Stripe is called with a key derived from the session
 (`capture:{id}` / `release:{id}`) and the adapter refuses to capture a hold that is no longer
-capturable. `paymentCaptured` becomes true only once Stripe answers `succeeded`. A failure is
+capturable. Stripe replays the saved answer of a key for 24 h, a server error included, so a
+retry after a retryable failure uses the next per-attempt key (`capture:{id}:{n}`); that is safe
+because the adapter retrieves the PaymentIntent before capturing. `paymentCaptured` becomes true only once Stripe answers `succeeded`. A failure is
 recorded on the session for `stuckPaymentsRecovery` to retry.
 """
 
@@ -32,7 +34,7 @@ def settle_session(session_id: str, *, store: DocumentStore, gateway: PaymentGat
     if action is None or payment.get("state") in ("captured", "released"):
         return str(payment.get("state", "none"))
     settlement = Settlement(action)
-    key = f"{settlement.value}:{session_id}"
+    key = settlement_key(settlement, session_id, int(payment.get("keyAttempt", 0)))
     try:
         if settlement is Settlement.CAPTURE:
             hold = gateway.capture_hold(session["paymentIntentId"], key)
@@ -42,22 +44,29 @@ def settle_session(session_id: str, *, store: DocumentStore, gateway: PaymentGat
             done = hold.status == "canceled"
     except PaymentGatewayError as exc:
         log.warning("settlement %s of session %s failed: %s", settlement.value, session_id, exc)
-        error = str(exc)
-        store.run_transaction(lambda tx: _record_failure(tx, session_id, error, clock.now()))
+        error, retryable = str(exc), exc.retryable
+        store.run_transaction(lambda tx: _record_failure(tx, session_id, error, clock.now(), new_key=retryable))
         return "failed"
     if not done:
         message = f"stripe answered {hold.status} to {settlement.value}"
-        store.run_transaction(lambda tx: _record_failure(tx, session_id, message, clock.now()))
+        store.run_transaction(lambda tx: _record_failure(tx, session_id, message, clock.now(), new_key=False))
         return "failed"
     store.run_transaction(lambda tx: _record_success(tx, session_id, settlement, hold.amount.minor, clock.now()))
     return "captured" if settlement is Settlement.CAPTURE else "released"
 
 
-def _record_failure(tx: Transaction, session_id: str, error: str, now: datetime) -> None:
+def settlement_key(settlement: Settlement, session_id: str, key_attempt: int) -> str:
+    """`capture:{id}` first; `capture:{id}:{n}` after the n-th retryable failure."""
+    base = f"{settlement.value}:{session_id}"
+    return base if key_attempt == 0 else f"{base}:{key_attempt}"
+
+
+def _record_failure(tx: Transaction, session_id: str, error: str, now: datetime, *, new_key: bool) -> None:
     doc = tx.get(session_path(session_id)) or {}
     payment = doc.get("payment", {})
     if payment.get("state") in ("captured", "released"):
         return  # a late failure never overwrites a settled payment
+    key_attempt = int(payment.get("keyAttempt", 0)) + (1 if new_key else 0)
     tx.update(
         session_path(session_id),
         {
@@ -67,6 +76,7 @@ def _record_failure(tx: Transaction, session_id: str, error: str, now: datetime)
                 "attempts": int(payment.get("attempts", 0)) + 1,
                 "lastError": error[:300],
                 "lastAttemptAt": now,
+                "keyAttempt": key_attempt,
             },
         },
     )

@@ -4,8 +4,9 @@ Order matters: (1) a Firestore transaction reserves `payment_requests/{callSessi
 counts the attempt against the client's rate limit; (2) Stripe is called outside any
 transaction with an idempotency key derived from the session; (3) a second transaction
 records the PaymentIntent. A replay of the same session returns the recorded hold; a replay
-racing an in-flight creation waits for it. Stripe forgets idempotency keys after 24 h and
-localstripe ignores them, so the reservation, not Stripe, guarantees a single hold.
+racing an in-flight creation waits for it. Stripe forgets idempotency keys after 24 h, so the
+reservation, not Stripe, guarantees a single hold. Stripe also replays a saved server error for
+its key, so the attempt after a retryable failure uses the next key (`hold:{id}:{n}`).
 """
 
 from __future__ import annotations
@@ -65,12 +66,15 @@ class _InFlight:
     pass
 
 
+@dataclass(frozen=True)
 class _Reserved:
-    pass
+    key_attempt: int = 0
 
 
-def hold_idempotency_key(call_session_id: str) -> str:
-    return f"hold:{call_session_id}"
+def hold_idempotency_key(call_session_id: str, key_attempt: int = 0) -> str:
+    """`hold:{id}` first; `hold:{id}:{n}` after the n-th retryable failure (Stripe replays a saved 5xx)."""
+    base = f"hold:{call_session_id}"
+    return base if key_attempt == 0 else f"{base}:{key_attempt}"
 
 
 def create_payment_intent(
@@ -100,7 +104,8 @@ def create_payment_intent(
     if isinstance(outcome, _Existing):
         return _replay(gateway, outcome.payment_intent_id)
 
-    hold, destination = _create_hold(store, gateway, clock, cmd, profile, price)
+    assert isinstance(outcome, _Reserved)
+    hold, destination = _create_hold(store, gateway, clock, cmd, profile, price, outcome.key_attempt)
     store.run_transaction(lambda tx: _record(tx, cmd, price, hold, destination, clock.now()))
     log.info(
         "payment hold created",
@@ -146,9 +151,9 @@ def _reserve(
             return _Existing(reservation["paymentIntentId"])
         if reservation["leaseUntil"] > now:
             return _InFlight()
-        # The previous attempt died or failed: take over with the same idempotency key.
+        # The previous attempt died or failed: take over (with the key its failure left).
         tx.update(path, {"leaseUntil": now + RESERVATION_LEASE, "attempts": reservation.get("attempts", 1) + 1})
-        return _Reserved()
+        return _Reserved(int(reservation.get("keyAttempt", 0)))
 
     decision = decide(
         settings.create_payment_intent_rate_limit.as_rule(), list(limiter.get("attempts", [])), now.timestamp()
@@ -202,6 +207,7 @@ def _create_hold(
     cmd: CreatePaymentIntentCommand,
     profile: dict[str, Any],
     price: Quote,
+    key_attempt: int,
 ) -> tuple[Hold, Destination | None]:
     request = HoldRequest(
         amount=price.total,
@@ -211,7 +217,7 @@ def _create_hold(
             "clientId": cmd.clientId,
             "serviceType": cmd.serviceType.value,
         },
-        idempotency_key=hold_idempotency_key(cmd.callSessionId),
+        idempotency_key=hold_idempotency_key(cmd.callSessionId, key_attempt),
     )
     try:
         account_id = profile.get("stripeAccountId")
@@ -221,10 +227,16 @@ def _create_hold(
             )
         return gateway.create_hold(request), request.destination
     except PaymentGatewayError as exc:
-        # Let a retry take over at once, with the same idempotency key.
+        # Let a retry take over at once: with the next key after a server error (Stripe would
+        # replay it), with the same key after a refusal (Stripe answers the same again).
         store.set(
             _reservation_path(cmd.callSessionId),
-            {"state": "failed", "leaseUntil": clock.now(), "lastError": str(exc)[:300]},
+            {
+                "state": "failed",
+                "leaseUntil": clock.now(),
+                "lastError": str(exc)[:300],
+                "keyAttempt": key_attempt + (1 if exc.retryable else 0),
+            },
             merge=True,
         )
         if exc.retryable:

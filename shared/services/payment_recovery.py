@@ -145,10 +145,15 @@ def _release_orphan_holds(
         if store.get(ledger) is not None:
             continue  # released by an earlier run; the webhook will update `payments`
         session_id = payment.get("callSessionId") or payment_id
+        attempts_path = f"payment_recovery_attempts/{payment_id}"
+        key_attempt = int((store.get(attempts_path) or {}).get("keyAttempt", 0))
+        key = f"release:{session_id}" if key_attempt == 0 else f"release:{session_id}:{key_attempt}"
         try:
-            hold = gateway.release_hold(payment_id, f"release:{session_id}")
+            hold = gateway.release_hold(payment_id, key)
         except PaymentGatewayError as exc:
             report.errors.append(f"{payment_id}: {exc}"[:300])
+            if exc.retryable:  # Stripe would replay the saved server error for this key
+                store.set(attempts_path, {"keyAttempt": key_attempt + 1, "lastError": str(exc)[:300], "at": now})
             continue
         if hold.status != "canceled":
             report.errors.append(f"{payment_id}: stripe answered {hold.status} to release")

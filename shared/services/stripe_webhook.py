@@ -64,7 +64,12 @@ def handle_stripe_webhook(
 
     handler = handlers.get(event_type)
     if handler is None:
-        log.info("stripe event %s of unhandled type %s acknowledged", event_id, event_type)
+        log.info("stripe event %s of unhandled type %s recorded", event_id, event_type)
+        try:
+            _record_unhandled(store, clock, event)
+        except Exception:
+            log.exception("could not record unhandled stripe event %s", event_id)
+            return WebhookResponse(500, {"error": "could not record the event; retry"})
         return WebhookResponse(200, {"received": True, "handled": False})
 
     try:
@@ -92,6 +97,22 @@ def _apply_once(tx: Transaction, event: StripeEvent, handler: EventHandler, now:
     if dead_letter is not None:
         tx.update(dead_letter_path, {"resolvedAt": now})
     return True
+
+
+def _record_unhandled(store: DocumentStore, clock: Clock, event: StripeEvent) -> None:
+    """Kept so an event type whose handler comes later is never lost (a redelivery rewrites it)."""
+    store.set(
+        f"unhandled_events/{event['id']}",
+        {
+            "source": "stripe",
+            "eventId": event["id"],
+            "type": event["type"],
+            "eventCreated": event.get("created"),
+            "objectId": (event.get("data") or {}).get("object", {}).get("id"),
+            "event": json.dumps(event),
+            "receivedAt": clock.now(),
+        },
+    )
 
 
 def _record_failure(store: DocumentStore, clock: Clock, event: StripeEvent, error: Exception) -> None:

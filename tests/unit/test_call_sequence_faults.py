@@ -252,8 +252,22 @@ def test_a_failed_capture_is_recorded_and_a_later_retry_captures_once() -> None:
     assert w.session()["paymentCaptured"] is False and w.hold_status() == "requires_capture"
     assert w.settle(sid) == "captured"
     assert w.settle(sid) == "captured"
-    assert w.gateway.settlements == [("succeeded", w.session()["paymentIntentId"], "capture:s1")]
+    # Stripe saved the 5xx under `capture:s1` (it would replay it for 24 h): the retry has its own key.
+    assert w.gateway.keys_used[1:] == ["capture:s1", "capture:s1:1"]
+    assert w.gateway.settlements == [("succeeded", w.session()["paymentIntentId"], "capture:s1:1")]
     assert w.session()["paymentCaptured"] is True and w.session()["providerEarnings"] == 3000
+
+
+def test_a_capture_refused_for_good_keeps_its_key() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    w.gateway.failures = [PaymentGatewayError("card error expired", retryable=False)]
+    for event in w.talk_events(sid, 600):
+        w.conference(sid, event)
+    assert w.session()["payment"]["keyAttempt"] == 0
+    assert w.settle(sid) == "failed"  # Stripe replays its saved refusal: no new key for a 4xx
+    assert w.gateway.keys_used[1:] == ["capture:s1", "capture:s1"]
 
 
 def test_stripe_answering_another_status_is_recorded_as_failed() -> None:

@@ -266,13 +266,14 @@ def test_no_destination_when_transfers_are_not_active(world: World) -> None:
     assert world.gateway.requests[0].destination is None
 
 
-def test_stripe_failure_is_unavailable_and_a_retry_reuses_the_idempotency_key(world: World) -> None:
-    world.gateway.failures.append(PaymentGatewayError("timeout", retryable=True))
+def test_a_retry_after_a_stripe_server_error_uses_the_next_idempotency_key(world: World) -> None:
+    world.gateway.failures.append(PaymentGatewayError("stripe 500", retryable=True))
     with pytest.raises(Unavailable):
         world.create()
     assert world.written()["payments"] == []
-    result = world.create()
-    assert [r.idempotency_key for r in world.gateway.requests] == ["hold:session1"]
+    result = world.create()  # Stripe saved the 500 under hold:session1 and would replay it
+    assert world.gateway.keys_used == ["hold:session1", "hold:session1:1"]
+    assert [r.idempotency_key for r in world.gateway.requests] == ["hold:session1:1"]
     assert world.store.get("payment_requests/session1")["paymentIntentId"] == result.payment_intent_id  # type: ignore[index]
 
 

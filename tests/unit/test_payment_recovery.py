@@ -203,6 +203,7 @@ def test_an_orphan_release_that_fails_is_retried_next_run(world: PaymentWorld) -
     assert report.errors == [f"{payment_id}: stripe is down"]
     assert world.store.get(f"payment_audit_logs/{payment_id}_recovery_release") is None
     assert world.recover().holds_released == [payment_id]
+    assert world.gateway.keys_used[-2:] == ["release:s1", "release:s1:1"]
 
 
 def test_an_orphan_hold_stripe_will_not_release_is_reported(world: PaymentWorld) -> None:

@@ -173,11 +173,14 @@ def test_wrong_secret_stale_or_tampered_is_400(hook: Webhook) -> None:
     assert hook.deliver(event, at=int(time.time()) - 299).status == 200
 
 
-def test_unknown_event_types_are_acknowledged_without_effect(hook: Webhook) -> None:
+def test_unknown_event_types_are_acknowledged_and_recorded_as_unhandled(hook: Webhook) -> None:
     before = dict(hook.store.docs)
     response = hook.deliver({"id": "evt_u", "type": "balance.available", "data": {"object": {}}})
     assert response.status == 200 and response.body["handled"] is False
-    assert hook.store.docs == before
+    recorded = hook.store.get("unhandled_events/evt_u")
+    assert recorded is not None and recorded["type"] == "balance.available"
+    assert recorded["receivedAt"] == hook.clock.now()
+    assert {k: v for k, v in hook.store.docs.items() if not k.startswith("unhandled_events/")} == before
 
 
 def test_events_for_payment_intents_we_did_not_create_are_acknowledged(hook: Webhook) -> None:
