@@ -5,8 +5,9 @@ by that transaction (`payment.action`); Stripe is called with a key derived from
 (`capture:{id}` / `release:{id}`) and the adapter refuses to capture a hold that is no longer
 capturable. Stripe replays the saved answer of a key for 24 h, a server error included, so a
 retry after a retryable failure uses the next per-attempt key (`capture:{id}:{n}`); that is safe
-because the adapter retrieves the PaymentIntent before capturing. `paymentCaptured` becomes true only once Stripe answers `succeeded`. A failure is
-recorded on the session for `stuckPaymentsRecovery` to retry.
+because the adapter retrieves the PaymentIntent before capturing. `paymentCaptured` becomes true
+only once Stripe answers `succeeded`. A failure is recorded on the session for
+`stuckPaymentsRecovery` to retry.
 """
 
 from __future__ import annotations
