@@ -116,6 +116,9 @@ def main(argv: list[str]) -> None:
     apply_patches()
     from localstripe import server
 
+    from devtools import localstripe_restricted
+
+    localstripe_restricted.install(server)
     sys.argv = ["localstripe", "--from-scratch", *argv]
     server.start()
 
