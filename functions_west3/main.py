@@ -14,7 +14,7 @@ from shared.services.commands import Caller, CreatePaymentIntentCommand, parse_c
 from shared.services.payment_intents import create_payment_intent
 from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
 from shared.services.stripe_webhook import handle_stripe_webhook
-from west3_runtime import CODEBASE, LIGHT, REGION, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, logger
+from west3_runtime import CODEBASE, LIGHT, REGION, SMALL_CPU, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, logger
 from west3_subscriptions import (
     cancelSubscription,
     changeSubscriptionPlan,
@@ -74,7 +74,7 @@ __all__ = [
 ]
 
 
-@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], max_instances=3, timeout_sec=60)
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, max_instances=2, timeout_sec=60)
 def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
         cmd = parse_command(CreatePaymentIntentCommand, data)
@@ -90,7 +90,7 @@ def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY], max_instances=3, timeout_sec=60)
+@https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY], memory=LIGHT, max_instances=2, timeout_sec=60)
 def stripeWebhook(req: Request) -> Response:
     from shared.services.subscription_events import subscription_refresher
 
@@ -115,7 +115,7 @@ def _change(event: firestore_fn.Event[Any]) -> tuple[dict[str, Any] | None, dict
     return before, after
 
 
-@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, max_instances=1)
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
     from shared.services.payment_triggers import on_payment_authorized
 
@@ -123,7 +123,7 @@ def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
     on_payment_authorized(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
 
 
-@firestore_fn.on_document_updated(document="call_sessions/{sessionId}", memory=LIGHT, max_instances=1)
+@firestore_fn.on_document_updated(document="call_sessions/{sessionId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
     from shared.services.payment_triggers import on_session_payment_captured
 
@@ -133,7 +133,7 @@ def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
     )
 
 
-@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, max_instances=1)
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
     from shared.services.payment_triggers import on_payment_state
 
@@ -142,7 +142,7 @@ def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
         on_payment_state(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
 
 
-@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, max_instances=1)
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
     from shared.services.payment_triggers import on_payment_state
 
@@ -155,6 +155,7 @@ def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
     schedule="every 15 minutes",
     secrets=[STRIPE_SECRET_KEY],
     memory=LIGHT,
+    cpu=SMALL_CPU,
     max_instances=1,
     timeout_sec=300,
 )
@@ -170,7 +171,9 @@ def stuckPaymentsRecovery(event: scheduler_fn.ScheduledEvent) -> None:
     logger.info("stuck payments recovery", extra={"json_fields": {"report": report.as_dict()}})
 
 
-@scheduler_fn.on_schedule(schedule="every day 01:00", timezone=options.Timezone("UTC"), memory=LIGHT, max_instances=1)
+@scheduler_fn.on_schedule(
+    schedule="every day 01:00", timezone=options.Timezone("UTC"), memory=LIGHT, cpu=SMALL_CPU, max_instances=1
+)
 def collectDailyPaymentMetrics(event: scheduler_fn.ScheduledEvent) -> None:
     from datetime import timedelta
 
@@ -180,7 +183,7 @@ def collectDailyPaymentMetrics(event: scheduler_fn.ScheduledEvent) -> None:
     collect_daily_payment_metrics(yesterday, store=wiring.store(), clock=wiring.clock())
 
 
-@scheduler_fn.on_schedule(schedule="every 30 minutes", memory=LIGHT, max_instances=1)
+@scheduler_fn.on_schedule(schedule="every 30 minutes", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def runPaymentHealthCheck(event: scheduler_fn.ScheduledEvent) -> None:
     from shared.services.payment_health import run_payment_health_check
 
@@ -188,7 +191,7 @@ def runPaymentHealthCheck(event: scheduler_fn.ScheduledEvent) -> None:
     logger.info("payment health %s", health["status"], extra={"json_fields": {"health": health}})
 
 
-@https_fn.on_request(memory=LIGHT, max_instances=1, timeout_sec=60)
+@https_fn.on_request(memory=LIGHT, cpu=SMALL_CPU, max_instances=1, timeout_sec=60)
 def paymentHealthCheck(req: Request) -> Response:
     """runPaymentHealthCheck over HTTP for admins (Authorization: Bearer <ID token>), as JSON."""
     import json

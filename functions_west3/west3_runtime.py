@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from firebase_functions import options, params
 
@@ -25,4 +26,10 @@ CALL_SECRETS: list[params.SecretParam] = [
     ENCRYPTION_KEY,
 ]
 LIGHT = options.MemoryOption.MB_256
+# The regional budget (README, Deploying): functions serving one request at a time get the
+# smallest CPU Cloud Run takes (any fraction from 0.08 to 1 at <= 512 MiB; the SDK annotates
+# `cpu` as int only); concurrency > 1 (the Twilio webhooks) needs a whole vCPU.
+SMALL_CPU: Any = 0.08
+CONCURRENT_CPU = 1
+TWILIO_CONCURRENCY = 40
 logger = logging.getLogger(CODEBASE)

@@ -11,10 +11,10 @@ from shared.entry import wiring
 from shared.entry.callables import run_callable
 from shared.ports.clock import ScheduledRunClock
 from shared.services.commands import Caller, parse_command
-from west3_runtime import LIGHT, STRIPE_SECRET_KEY, logger
+from west3_runtime import LIGHT, SMALL_CPU, STRIPE_SECRET_KEY, logger
 
 
-@https_fn.on_call(memory=LIGHT, max_instances=2, timeout_sec=30)
+@https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
 def checkAiAccess(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.services.ai_usage import check_ai_access
 
@@ -24,7 +24,7 @@ def checkAiAccess(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(memory=LIGHT, max_instances=2, timeout_sec=30)
+@https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
 def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.services.ai_usage import increment_ai_usage
 
@@ -34,7 +34,7 @@ def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, max_instances=1, timeout_sec=300)
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, cpu=SMALL_CPU, max_instances=1, timeout_sec=300)
 def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.services.plan_sync import sync_plans_to_stripe
 
@@ -47,7 +47,7 @@ def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[st
     return result
 
 
-@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, max_instances=1, timeout_sec=60)
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, cpu=SMALL_CPU, max_instances=1, timeout_sec=60)
 def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription_checkout
 
@@ -92,7 +92,12 @@ def _subscription_callable(req: https_fn.CallableRequest[Any], action: str) -> d
     return result
 
 
-SUBSCRIPTION_OPTIONS: dict[str, Any] = {"secrets": [STRIPE_SECRET_KEY], "memory": LIGHT, "max_instances": 1}
+SUBSCRIPTION_OPTIONS: dict[str, Any] = {
+    "secrets": [STRIPE_SECRET_KEY],
+    "memory": LIGHT,
+    "cpu": SMALL_CPU,
+    "max_instances": 1,
+}
 
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
@@ -126,12 +131,14 @@ def repairSubscriptionBillingPeriods(req: https_fn.CallableRequest[Any]) -> dict
     return _subscription_callable(req, "repair")
 
 
-@https_fn.on_call(memory=LIGHT, max_instances=1)
+@https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def startTrial(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return _subscription_callable(req, "trial")
 
 
-@scheduler_fn.on_schedule(schedule="every day 02:00", timezone=options.Timezone("UTC"), memory=LIGHT, max_instances=1)
+@scheduler_fn.on_schedule(
+    schedule="every day 02:00", timezone=options.Timezone("UTC"), memory=LIGHT, cpu=SMALL_CPU, max_instances=1
+)
 def suspendOverdueSubscriptions(event: scheduler_fn.ScheduledEvent) -> None:
     from shared.services.subscription_dunning import end_expired_trials, suspend_overdue_subscriptions
 

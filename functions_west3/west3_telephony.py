@@ -11,12 +11,15 @@ from shared.entry import wiring
 from shared.entry.twilio_http import TwilioRequest, handle_twilio_webhook
 from west3_runtime import (
     CALL_SECRETS,
+    CONCURRENT_CPU,
     ENCRYPTION_KEY,
     LIGHT,
     REGION,
+    SMALL_CPU,
     STRIPE_SECRET_KEY,
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
+    TWILIO_CONCURRENCY,
     logger,
 )
 
@@ -25,7 +28,8 @@ from west3_runtime import (
     retry_config=options.RetryConfig(max_attempts=5, min_backoff_seconds=5),
     rate_limits=options.RateLimits(max_concurrent_dispatches=10),
     secrets=CALL_SECRETS,
-    max_instances=3,
+    memory=LIGHT,
+    max_instances=2,
     timeout_sec=60,
 )
 def executeScheduledCall(req: https_fn.CallableRequest[Any]) -> None:
@@ -76,7 +80,13 @@ def _carry_out(result: Any, session_id: str) -> None:
     )
 
 
-@https_fn.on_request(secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID], max_instances=2, timeout_sec=30)
+@https_fn.on_request(
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID],
+    cpu=CONCURRENT_CPU,
+    concurrency=TWILIO_CONCURRENCY,
+    max_instances=1,
+    timeout_sec=30,
+)
 def twilioGatherResponse(req: Request) -> Response:
     from shared.adapters.twiml import render
     from shared.services import twilio_callbacks
@@ -105,7 +115,11 @@ def twilioGatherResponse(req: Request) -> Response:
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=2, timeout_sec=30
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY],
+    cpu=CONCURRENT_CPU,
+    concurrency=TWILIO_CONCURRENCY,
+    max_instances=1,
+    timeout_sec=30,
 )
 def twilioAmdTwiml(req: Request) -> Response:
     from shared.services import twilio_callbacks
@@ -125,7 +139,11 @@ def twilioAmdTwiml(req: Request) -> Response:
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=2, timeout_sec=30
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY],
+    cpu=CONCURRENT_CPU,
+    concurrency=TWILIO_CONCURRENCY,
+    max_instances=1,
+    timeout_sec=30,
 )
 def twilioCallWebhook(req: Request) -> Response:
     from shared.services import twilio_callbacks
@@ -140,7 +158,11 @@ def twilioCallWebhook(req: Request) -> Response:
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY], max_instances=2, timeout_sec=30
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY],
+    cpu=CONCURRENT_CPU,
+    concurrency=TWILIO_CONCURRENCY,
+    max_instances=1,
+    timeout_sec=30,
 )
 def twilioConferenceWebhook(req: Request) -> Response:
     from shared.services import twilio_callbacks
@@ -158,6 +180,7 @@ def twilioConferenceWebhook(req: Request) -> Response:
     document="sms_outbox/{smsId}",
     secrets=[TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, ENCRYPTION_KEY],
     memory=LIGHT,
+    cpu=SMALL_CPU,
     max_instances=1,
 )
 def sendQueuedSms(event: firestore_fn.Event[Any]) -> None:
@@ -173,7 +196,11 @@ def sendQueuedSms(event: firestore_fn.Event[Any]) -> None:
 
 
 @scheduler_fn.on_schedule(
-    schedule="every 30 minutes", secrets=[TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN], memory=LIGHT, max_instances=1
+    schedule="every 30 minutes",
+    secrets=[TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN],
+    memory=LIGHT,
+    cpu=SMALL_CPU,
+    max_instances=1,
 )
 def completeCallCosts(event: scheduler_fn.ScheduledEvent) -> None:
     """Twilio prices a call shortly after it ends: complete the figures it had not priced yet."""

@@ -18,6 +18,7 @@ MONEY_OR_CALL_SECRETS = {
     "PAYPAL_CLIENT_SECRET",
     "WISE_API_TOKEN",
 }
+TWILIO_WEBHOOKS = ("twilioCallWebhook", "twilioGatherResponse", "twilioAmdTwiml", "twilioConferenceWebhook")
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +55,51 @@ def test_every_function_declares_limits_and_payment_functions_run_one_request_at
     for entry in generated["functions"]:
         assert isinstance(entry["maxInstances"], int) and entry["maxInstances"] >= 1, entry["name"]
         assert entry["minInstances"] == 0, entry["name"]
-        if entry["codebase"] == "west3":
+        if entry["codebase"] == "west3" and entry["name"] not in TWILIO_WEBHOOKS:
             assert entry["concurrency"] == 1, entry["name"]
+
+
+def test_twilio_webhooks_serve_concurrent_callbacks_on_a_whole_vcpu(generated: dict[str, Any]) -> None:
+    by_name = {f["name"]: f for f in generated["functions"]}
+    for name in TWILIO_WEBHOOKS:
+        assert by_name[name]["concurrency"] > 1, name
+        assert by_name[name]["maxInstances"] * by_name[name]["concurrency"] >= 20, name
+
+
+def test_cpu_settings_are_ones_firebase_deploys(generated: dict[str, Any]) -> None:
+    """firebase-tools' rules: (0.08, 1], 2, 4, 6, 8 or gcf_gen1; concurrency > 1 needs a whole
+    vCPU; more than 512 MiB needs at least half a vCPU."""
+    for entry in generated["functions"]:
+        cpu, name = entry["cpu"], entry["name"]
+        assert cpu == "gcf_gen1" or 0.08 <= cpu <= 1 or cpu in (2, 4, 6, 8), name
+        if entry["concurrency"] > 1:
+            assert entry["vcpu"] >= 1, name
+        if entry["memoryMb"] > 512:
+            assert entry["vcpu"] >= 0.5, name
+
+
+def test_every_region_keeps_within_the_budget_that_leaves_room_for_more_functions(
+    generated: dict[str, Any],
+) -> None:
+    assert manifest.REGIONAL_VCPU_BUDGET == 7.0 and generated["budgetVcpuPerRegion"] == 7.0
+    for region, total in generated["regions"].items():
+        assert total <= manifest.REGIONAL_VCPU_BUDGET, f"{region} needs {total} vCPU"
+
+
+def test_make_manifest_fails_above_the_quota_and_passes_within_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def with_total(vcpu: float) -> dict[str, Any]:
+        functions = [{"region": "europe-west3", "vcpu": vcpu, "maxInstances": 1}]
+        return {"functions": functions, "regions": manifest.vcpu_by_region(functions)}
+
+    monkeypatch.setattr(manifest, "ROOT", tmp_path)
+    monkeypatch.setattr(manifest, "build_manifest", lambda: with_total(10.5))
+    assert manifest.main() == 1
+    assert "quota exceeded" in capsys.readouterr().err
+    monkeypatch.setattr(manifest, "build_manifest", lambda: with_total(8.0))  # over budget, under quota
+    assert manifest.main() == 0
+    assert json.loads((tmp_path / "functions-manifest.json").read_text())["regions"] == {"europe-west3": 8.0}
 
 
 def test_summed_vcpu_times_max_instances_fits_the_regional_quota(generated: dict[str, Any]) -> None:
