@@ -231,7 +231,9 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
     scheduled = parse_command(CreateAndScheduleCallCommand, schedule)
     meter.run(
         "createAndScheduleCall",
-        lambda: create_and_schedule_call(scheduled, CLIENT, store=store, vault=vault, tasks=tasks, clock=clock),
+        lambda: create_and_schedule_call(
+            scheduled, CLIENT, store=store, vault=vault, tasks=tasks, clock=clock, gateway=gateway
+        ),
     )
 
     dial = partial(

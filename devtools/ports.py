@@ -16,6 +16,7 @@ TWILIO_SIM_PORT = 8430
 
 # Local-only credentials: never valid anywhere but on this machine.
 STRIPE_SECRET_KEY = "sk_test_local_sos_expat"
+STRIPE_RESTRICTED_KEY = "rk_test_local_sos_expat_read_only"  # west1: reads PaymentIntents only
 STRIPE_WEBHOOK_SECRET = "whsec_local_sos_expat_webhook_secret"
 TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
 TWILIO_AUTH_TOKEN = "local-twilio-auth-token"

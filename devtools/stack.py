@@ -70,7 +70,10 @@ def prepare_codebases() -> None:
             f"PUBLIC_FUNCTIONS_BASE_URL=http://{ports.HOST}:{ports.FUNCTIONS_PORT}/{ports.PROJECT_ID}/{{region}}\n"
         )
         secrets = {
-            "functions_west1": {"ENCRYPTION_KEY": ports.ENCRYPTION_KEY},
+            "functions_west1": {
+                "ENCRYPTION_KEY": ports.ENCRYPTION_KEY,
+                "STRIPE_RESTRICTED_KEY": ports.STRIPE_RESTRICTED_KEY,
+            },
             "functions_west2": {},
             "functions_west3": {
                 "STRIPE_SECRET_KEY": ports.STRIPE_SECRET_KEY,

@@ -1,4 +1,5 @@
-"""europe-west1: core and admin functions (no secret that can move money or place calls)."""
+"""europe-west1: core and admin functions (no secret that can move money or place calls: its
+only Stripe key is a restricted, read-only one)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ CALLS_REGION = "europe-west3"  # executeScheduledCall's queue lives with the tel
 configure_codebase(CODEBASE, REGION)
 
 ENCRYPTION_KEY = params.SecretParam("ENCRYPTION_KEY")
+STRIPE_RESTRICTED_KEY = params.SecretParam("STRIPE_RESTRICTED_KEY")  # rk_..., PaymentIntents: read only
 
 
-@https_fn.on_call(secrets=[ENCRYPTION_KEY], max_instances=5, timeout_sec=60)
+@https_fn.on_call(secrets=[ENCRYPTION_KEY, STRIPE_RESTRICTED_KEY], max_instances=5, timeout_sec=60)
 def createAndScheduleCall(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
         cmd = parse_command(CreateAndScheduleCallCommand, data)
@@ -32,6 +34,7 @@ def createAndScheduleCall(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
             vault=wiring.phone_vault(ENCRYPTION_KEY.value),
             tasks=wiring.task_scheduler(CALLS_REGION),
             clock=wiring.clock(),
+            gateway=wiring.stripe_gateway(STRIPE_RESTRICTED_KEY.value),
         ).as_response()
 
     result: dict[str, Any] = run_callable(req, service)

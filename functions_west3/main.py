@@ -92,6 +92,8 @@ def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 @https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY], memory=LIGHT, max_instances=2, timeout_sec=60)
 def stripeWebhook(req: Request) -> Response:
+    from shared.services.payment_events import payment_intent_refresher
+    from shared.services.stripe_event_table import chain_refreshers
     from shared.services.subscription_events import subscription_refresher
 
     if req.method != "POST":
@@ -103,7 +105,10 @@ def stripeWebhook(req: Request) -> Response:
         store=wiring.store(),
         clock=wiring.clock(),
         handlers=STRIPE_EVENT_HANDLERS,
-        refresh=subscription_refresher(wiring.billing_gateway(STRIPE_SECRET_KEY.value)),
+        refresh=chain_refreshers(
+            payment_intent_refresher(wiring.stripe_gateway(STRIPE_SECRET_KEY.value)),
+            subscription_refresher(wiring.billing_gateway(STRIPE_SECRET_KEY.value)),
+        ),
     )
     return Response(result.as_json(), status=result.status, content_type="application/json")
 

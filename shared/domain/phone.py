@@ -22,6 +22,30 @@ def parse_e164(raw: object, field: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_ANSWERED_BY_A_PERSON = frozenset(
+    {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+)
+
+
+def parse_callable_number(raw: object, field: str) -> str:
+    """An E.164 number the platform may dial: one a person answers (mobile or fixed line).
+    Premium-rate, shared-cost, toll-free, pager, UAN, voicemail and other numbers are refused
+    (toll fraud: the platform pays for the calls it places)."""
+    e164 = parse_e164(raw, field)
+    kind = phonenumbers.number_type(phonenumbers.parse(e164, None))
+    if kind not in _ANSWERED_BY_A_PERSON:
+        raise InvalidArgument(
+            field,
+            "must be a mobile or fixed-line number (premium-rate, toll-free, shared-cost "
+            "and similar numbers cannot be called)",
+        )
+    return e164
+
+
 def masked(e164: str) -> str:
     """For logs and messages: never more than the last two digits."""
     return f"{e164[:3]}•••••{e164[-2:]}" if len(e164) > 5 else "•••"

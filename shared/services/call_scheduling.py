@@ -19,11 +19,20 @@ from shared.domain.payment import PaymentState
 from shared.domain.pricing import PricingTable, quote
 from shared.domain.settings import CallSettings
 from shared.ports.clock import Clock
+from shared.ports.payments import PaymentGateway, PaymentGatewayError
 from shared.ports.phone_vault import PhoneVault
 from shared.ports.store import DocumentStore, Transaction
 from shared.ports.tasks import TaskScheduler
-from shared.services.commands import Caller, CreateAndScheduleCallCommand, require_caller, require_self_or_admin
+from shared.services.commands import (
+    Caller,
+    CreateAndScheduleCallCommand,
+    require_caller,
+    require_client,
+    require_other_party,
+    require_self_or_admin,
+)
 from shared.services.notifications import queue_mail, queue_sms
+from shared.services.payment_events import record_authorization
 
 EXECUTE_CALL_FUNCTION = "executeScheduledCall"
 
@@ -50,13 +59,17 @@ def create_and_schedule_call(
     vault: PhoneVault,
     tasks: TaskScheduler,
     clock: Clock,
+    gateway: PaymentGateway,
 ) -> ScheduledCall:
+    """`gateway` may hold a read-only key: it is only asked for the hold when its webhook is late."""
     user = require_caller(caller)
     require_self_or_admin(user, "clientId", cmd.clientId)
+    require_client(user)
+    require_other_party(cmd.providerId, cmd.clientId)
     verified = user.claims.get("phone_number")
     if not user.is_admin and isinstance(verified, str) and verified != cmd.clientPhone:
         raise InvalidArgument("clientPhone", "must be your own number, the one verified on your account")
-    payment = _authorised_payment(store, cmd)
+    payment = _authorised_payment(store, gateway, clock, cmd)
     profile = store.get(f"sos_profiles/{cmd.providerId}")
     if profile is None:
         raise NotFound(f"providerId: no provider {cmd.providerId!r}", field="providerId")
@@ -121,7 +134,9 @@ class _Payment:
     currency: Any
 
 
-def _authorised_payment(store: DocumentStore, cmd: CreateAndScheduleCallCommand) -> _Payment:
+def _authorised_payment(
+    store: DocumentStore, gateway: PaymentGateway, clock: Clock, cmd: CreateAndScheduleCallCommand
+) -> _Payment:
     from shared.domain.money import Currency
 
     payment = store.get(f"payments/{cmd.paymentIntentId}")
@@ -133,11 +148,33 @@ def _authorised_payment(store: DocumentStore, cmd: CreateAndScheduleCallCommand)
         raise FailedPrecondition(
             "paymentIntentId: this payment is for another provider or service", field="paymentIntentId"
         )
+    if payment.get("state") in (PaymentState.PENDING.value, PaymentState.FAILED.value):
+        payment = _authorisation_from_stripe(store, gateway, clock, cmd.paymentIntentId, payment)
     if payment.get("state") != PaymentState.AUTHORIZED.value:
         raise FailedPrecondition(
             f"paymentIntentId: the card hold is not authorised (state {payment.get('state')})", field="paymentIntentId"
         )
     return _Payment(str(payment["callSessionId"]), int(payment["amount"]), Currency(payment["currency"]))
+
+
+def _authorisation_from_stripe(
+    store: DocumentStore, gateway: PaymentGateway, clock: Clock, payment_id: str, payment: dict[str, Any]
+) -> dict[str, Any]:
+    """The client booked as soon as Stripe.js confirmed the card, before the webhook landed: ask
+    Stripe, and record an authorisation for the right amount exactly as the webhook would."""
+    try:
+        hold = gateway.retrieve_hold(payment_id)
+    except PaymentGatewayError as exc:
+        raise Unavailable("could not check the card hold with the payment provider; retry shortly") from exc
+    covered = (
+        hold.status == "requires_capture"
+        and hold.amount.currency.value == payment.get("currency")
+        and hold.amount_capturable == payment.get("amount")
+    )
+    if not covered:
+        return {**payment, "state": payment.get("state"), "status": hold.status}
+    recorded = store.run_transaction(lambda tx: record_authorization(tx, hold, clock.now()))
+    return recorded if recorded is not None else payment
 
 
 def _provider_phone_on_file(profile: dict[str, Any], vault: PhoneVault) -> str:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 from shared.domain.errors import InvalidArgument, PermissionDenied, Unauthenticated
 from shared.domain.ivr import VOICE_LANGUAGE
 from shared.domain.money import Currency, parse_major_units
-from shared.domain.phone import parse_e164
+from shared.domain.phone import parse_callable_number
 from shared.domain.pricing import ServiceType
 
 _DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -39,6 +39,17 @@ def require_caller(caller: Caller | None) -> Caller:
 def require_self_or_admin(caller: Caller, field: str, uid: str) -> None:
     if caller.uid != uid and not caller.is_admin:
         raise PermissionDenied(f"{field} must be the signed-in user")
+
+
+def require_client(caller: Caller) -> None:
+    """Only a client account (the server-set `role` claim) books calls; admins may act for one."""
+    if caller.claims.get("role") != "client" and not caller.is_admin:
+        raise PermissionDenied("only a client account can book a call")
+
+
+def require_other_party(provider_id: str, client_id: str) -> None:
+    if provider_id == client_id:
+        raise InvalidArgument("providerId", "cannot be your own account: a provider cannot book themselves")
 
 
 def parse_command(model: type[M], data: Any) -> M:
@@ -144,4 +155,4 @@ class CreateAndScheduleCallCommand(BaseModel):
 
 
 def _phone(value: object, field: str) -> str:
-    return parse_e164(value, field)
+    return parse_callable_number(value, field)

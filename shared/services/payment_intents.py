@@ -33,7 +33,14 @@ from shared.domain.settings import PaymentSettings
 from shared.ports.clock import Clock
 from shared.ports.payments import Destination, Hold, HoldRequest, PaymentGateway, PaymentGatewayError
 from shared.ports.store import DocumentStore, Transaction
-from shared.services.commands import Caller, CreatePaymentIntentCommand, require_caller, require_self_or_admin
+from shared.services.commands import (
+    Caller,
+    CreatePaymentIntentCommand,
+    require_caller,
+    require_client,
+    require_other_party,
+    require_self_or_admin,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +94,8 @@ def create_payment_intent(
 ) -> PaymentIntentCreated:
     user = require_caller(caller)
     require_self_or_admin(user, "clientId", cmd.clientId)
+    require_client(user)
+    require_other_party(cmd.providerId, cmd.clientId)
     profile = _approved_provider(store, cmd.providerId, cmd.serviceType)
     price = quote(
         PricingTable.from_document(store.get("settings/pricing")),

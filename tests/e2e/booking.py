@@ -32,6 +32,14 @@ def new_provider(db: Any, phone: str, *, language: str = "fr") -> str:
 
 
 def authorized_hold(web: WebApp, db: Any, client: Account, provider_id: str) -> dict[str, Any]:
+    hold = confirmed_hold(web, client, provider_id)
+    ref = db.document(f"payments/{hold['paymentIntentId']}")
+    wait_for(lambda: (ref.get().to_dict() or {}).get("state") == "authorized", what="hold authorised")
+    return hold
+
+
+def confirmed_hold(web: WebApp, client: Account, provider_id: str) -> dict[str, Any]:
+    """A hold whose card Stripe.js just confirmed: its webhook may not have landed yet."""
     created = web.call(
         "europe-west3",
         "createPaymentIntent",
@@ -48,8 +56,6 @@ def authorized_hold(web: WebApp, db: Any, client: Account, provider_id: str) -> 
     assert created.status == 200, created.body
     hold: dict[str, Any] = created.result
     assert confirm_card(hold["paymentIntentId"], hold["clientSecret"])["status"] == "requires_capture"
-    ref = db.document(f"payments/{hold['paymentIntentId']}")
-    wait_for(lambda: (ref.get().to_dict() or {}).get("state") == "authorized", what="hold authorised")
     return hold
 
 

@@ -52,10 +52,25 @@ class CallResult:
         return str((self.body.get("error") or {}).get("message", ""))
 
 
+def set_claims(uid: str, claims: dict[str, Any]) -> None:
+    """Custom claims written as the server does (the Auth emulator's admin access)."""
+    import json
+
+    response = requests.post(
+        f"{AUTH}/projects/{ports.PROJECT_ID}/accounts:update",
+        json={"localId": uid, "customAttributes": json.dumps(claims)},
+        headers={"Authorization": "Bearer owner"},
+        timeout=10,
+    )
+    response.raise_for_status()
+
+
 class WebApp:
     """What the web app does: Auth emulator REST for accounts, callables over HTTP."""
 
-    def sign_up(self) -> Account:
+    def sign_up(self, role: str | None = "client") -> Account:
+        """A new account, with the `role` claim the server gives it (None: an account whose role
+        was never set, e.g. one created before registration existed)."""
         email = f"client-{uuid.uuid4().hex[:10]}@e2e.sos-expat.test"
         response = requests.post(
             f"{AUTH}/accounts:signUp?key=fake-api-key",
@@ -64,7 +79,10 @@ class WebApp:
         )
         response.raise_for_status()
         body = response.json()
-        return Account(body["localId"], body["idToken"], email)
+        if role is None:
+            return Account(body["localId"], body["idToken"], email)
+        set_claims(body["localId"], {"role": role})
+        return self.sign_in(email, "e2e-password-1")
 
     def sign_in(self, email: str, password: str = "demo-password-1") -> Account:
         response = requests.post(

@@ -155,11 +155,11 @@ class CallWorld:
 
     def schedule(self, cmd: CreateAndScheduleCallCommand, caller: Caller | None) -> ScheduledCall:
         return create_and_schedule_call(
-            cmd, caller, store=self.store, vault=self.vault, tasks=self.tasks, clock=self.clock
+            cmd, caller, store=self.store, vault=self.vault, tasks=self.tasks, clock=self.clock, gateway=self.gateway
         )
 
     def book(self, session_id: str = "s1", client_id: str = "client1") -> str:
-        self.schedule(self.command(self.pay(session_id, client_id), client_id), Caller(client_id, {}))
+        self.schedule(self.command(self.pay(session_id, client_id), client_id), Caller(client_id, {"role": "client"}))
         return session_id
 
     # --- Cloud Tasks -----------------------------------------------------------------------------

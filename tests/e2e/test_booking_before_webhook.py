@@ -1,0 +1,61 @@
+"""The web app books as soon as Stripe.js returns from the card confirmation, without waiting
+for the `amount_capturable_updated` webhook (issue 9, item 1)."""
+
+from typing import Any
+
+import pytest
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from tests.e2e.booking import DEFAULT_CLIENT_PHONE, confirmed_hold, new_provider, schedule, settled_session
+from tests.e2e.conftest import WebApp
+
+pytestmark = pytest.mark.e2e
+
+BOOKINGS_IN_A_ROW = 8
+
+
+def test_booking_at_once_after_the_card_confirmation_succeeds_every_time(
+    web: WebApp, db: Any, fresh_simulator: None
+) -> None:
+    sessions = []
+    for _ in range(BOOKINGS_IN_A_ROW):
+        client = web.sign_up()
+        provider_id = new_provider(db, "+33600000001")
+        hold = confirmed_hold(web, client, provider_id)
+        scheduled = schedule(web, client, provider_id, hold, DEFAULT_CLIENT_PHONE)  # no wait at all
+        assert scheduled.status == 200, scheduled.body
+        sessions.append((hold["paymentIntentId"], scheduled.result["sessionId"]))
+    for payment_id, session_id in sessions:
+        assert settled_session(db, session_id)["payment"]["state"] == "captured"
+        # By now the late webhook has landed too, and changed nothing: one authorisation, recorded once.
+        payment = db.document(f"payments/{payment_id}").get().to_dict() or {}
+        assert payment["captureBefore"] is not None and payment["amountCapturable"] == 4900
+        audits = (
+            db.collection("payment_audit_logs")
+            .where(filter=FieldFilter("paymentIntentId", "==", payment_id))
+            .where(filter=FieldFilter("toState", "==", "authorized"))
+            .get()
+        )
+        assert len(audits) == 1, [a.to_dict() for a in audits]
+
+
+def test_a_hold_whose_card_was_never_confirmed_is_still_refused(web: WebApp, db: Any) -> None:
+    client = web.sign_up()
+    provider_id = new_provider(db, "+33600000001")
+    created = web.call(
+        "europe-west3",
+        "createPaymentIntent",
+        {
+            "amount": 49,
+            "currency": "eur",
+            "serviceType": "lawyer_call",
+            "providerId": provider_id,
+            "clientId": client.uid,
+            "callSessionId": f"e2e_unconfirmed_{client.uid[:10]}",
+        },
+        client,
+    )
+    assert created.status == 200, created.body
+    scheduled = schedule(web, client, provider_id, created.result, DEFAULT_CLIENT_PHONE)
+    assert scheduled.error_status == "FAILED_PRECONDITION", scheduled.body
+    assert "paymentIntentId" in scheduled.error_message
