@@ -9,7 +9,17 @@ Changes to localstripe 1.15.10 (each covered by tests/integration/test_localstri
   after capture, and `payment_intent.canceled` on cancel;
 - PaymentIntents expose `amount_capturable` and `amount_received`; uncaptured charges expose
   `payment_method_details.card.capture_before` (authorisation + 7 days, as Stripe does for cards);
-- `confirm` accepts `payment_method` and `client_secret`, as Stripe.js sends them.
+- `confirm` accepts `payment_method` and `client_secret`, as Stripe.js sends them;
+- PaymentIntent create takes the parameters of the pinned API version: `payment_method_types`
+  is refused (400, as Stripe does: the parameter is `allowed_payment_method_types`), and
+  `transfer_data[destination]` (+ `amount`) and `application_fee_amount` (only with a
+  destination) are accepted and returned;
+- a PaymentIntent's `latest_charge` is the charge's id unless the request expands it
+  (`expand[]=latest_charge` on retrieve, create, confirm, capture, cancel); fields the pinned
+  version removed (`charges`, `invoice`; a charge's `invoice`) are not returned;
+- events are rendered at the pinned API version with unexpanded ids (localstripe_events) and
+  POST requests honour `Idempotency-Key`, with a fault switch `POST /_test/faults`
+  (localstripe_idempotency).
 """
 
 from __future__ import annotations
@@ -19,12 +29,15 @@ from typing import Any
 
 from localstripe import resources
 from localstripe.errors import UserError
-from localstripe.resources import Charge, Event, PaymentIntent, Store, extra_apis
+from localstripe.resources import Charge, Event, PaymentIntent, Store, StripeObject, extra_apis, try_convert_to_int
 from localstripe.webhooks import schedule_webhook
 
-from devtools import localstripe_billing
+from devtools import localstripe_billing, localstripe_events, localstripe_idempotency
+from devtools.localstripe_events import unexpanded
 
 AUTHORIZATION_VALIDITY_SECONDS = 7 * 24 * 3600
+REMOVED_FIELDS = {PaymentIntent: ("charges", "invoice"), Charge: ("invoice",)}
+"""What localstripe returns that the pinned API version no longer has."""
 
 
 def _no_disk(self: Store) -> None:
@@ -93,8 +106,90 @@ def _api_confirm(
     return _original_confirm(cls, id, **kwargs)
 
 
+def _param_error(message: str, param: str) -> UserError:
+    return UserError(400, message, {"param": param})
+
+
+def _allowed_types(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if type(value) is not list or not value or not all(type(v) is str and v for v in value):
+        raise _param_error("Invalid array: allowed_payment_method_types", "allowed_payment_method_types")
+    return list(value)
+
+
+def _transfer_data(value: Any, amount: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if type(value) is not dict:
+        raise _param_error("Invalid object: transfer_data", "transfer_data")
+    unknown = sorted(set(value) - {"destination", "amount"})
+    if unknown:
+        raise _param_error(f"Received unknown parameter: transfer_data[{unknown[0]}]", f"transfer_data[{unknown[0]}]")
+    destination = value.get("destination")
+    if type(destination) is not str or not destination.startswith("acct_"):
+        raise _param_error("transfer_data[destination] must be a connected account id", "transfer_data[destination]")
+    share = None if value.get("amount") is None else try_convert_to_int(value["amount"])
+    if share is not None and (type(share) is not int or not 0 <= share <= try_convert_to_int(amount)):
+        raise _param_error("Invalid integer: transfer_data[amount]", "transfer_data[amount]")
+    return {"amount": share, "destination": destination}
+
+
+def _application_fee(value: Any, amount: Any, transfer: dict[str, Any] | None) -> int | None:
+    if value is None:
+        return None
+    fee = try_convert_to_int(value)
+    if type(fee) is not int or not 0 <= fee <= try_convert_to_int(amount):
+        raise _param_error("Invalid integer: application_fee_amount", "application_fee_amount")
+    if transfer is None:
+        raise _param_error(
+            "Can only apply an application_fee_amount when the PaymentIntent is attempting a destination payment "
+            "(using `transfer_data[destination]`).",
+            "application_fee_amount",
+        )
+    return fee
+
+
+_original_init = PaymentIntent.__init__
+
+
+def _init(
+    self: PaymentIntent,
+    allowed_payment_method_types: Any = None,
+    transfer_data: Any = None,
+    application_fee_amount: Any = None,
+    **kwargs: Any,
+) -> None:
+    if "payment_method_types" in kwargs:
+        raise _param_error(
+            "Received unknown parameter: payment_method_types. Did you mean allowed_payment_method_types?",
+            "payment_method_types",
+        )
+    allowed = _allowed_types(allowed_payment_method_types)
+    transfer = _transfer_data(transfer_data, kwargs.get("amount"))
+    fee = _application_fee(application_fee_amount, kwargs.get("amount"), transfer)
+    _original_init(self, **kwargs)
+    self.allowed_payment_method_types = allowed
+    self.payment_method_types = allowed or ["card"]
+    self.transfer_data = transfer
+    self.application_fee_amount = fee
+
+
+def _export(self: StripeObject, expand: Any = None) -> dict[str, Any]:
+    """Stripe's rendering: expandable fields are ids unless expanded, removed fields absent."""
+    exported = StripeObject._export(self, expand=expand)
+    for name in REMOVED_FIELDS.get(type(self), ()):
+        exported.pop(name, None)
+    return dict(unexpanded(exported, keep=tuple(expand or ())))
+
+
 def apply_patches() -> None:
     localstripe_billing.register()
+    localstripe_events.register()
+    localstripe_idempotency.register()
+    PaymentIntent.__init__ = _init  # type: ignore[method-assign]
+    PaymentIntent._export = _export  # type: ignore[method-assign]
+    Charge._export = _export  # type: ignore[method-assign]
     Store.dump_to_disk = _no_disk  # type: ignore[method-assign]
     PaymentIntent.amount_capturable = property(_amount_capturable)  # type: ignore[attr-defined]
     PaymentIntent.amount_received = property(_amount_received)  # type: ignore[attr-defined]
@@ -119,6 +214,7 @@ def main(argv: list[str]) -> None:
     from devtools import localstripe_restricted
 
     localstripe_restricted.install(server)
+    localstripe_idempotency.install(server.app)
     sys.argv = ["localstripe", "--from-scratch", *argv]
     server.start()
 
