@@ -25,6 +25,9 @@ class Currency(StrEnum):
 
 
 MINOR_UNITS_PER_MAJOR = 100
+MAX_MAJOR_UNITS = Decimal(10) ** 9
+MAX_AMOUNT_TEXT = 32
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, order=True)
@@ -73,6 +76,8 @@ def parse_major_units(raw: object, field: str) -> int:
     elif isinstance(raw, int):
         value = Decimal(raw)
     elif isinstance(raw, str):
+        if len(raw) > MAX_AMOUNT_TEXT:
+            raise InvalidArgument(field, "is too long to be an amount")
         try:
             value = Decimal(raw.strip())
         except InvalidOperation:
@@ -83,9 +88,11 @@ def parse_major_units(raw: object, field: str) -> int:
         raise InvalidArgument(field, "must be a number in major units, e.g. 49.00")
     if value < 0:
         raise InvalidArgument(field, "must not be negative")
-    minor = value * MINOR_UNITS_PER_MAJOR
-    if minor != minor.to_integral_value():
-        raise InvalidArgument(field, "must have at most 2 decimals")
-    if value > Decimal(10) ** 9:
+    # Bounded before any arithmetic: "1e999999999" would overflow the decimal context.
+    if not value.is_zero() and value.adjusted() >= 10:
         raise InvalidArgument(field, "is absurdly large")
-    return int(minor)
+    if value > MAX_MAJOR_UNITS:
+        raise InvalidArgument(field, "is absurdly large")
+    if value != value.quantize(CENT):
+        raise InvalidArgument(field, "must have at most 2 decimals")
+    return int(value.quantize(CENT) * MINOR_UNITS_PER_MAJOR)

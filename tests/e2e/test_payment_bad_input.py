@@ -40,6 +40,9 @@ BAD_VALUES: list[tuple[str, Any]] = [
     ("amount", -49),
     ("amount", 49.001),
     ("amount", 10**13),
+    ("amount", "1e999999999"),  # overflowed the decimal context (INTERNAL) before the bound
+    ("amount", "1e-999999999"),
+    ("amount", "9" * 400),
     ("amount", True),
     ("amount", None),
     ("amount", [49]),

@@ -63,3 +63,22 @@ def test_currency_parse_is_case_insensitive_and_strict() -> None:
         Currency.parse("gbp")
     with pytest.raises(InvalidArgument):
         Currency.parse(1)
+
+
+@pytest.mark.parametrize(
+    "raw", ["1e999999999", "-1e999999999", "1e-999999999", "1E+10", "9" * 400, "0.1e-3", 10**400, 1e300]
+)
+def test_extreme_magnitudes_are_refused_before_any_arithmetic(raw: object) -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        parse_major_units(raw, "amount")
+    assert raised.value.field == "amount"
+
+
+@given(st.text(max_size=40) | st.floats() | st.integers())
+def test_any_input_is_an_amount_or_a_clear_error(raw: object) -> None:
+    try:
+        minor = parse_major_units(raw, "amount")
+    except InvalidArgument as exc:
+        assert exc.field == "amount"
+    else:
+        assert isinstance(minor, int) and 0 <= minor <= 10**11
