@@ -37,12 +37,18 @@ def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 @https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, cpu=SMALL_CPU, max_instances=1, timeout_sec=300)
 def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.services.plan_sync import sync_plans_to_stripe
+    from shared.services.subscription_outage import unavailable_on_outage
 
     result: dict[str, Any] = run_callable(
         req,
-        lambda caller, data: sync_plans_to_stripe(
-            caller, store=wiring.store(), billing=wiring.billing_gateway(STRIPE_SECRET_KEY.value), clock=wiring.clock()
-        ).as_response(),
+        unavailable_on_outage(
+            lambda caller, data: sync_plans_to_stripe(
+                caller,
+                store=wiring.store(),
+                billing=wiring.billing_gateway(STRIPE_SECRET_KEY.value),
+                clock=wiring.clock(),
+            ).as_response()
+        ),
     )
     return result
 
@@ -50,6 +56,7 @@ def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[st
 @https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, cpu=SMALL_CPU, max_instances=1, timeout_sec=60)
 def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription_checkout
+    from shared.services.subscription_outage import unavailable_on_outage
 
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
         return create_subscription_checkout(
@@ -61,13 +68,14 @@ def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, 
             return_url=config.web_app_url() + "/dashboard/subscription",
         )
 
-    result: dict[str, Any] = run_callable(req, service)
+    result: dict[str, Any] = run_callable(req, unavailable_on_outage(service))
     return result
 
 
 def _subscription_callable(req: https_fn.CallableRequest[Any], action: str) -> dict[str, Any]:
     from shared.services import subscription_changes as changes
     from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription
+    from shared.services.subscription_outage import unavailable_on_outage
 
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
         store, clock = wiring.store(), wiring.clock()
@@ -76,10 +84,12 @@ def _subscription_callable(req: https_fn.CallableRequest[Any], action: str) -> d
             cmd = parse_command(SubscriptionCheckoutCommand, data)
             return create_subscription(cmd, caller, store=store, billing=billing, clock=clock)
         if action == "change":
-            cmd = parse_command(SubscriptionCheckoutCommand, data)
-            return changes.change_subscription_plan(cmd, caller, store=store, billing=billing, clock=clock)
+            change = parse_command(changes.PlanChangeCommand, data)
+            return changes.change_subscription_plan(change, caller, store=store, billing=billing, clock=clock)
         if action in ("cancel", "reactivate"):
-            return changes.set_cancellation(caller, action == "cancel", store=store, billing=billing, clock=clock)
+            request = parse_command(changes.RequestIdCommand, {} if data is None else data)
+            cancel = action == "cancel"
+            return changes.set_cancellation(caller, cancel, store=store, billing=billing, clock=clock, request=request)
         if action == "repair":
             from shared.services.subscription_repair import repair_billing_periods
 
@@ -88,7 +98,7 @@ def _subscription_callable(req: https_fn.CallableRequest[Any], action: str) -> d
             return {"url": changes.billing_portal_link(caller, config.web_app_url(), store=store, billing=billing)}
         return changes.start_trial(caller, store=store, clock=clock)
 
-    result: dict[str, Any] = run_callable(req, service)
+    result: dict[str, Any] = run_callable(req, unavailable_on_outage(service))
     return result
 
 

@@ -391,12 +391,20 @@ class FakeBillingGateway(BillingGateway):
         self.change_replies: dict[str, PlanChange] = {}  # by idempotency key, for plan changes
         self.invoiced_on_change = 0
         self.trial_ends: dict[str, datetime | None] = {}  # by subscription id, as asked of Stripe
+        self.subscription_customers: dict[str, str] = {}
+        self.fail_next_call = False  # the next subscription call meets a Stripe outage
 
     def ensure_product(self, plan_id: str, name: str) -> str:
         self.calls.append("ensure_product")
         return self.products.setdefault(plan_id, f"prod_{plan_id}")
 
+    def _outage(self, operation: str) -> None:
+        if self.fail_next_call:
+            self.fail_next_call = False
+            raise PaymentGatewayError(f"{operation}: APIConnectionError", retryable=True)
+
     def retrieve_price(self, price_id: str) -> RecurringPrice | None:
+        self._outage("prices.retrieve")
         return self.prices.get(price_id)
 
     def create_price(
@@ -441,14 +449,38 @@ class FakeBillingGateway(BillingGateway):
             )
         else:
             created = StripeSubscription(
-                sub_id, "incomplete", f"si_{sub_id}", self.prices[price_id], False, f"pi_{sub_id}_secret"
+                sub_id,
+                "incomplete",
+                f"si_{sub_id}",
+                self.prices[price_id],
+                False,
+                f"pi_{sub_id}_secret",
+                payment_intent_id=f"pi_{sub_id}",
             )
         self.subscriptions[sub_id] = created
         self.subscription_metadata[sub_id] = dict(metadata)
+        self.subscription_customers[sub_id] = customer_id
         return created
 
     def retrieve_subscription(self, subscription_id: str) -> StripeSubscription:
+        self.calls.append("retrieve_subscription")
+        self._outage("subscriptions.retrieve")
         return self.subscriptions[subscription_id]
+
+    def incomplete_subscriptions(self, customer_id: str) -> list[str]:
+        self.calls.append("incomplete_subscriptions")
+        return [
+            sub_id
+            for sub_id, sub in self.subscriptions.items()
+            if sub.status == "incomplete" and self.subscription_customers.get(sub_id) == customer_id
+        ]
+
+    def cancel_subscription(self, subscription_id: str, idempotency_key: str) -> StripeSubscription:
+        self.calls.append("cancel_subscription")
+        current = self.subscriptions[subscription_id]
+        cancelled = StripeSubscription(current.id, "canceled", current.item_id, current.price, False)
+        self.subscriptions[subscription_id] = cancelled
+        return cancelled
 
     def subscription_object(self, subscription_id: str) -> dict[str, Any] | None:
         self.calls.append("subscription_object")
@@ -476,6 +508,7 @@ class FakeBillingGateway(BillingGateway):
         return reply
 
     def set_cancel_at_period_end(self, subscription_id: str, cancel: bool, idempotency_key: str) -> StripeSubscription:
+        self._outage("subscriptions.update")
         if idempotency_key in self.replies:
             return self.replies[idempotency_key]
         current = self.subscriptions[subscription_id]

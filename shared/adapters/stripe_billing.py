@@ -1,140 +1,29 @@
-"""Stripe Billing adapter: Products, Prices, Customers, Checkout Sessions (lazy client)."""
+"""Stripe Billing adapter: subscriptions (the catalogue half is stripe_billing_catalogue), through
+the typed `stripe.StripeClient` surface at the pinned API version: an invoice has no
+`payment_intent` (its `confirmation_secret` and `payments` say what to confirm and which
+PaymentIntent pays it), and both are returned only when expanded."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.adapters.stripe_gateway import call_stripe, stripe_client
+from shared.adapters.stripe_billing_catalogue import StripeCatalogue, price_of
+from shared.adapters.stripe_gateway import call_stripe
 from shared.domain.money import Currency, Money
-from shared.domain.subscription_plans import BillingPeriod
-from shared.ports.billing import (
-    BillingGateway,
-    CheckoutRequest,
-    CheckoutSession,
-    PlanChange,
-    RecurringPrice,
-    StripeSubscription,
-)
+from shared.ports.billing import PlanChange, StripeSubscription
 from shared.ports.payments import PaymentGatewayError
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from stripe import Invoice, Subscription
+    from stripe.params import SubscriptionCreateParams, SubscriptionUpdateParams
+
+# What the Elements flow reads from the created subscription.
+CREATE_EXPAND = ["latest_invoice.confirmation_secret", "latest_invoice.payments", "pending_setup_intent"]
 
 
-class _StripeCatalogue(BillingGateway):
-    def __init__(self, api_key: str, api_base: str | None = None) -> None:
-        self._api_key = api_key
-        self._api_base = api_base
-        self._client: Any = None
-
-    def _stripe(self) -> Any:
-        if self._client is None:
-            self._client = stripe_client(self._api_key, self._api_base)
-        return self._client
-
-    def ensure_product(self, plan_id: str, name: str) -> str:
-        products = call_stripe("products.list", lambda: self._stripe().v1.products.list(params={"limit": 100}))
-        for product in products.data:
-            metadata = product.metadata.to_dict() if product.metadata is not None else {}
-            if metadata.get("planId") == plan_id:
-                return str(product.id)
-        created = call_stripe(
-            "products.create",
-            lambda: self._stripe().v1.products.create(
-                params={"name": name, "metadata": {"planId": plan_id}},
-                options={"idempotency_key": f"product:{plan_id}"},
-            ),
-        )
-        log.info("stripe product %s created for %s", created.id, plan_id)
-        return str(created.id)
-
-    def retrieve_price(self, price_id: str) -> RecurringPrice | None:
-        import stripe
-
-        try:
-            price = self._stripe().v1.prices.retrieve(price_id)
-        except stripe.InvalidRequestError:
-            return None
-        return _price(price)
-
-    def create_price(
-        self, product_id: str, amount: Money, period: BillingPeriod, idempotency_key: str
-    ) -> RecurringPrice:
-        price = call_stripe(
-            "prices.create",
-            lambda: self._stripe().v1.prices.create(
-                params={
-                    "product": product_id,
-                    "unit_amount": amount.minor,
-                    "currency": amount.currency.value,
-                    "recurring": {"interval": period.interval},
-                },
-                options={"idempotency_key": idempotency_key},
-            ),
-        )
-        return _price(price)
-
-    def archive_price(self, price_id: str) -> None:
-        call_stripe("prices.update", lambda: self._stripe().v1.prices.update(price_id, params={"active": False}))
-
-    def create_customer(self, user_id: str, email: str | None, idempotency_key: str) -> str:
-        params: dict[str, Any] = {"metadata": {"userId": user_id}}
-        if email:
-            params["email"] = email
-        customer = call_stripe(
-            "customers.create",
-            lambda: self._stripe().v1.customers.create(params=params, options={"idempotency_key": idempotency_key}),
-        )
-        return str(customer.id)
-
-    def create_checkout_session(self, request: CheckoutRequest) -> CheckoutSession:
-        subscription_data: dict[str, Any] = {"metadata": request.metadata}
-        if request.trial_end is not None:
-            subscription_data["trial_end"] = int(request.trial_end.timestamp())
-        session = call_stripe(
-            "checkout.sessions.create",
-            lambda: self._stripe().v1.checkout.sessions.create(
-                params={
-                    "mode": "subscription",
-                    "customer": request.customer_id,
-                    "line_items": [{"price": request.price_id, "quantity": 1}],
-                    "success_url": request.success_url,
-                    "cancel_url": request.cancel_url,
-                    "metadata": request.metadata,
-                    "subscription_data": subscription_data,
-                },
-                options={"idempotency_key": request.idempotency_key},
-            ),
-        )
-        return CheckoutSession(str(session.id), str(session.url))
-
-
-def _price_of(price: dict[str, Any]) -> RecurringPrice:
-    product = price["product"]
-    return RecurringPrice(
-        id=str(price["id"]),
-        product_id=str(product if isinstance(product, str) else product["id"]),
-        amount=Money(int(price["unit_amount"]), Currency(price["currency"])),
-        period=BillingPeriod.of_interval((price.get("recurring") or {}).get("interval")),
-        active=bool(price.get("active", True)),
-    )
-
-
-def _price(price: Any) -> RecurringPrice:
-    recurring = price.recurring
-    return RecurringPrice(
-        id=str(price.id),
-        product_id=str(price.product if isinstance(price.product, str) else price.product.id),
-        amount=Money(int(price.unit_amount), Currency(price.currency)),
-        period=BillingPeriod.of_interval(recurring.interval if recurring is not None else None),
-        active=bool(price.active),
-    )
-
-
-class StripeBillingGateway(_StripeCatalogue):
-    """Stripe Billing: the catalogue half above, subscriptions here."""
+class StripeBillingGateway(StripeCatalogue):
+    """Stripe Billing: the catalogue (StripeCatalogue), subscriptions here."""
 
     def create_subscription(
         self,
@@ -144,13 +33,13 @@ class StripeBillingGateway(_StripeCatalogue):
         idempotency_key: str,
         trial_end: datetime | None = None,
     ) -> StripeSubscription:
-        params: dict[str, Any] = {
+        params: SubscriptionCreateParams = {
             "customer": customer_id,
             "items": [{"price": price_id}],
             "metadata": metadata,
             "payment_behavior": "default_incomplete",
             "payment_settings": {"save_default_payment_method": "on_subscription"},
-            "expand": ["latest_invoice.payment_intent", "pending_setup_intent"],
+            "expand": CREATE_EXPAND,
         }
         if trial_end is not None:
             # No card saved by the trial's end: the subscription ends with it (AI access off).
@@ -160,17 +49,30 @@ class StripeBillingGateway(_StripeCatalogue):
             "subscriptions.create",
             lambda: self._stripe().v1.subscriptions.create(params=params, options={"idempotency_key": idempotency_key}),
         )
-        subscription = _subscription(created)
-        pending = getattr(created, "pending_setup_intent", None)
-        if isinstance(pending, str):  # not expanded (the local Stripe ignores `expand`)
-            setup = call_stripe("setup_intents.retrieve", lambda: self._stripe().v1.setup_intents.retrieve(pending))
-            subscription = replace(subscription, setup_client_secret=str(setup.client_secret))
-        return subscription
+        return subscription_of(created)
 
     def retrieve_subscription(self, subscription_id: str) -> StripeSubscription:
-        return _subscription(
+        return subscription_of(
             call_stripe("subscriptions.retrieve", lambda: self._stripe().v1.subscriptions.retrieve(subscription_id))
         )
+
+    def incomplete_subscriptions(self, customer_id: str) -> list[str]:
+        listed = call_stripe(
+            "subscriptions.list",
+            lambda: self._stripe().v1.subscriptions.list(
+                params={"customer": customer_id, "status": "incomplete", "limit": 100}
+            ),
+        )
+        return [sub.id for sub in listed.data]
+
+    def cancel_subscription(self, subscription_id: str, idempotency_key: str) -> StripeSubscription:
+        cancelled = call_stripe(
+            "subscriptions.cancel",
+            lambda: self._stripe().v1.subscriptions.cancel(
+                subscription_id, options={"idempotency_key": idempotency_key}
+            ),
+        )
+        return subscription_of(cancelled)
 
     def subscription_object(self, subscription_id: str) -> dict[str, Any] | None:
         import stripe
@@ -183,30 +85,28 @@ class StripeBillingGateway(_StripeCatalogue):
             if isinstance(exc.__cause__, stripe.InvalidRequestError) and exc.__cause__.http_status == 404:
                 return None
             raise
-        snapshot: dict[str, Any] = found.to_dict()
-        return snapshot
+        return found.to_dict()
 
     def change_price(
         self, subscription: StripeSubscription, price_id: str, metadata: dict[str, str], idempotency_key: str
     ) -> PlanChange:
+        params: SubscriptionUpdateParams = {
+            "items": [{"id": subscription.item_id, "price": price_id}],
+            "proration_behavior": "create_prorations",
+            "metadata": metadata,
+        }
         updated = call_stripe(
             "subscriptions.update",
             lambda: self._stripe().v1.subscriptions.update(
-                subscription.id,
-                params={
-                    "items": [{"id": subscription.item_id, "price": price_id}],
-                    "proration_behavior": "create_prorations",
-                    "metadata": metadata,
-                },
-                options={"idempotency_key": idempotency_key},
+                subscription.id, params=params, options={"idempotency_key": idempotency_key}
             ),
         )
-        changed = _subscription(updated)
+        changed = subscription_of(updated)
         invoiced = Money(0, changed.price.amount.currency)
         if changed.latest_invoice_id and changed.latest_invoice_id != subscription.latest_invoice_id:
             invoice_id = changed.latest_invoice_id
             invoice = call_stripe("invoices.retrieve", lambda: self._stripe().v1.invoices.retrieve(invoice_id))
-            invoiced = Money(int(invoice.amount_due), Currency(str(invoice.currency).lower()))
+            invoiced = Money(invoice.amount_due, Currency(invoice.currency.lower()))
         return PlanChange(changed, invoiced)
 
     def set_cancel_at_period_end(self, subscription_id: str, cancel: bool, idempotency_key: str) -> StripeSubscription:
@@ -216,37 +116,37 @@ class StripeBillingGateway(_StripeCatalogue):
                 subscription_id, params={"cancel_at_period_end": cancel}, options={"idempotency_key": idempotency_key}
             ),
         )
-        return _subscription(updated)
-
-    def create_portal_session(self, customer_id: str, return_url: str) -> str:
-        session = call_stripe(
-            "billing_portal.sessions.create",
-            lambda: self._stripe().v1.billing_portal.sessions.create(
-                params={"customer": customer_id, "return_url": return_url}
-            ),
-        )
-        return str(session.url)
+        return subscription_of(updated)
 
 
-def _subscription(stripe_obj: Any) -> StripeSubscription:
-    stripe_sub: dict[str, Any] = stripe_obj.to_dict() if hasattr(stripe_obj, "to_dict") else dict(stripe_obj)
-    item = stripe_sub["items"]["data"][0]
-    client_secret = None
-    invoice = stripe_sub.get("latest_invoice")
-    invoice_id = invoice if isinstance(invoice, str) else None
-    setup = stripe_sub.get("pending_setup_intent")
-    if invoice is not None and not isinstance(invoice, str):
-        invoice_id = invoice.get("id")
-        intent = invoice.get("payment_intent")
-        if intent is not None and not isinstance(intent, str):
-            client_secret = intent.get("client_secret")
+def subscription_of(sub: Subscription) -> StripeSubscription:
+    """The port's view of a typed Stripe subscription (latest invoice and pending SetupIntent
+    read only when expanded: unexpanded, they are id strings)."""
+    item = sub.items.data[0]
+    invoice = sub.latest_invoice
+    setup = sub.pending_setup_intent
+    expanded = invoice if invoice is not None and not isinstance(invoice, str) else None
+    secret = expanded.confirmation_secret if expanded is not None else None
     return StripeSubscription(
-        id=str(stripe_sub["id"]),
-        status=str(stripe_sub["status"]),
-        item_id=str(item["id"]),
-        price=_price_of(item["price"]),
-        cancel_at_period_end=bool(stripe_sub.get("cancel_at_period_end")),
-        client_secret=client_secret,
-        setup_client_secret=setup.get("client_secret") if isinstance(setup, dict) else None,
-        latest_invoice_id=invoice_id,
+        id=sub.id,
+        status=sub.status,
+        item_id=item.id,
+        price=price_of(item.price),
+        cancel_at_period_end=sub.cancel_at_period_end,
+        client_secret=secret.client_secret if secret is not None else None,
+        setup_client_secret=setup.client_secret if setup is not None and not isinstance(setup, str) else None,
+        latest_invoice_id=invoice if isinstance(invoice, str) else (expanded.id if expanded is not None else None),
+        payment_intent_id=_payment_intent_of(expanded) if expanded is not None else None,
+        created=sub.created,
     )
+
+
+def _payment_intent_of(invoice: Invoice) -> str | None:
+    """The invoice's default PaymentIntent, from its (expanded) `payments`."""
+    if invoice.payments is None:
+        return None
+    for payment in sorted(invoice.payments.data, key=lambda p: not p.is_default):
+        intent = payment.payment.payment_intent
+        if payment.payment.type == "payment_intent" and intent is not None:
+            return intent if isinstance(intent, str) else intent.id
+    return None

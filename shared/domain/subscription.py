@@ -8,8 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 DUNNING_GRACE = timedelta(days=7)
-# Stripe refuses a Checkout trial ending sooner; a server trial this close to its end is not carried.
-MIN_CARRIED_TRIAL = timedelta(hours=48)
+# Stripe refuses a Checkout trial ending within 48 h; a server trial this close to its end is not
+# carried. The extra hour covers the time between our answer and the provider opening Checkout.
+MIN_CARRIED_TRIAL = timedelta(hours=49)
 # Reminder mails while past due, by days since the failed payment (the first is sent at once).
 DUNNING_REMINDER_DAYS = (3, 6)
 

@@ -45,9 +45,11 @@ class StripeSubscription:
     item_id: str
     price: RecurringPrice
     cancel_at_period_end: bool
-    client_secret: str | None = None  # first invoice's PaymentIntent (Elements flow)
+    client_secret: str | None = None  # first invoice's confirmation secret (Elements flow)
     setup_client_secret: str | None = None  # pending SetupIntent of a trialing subscription
     latest_invoice_id: str | None = None
+    payment_intent_id: str | None = None  # the first invoice's PaymentIntent (its `payments`)
+    created: int | None = None  # Stripe's creation time (unix seconds)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,14 @@ class BillingGateway(ABC):
     @abstractmethod
     def retrieve_subscription(self, subscription_id: str) -> StripeSubscription:
         """The subscription as Stripe has it now."""
+
+    @abstractmethod
+    def incomplete_subscriptions(self, customer_id: str) -> list[str]:
+        """The ids of the customer's subscriptions still waiting for their first payment."""
+
+    @abstractmethod
+    def cancel_subscription(self, subscription_id: str, idempotency_key: str) -> StripeSubscription:
+        """End a subscription now (its open first invoice is voided by Stripe)."""
 
     @abstractmethod
     def subscription_object(self, subscription_id: str) -> dict[str, Any] | None:

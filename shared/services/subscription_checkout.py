@@ -8,6 +8,8 @@ carries providerId, planId, providerType, billingPeriod and currency (backend bu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,8 +24,9 @@ from shared.ports.billing import BillingGateway, CheckoutRequest, RecurringPrice
 from shared.ports.clock import Clock
 from shared.ports.store import DocumentStore
 from shared.services.commands import Caller, require_caller
-from shared.services.plan_sync import price_field
+from shared.services.plan_sync import plan_price_id
 from shared.services.stripe_customers import ensure_customer
+from shared.services.subscription_purchases import cancel_stale_incomplete, purchase_in_flight, record_purchase
 
 LIVE = frozenset(
     {SubscriptionStatus.ACTIVE.value, SubscriptionStatus.TRIALING.value, SubscriptionStatus.PAST_DUE.value}
@@ -76,6 +79,7 @@ class Purchase:
     price: RecurringPrice
     metadata: dict[str, str]
     trial_end: datetime | None = None  # a running server trial carried into the plan
+    number: int = 1  # the provider's purchase number (subscription_purchases)
 
     def terms(self) -> dict[str, Any]:
         """What will actually be charged, and from when: the Stripe Price's own amount and
@@ -90,8 +94,8 @@ class Purchase:
 
 
 def plan_price(store: DocumentStore, billing: BillingGateway, cmd: SubscriptionCheckoutCommand) -> RecurringPrice:
-    price_id = (store.get(f"subscription_plans/{cmd.planId}") or {}).get(price_field(cmd.currency, cmd.billingPeriod))
-    price = billing.retrieve_price(price_id) if isinstance(price_id, str) else None
+    price_id = plan_price_id(store.get(f"subscription_plans/{cmd.planId}") or {}, cmd.currency, cmd.billingPeriod)
+    price = billing.retrieve_price(price_id) if price_id is not None else None
     if price is None or not price.active:
         raise FailedPrecondition("planId: this plan is not available for sale yet (plans not synced to Stripe)")
     return price
@@ -107,25 +111,35 @@ def purchase_metadata(provider_id: str, kind: ProviderType, plan_id: str, price:
     }
 
 
-def prepare_purchase(
+def _refuse_a_second_subscription(store: DocumentStore, uid: str) -> dict[str, Any]:
+    current = store.get(f"subscriptions/{uid}") or {}
+    if current.get("status") in LIVE and not server_trial(current):
+        raise FailedPrecondition("you already have a subscription: change its plan instead (changeSubscriptionPlan)")
+    return current
+
+
+@contextmanager
+def purchase(
     cmd: SubscriptionCheckoutCommand,
     caller: Caller | None,
     *,
     store: DocumentStore,
     billing: BillingGateway,
     clock: Clock,
-) -> Purchase:
-    """The checks shared by Checkout and Elements: provider, plan kind, no live paid
-    subscription (a running server trial may be turned into a plan: it carries its end)."""
+) -> Iterator[Purchase]:
+    """The checks shared by Checkout and Elements (provider, plan kind, no live paid subscription;
+    a running server trial may be turned into a plan: it carries its end), all before anything is
+    written; then the provider's one purchase slot, held while the block asks Stripe."""
     uid = require_caller(caller).uid
     kind, profile, chosen = plan_of_kind(store, uid, cmd.planId)
-    current = store.get(f"subscriptions/{uid}") or {}
-    if current.get("status") in LIVE and not server_trial(current):
-        raise FailedPrecondition("you already have a subscription: change its plan instead (changeSubscriptionPlan)")
+    _refuse_a_second_subscription(store, uid)
     price = plan_price(store, billing, cmd)
-    customer_id = ensure_customer(uid, profile.get("email"), store=store, billing=billing, clock=clock)
-    metadata = purchase_metadata(uid, kind, chosen.plan_id, price)
-    return Purchase(uid, customer_id, price, metadata, trial_carried_into_plan(current, clock.now()))
+    with purchase_in_flight(uid, store=store, clock=clock) as number:
+        current = _refuse_a_second_subscription(store, uid)  # again: a purchase may just have ended
+        customer_id = ensure_customer(uid, profile.get("email"), store=store, billing=billing, clock=clock)
+        cancel_stale_incomplete(customer_id, billing=billing)
+        metadata = purchase_metadata(uid, kind, chosen.plan_id, price)
+        yield Purchase(uid, customer_id, price, metadata, trial_carried_into_plan(current, clock.now()), number)
 
 
 def create_subscription_checkout(
@@ -137,19 +151,19 @@ def create_subscription_checkout(
     clock: Clock,
     return_url: str,
 ) -> dict[str, Any]:
-    purchase = prepare_purchase(cmd, caller, store=store, billing=billing, clock=clock)
-    session = billing.create_checkout_session(
-        CheckoutRequest(
-            customer_id=purchase.customer_id,
-            price_id=purchase.price.id,
-            metadata=purchase.metadata,
-            success_url=f"{return_url}?checkout=success",
-            cancel_url=f"{return_url}?checkout=cancelled",
-            idempotency_key=f"checkout:{purchase.provider_id}:{purchase.price.id}:{clock.now():%Y%m%d%H}",
-            trial_end=purchase.trial_end,
+    with purchase(cmd, caller, store=store, billing=billing, clock=clock) as bought:
+        session = billing.create_checkout_session(
+            CheckoutRequest(
+                customer_id=bought.customer_id,
+                price_id=bought.price.id,
+                metadata=bought.metadata,
+                success_url=f"{return_url}?checkout=success",
+                cancel_url=f"{return_url}?checkout=cancelled",
+                idempotency_key=f"checkout:{bought.provider_id}:{bought.price.id}:{clock.now():%Y%m%d%H}",
+                trial_end=bought.trial_end,
+            )
         )
-    )
-    return {"sessionId": session.id, "url": session.url, **purchase.terms()}
+    return {"sessionId": session.id, "url": session.url, **bought.terms()}
 
 
 def create_subscription(
@@ -161,21 +175,22 @@ def create_subscription(
     clock: Clock,
 ) -> dict[str, Any]:
     """The Elements flow: an incomplete subscription whose first invoice the web app pays."""
-    purchase = prepare_purchase(cmd, caller, store=store, billing=billing, clock=clock)
-    created = billing.create_subscription(
-        purchase.customer_id,
-        purchase.price.id,
-        purchase.metadata,
-        f"subscription:{purchase.provider_id}:{purchase.price.id}:{clock.now():%Y%m%d%H}",
-        trial_end=purchase.trial_end,
-    )
-    store.set(f"stripe_subscription_index/{created.id}", {"providerId": purchase.provider_id})
+    with purchase(cmd, caller, store=store, billing=billing, clock=clock) as bought:
+        created = billing.create_subscription(
+            bought.customer_id,
+            bought.price.id,
+            bought.metadata,
+            f"subscription:{bought.provider_id}:{bought.price.id}:p{bought.number}",
+            trial_end=bought.trial_end,
+        )
+        record_purchase(bought.provider_id, created.id, store=store, clock=clock)
     return {
         "subscriptionId": created.id,
-        # Stripe.js confirms the first invoice's payment, or, with a carried trial, saves the
-        # card for the charge at its end (SetupIntent).
+        # Stripe.js confirms the first invoice's payment (its confirmation secret), or, with a
+        # carried trial, saves the card for the charge at its end (SetupIntent).
         "clientSecret": created.client_secret or created.setup_client_secret,
         "intentType": "payment" if created.client_secret else ("setup" if created.setup_client_secret else None),
+        "paymentIntentId": created.payment_intent_id,
         "status": created.status,
-        **purchase.terms(),
+        **bought.terms(),
     }

@@ -4,6 +4,13 @@ Every field that depends on the plan or the price (tier, billingPeriod, limits, 
 period dates) is recomputed from the Stripe object on every event, so an upgrade from
 monthly to yearly can never leave a stale `billingPeriod` (seed 004, I5). An event older
 than the last one applied to the document changes nothing.
+
+The document tracks one Stripe subscription. An event of another subscription of the same
+provider (an abandoned `incomplete` one expiring, a second one) takes over only when that
+subscription is live and newer than the tracked one, or when the tracked one is not live; an
+invoice of another subscription changes nothing. Invoices name their subscription under
+`parent.subscription_details` (API 2026-10-28: no top-level `subscription`); an invoice of a
+subscription whose provider cannot be found yet is retried (5xx), never acknowledged.
 """
 
 from __future__ import annotations
@@ -25,6 +32,16 @@ log = logging.getLogger(__name__)
 SUBSCRIPTION_INDEX = "stripe_subscription_index"
 RECOVERING = ("past_due", "suspended", "incomplete")
 CUSTOMER_INDEX = "stripe_customers"
+# A Stripe subscription that gives AI access; and the document states that hold on to one.
+LIVE_AT_STRIPE = frozenset({"active", "trialing", "past_due"})
+HOLDING = frozenset(
+    {
+        SubscriptionStatus.ACTIVE.value,
+        SubscriptionStatus.TRIALING.value,
+        SubscriptionStatus.PAST_DUE.value,
+        SubscriptionStatus.SUSPENDED.value,
+    }
+)
 
 
 def _ts(value: object) -> datetime | None:
@@ -70,6 +87,7 @@ def subscription_fields(stripe_sub: dict[str, Any], current: Document | None) ->
         "currentPeriodAmount": price.get("unit_amount"),
         "stripeCustomerId": stripe_sub.get("customer"),
         "stripeSubscriptionId": stripe_sub.get("id"),
+        "stripeSubscriptionCreated": stripe_sub.get("created"),
         "stripePriceId": price.get("id"),
         "status": status.value,
         "aiAccessEnabled": ai_access_enabled(status),
@@ -123,6 +141,24 @@ def _ended(current: Document | None, stripe_sub: dict[str, Any]) -> bool:
     )
 
 
+def _created(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def takes_over(current: Document | None, stripe_sub: dict[str, Any]) -> bool:
+    """May an event of `stripe_sub` write the document? Always for the tracked subscription (or
+    when none is tracked); for another one, only when it is newer and live, or, when the tracked
+    one no longer holds (incomplete, cancelled), when it is live or newer."""
+    tracked = (current or {}).get("stripeSubscriptionId")
+    if not tracked or tracked == stripe_sub.get("id"):
+        return True
+    newer = _created(stripe_sub.get("created")) > _created((current or {}).get("stripeSubscriptionCreated"))
+    live = stripe_sub.get("status") in LIVE_AT_STRIPE
+    if (current or {}).get("status") in HOLDING:
+        return newer and live
+    return newer or live
+
+
 def on_subscription_changed(tx: Transaction, event: StripeEvent, now: datetime) -> None:
     stripe_sub = event["data"]["object"]
     metadata = stripe_sub.get("metadata") or {}
@@ -131,6 +167,16 @@ def on_subscription_changed(tx: Transaction, event: StripeEvent, now: datetime) 
         raise RetryLater(f"subscription {stripe_sub.get('id')} has no known provider yet")
     path = f"subscriptions/{provider_id}"
     current = tx.get(path)
+    if not takes_over(current, stripe_sub):
+        log.info(
+            "%s of %s ignored: %s tracks %s",
+            event["type"],
+            stripe_sub.get("id"),
+            provider_id,
+            (current or {}).get("stripeSubscriptionId"),
+        )
+        tx.set(f"{SUBSCRIPTION_INDEX}/{stripe_sub.get('id')}", {"providerId": provider_id})
+        return
     if _is_stale(current, event) or (_ended(current, stripe_sub) and event["type"] != "customer.subscription.deleted"):
         log.info("stale %s for %s ignored", event["type"], provider_id)
         return
@@ -159,19 +205,37 @@ def on_subscription_changed(tx: Transaction, event: StripeEvent, now: datetime) 
     tx.set(f"{SUBSCRIPTION_INDEX}/{stripe_sub.get('id')}", {"providerId": provider_id})
 
 
-def _invoice_subscription(tx: Transaction, invoice: dict[str, Any]) -> tuple[str, Document] | None:
-    subscription_id = invoice.get("subscription")
-    details = invoice.get("subscription_details") or {}
-    provider_id = _provider_of(tx, details.get("metadata") or {}, subscription_id, invoice.get("customer"))
-    if provider_id is None:
+def invoice_subscription(invoice: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """The subscription an invoice bills and its metadata, from `parent.subscription_details`."""
+    parent = invoice.get("parent") or {}
+    details = (parent.get("subscription_details") or {}) if parent.get("type") == "subscription_details" else {}
+    subscription = details.get("subscription")
+    if isinstance(subscription, dict):  # expanded
+        subscription = subscription.get("id")
+    return (subscription if isinstance(subscription, str) and subscription else None), details.get("metadata") or {}
+
+
+def _invoice_subscription(tx: Transaction, event: StripeEvent) -> tuple[str, Document] | None:
+    """The provider and document an invoice event is for; None when it concerns no tracked
+    subscription (not a subscription's invoice, or another subscription than the tracked one)."""
+    invoice = event["data"]["object"]
+    subscription_id, metadata = invoice_subscription(invoice)
+    if subscription_id is None:
+        log.info("%s %s is not a subscription's invoice: ignored", event["type"], invoice.get("id"))
         return None
+    provider_id = _provider_of(tx, metadata, subscription_id, invoice.get("customer"))
+    if provider_id is None:
+        raise RetryLater(f"invoice {invoice.get('id')}: subscription {subscription_id} has no known provider yet")
     current = tx.get(f"subscriptions/{provider_id}")
-    return (provider_id, current) if current is not None else None
+    if current is None or current.get("stripeSubscriptionId") != subscription_id:
+        log.info("%s of %s ignored: %s tracks another subscription", event["type"], subscription_id, provider_id)
+        return None
+    return provider_id, current
 
 
 def on_invoice_paid(tx: Transaction, event: StripeEvent, now: datetime) -> None:
     """Payment recovered or renewal paid: active, access back; after dunning the quota restarts."""
-    found = _invoice_subscription(tx, event["data"]["object"])
+    found = _invoice_subscription(tx, event)
     if found is None or _is_stale(found[1], event):
         return
     provider_id, current = found
@@ -193,7 +257,7 @@ def _recovery(current: Document | None, status: str, period_start: object) -> di
 def on_invoice_payment_failed(tx: Transaction, event: StripeEvent, now: datetime) -> None:
     """past_due keeps AI access for the grace period; a reminder is queued."""
     invoice = event["data"]["object"]
-    found = _invoice_subscription(tx, invoice)
+    found = _invoice_subscription(tx, event)
     if found is None or _is_stale(found[1], event):
         return
     provider_id, current = found
@@ -216,9 +280,11 @@ def on_invoice_payment_failed(tx: Transaction, event: StripeEvent, now: datetime
 def _mail_only(template: str) -> EventHandler:
     def handle(tx: Transaction, event: StripeEvent, now: datetime) -> None:
         obj = event["data"]["object"]
-        provider_id = _provider_of(
-            tx, obj.get("metadata") or {}, obj.get("subscription") or obj.get("id"), obj.get("customer")
-        )
+        if obj.get("object") == "invoice":
+            found = _invoice_subscription(tx, event)
+            provider_id = found[0] if found is not None else None
+        else:
+            provider_id = _provider_of(tx, obj.get("metadata") or {}, obj.get("id"), obj.get("customer"))
         if provider_id is not None:
             queue_mail(
                 tx,

@@ -1,11 +1,18 @@
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from firebase_functions import https_fn
 
-from shared.domain.errors import FailedPrecondition, PermissionDenied
+from shared.domain.errors import Aborted, FailedPrecondition, InvalidArgument, PermissionDenied
+from shared.domain.money import Currency, Money
+from shared.entry.callables import run_callable
+from shared.ports.billing import PlanChange
 from shared.services.commands import Caller, parse_command
 from shared.services.subscription_changes import (
+    PlanChangeCommand,
+    RequestIdCommand,
     billing_portal_link,
     change_subscription_plan,
     set_cancellation,
@@ -17,12 +24,14 @@ from shared.services.subscription_checkout import (
     create_subscription_checkout,
 )
 from shared.services.subscription_dunning import end_expired_trials
+from shared.services.subscription_outage import unavailable_on_outage
+from shared.services.subscription_purchases import purchase_in_flight
 from tests.unit.test_subscription_checkout import LAWYER, World
 
 
-def cmd(**data: Any) -> SubscriptionCheckoutCommand:
+def cmd(**data: Any) -> PlanChangeCommand:
     return parse_command(
-        SubscriptionCheckoutCommand, {"planId": "lawyer_basic", "currency": "eur", "billingPeriod": "monthly", **data}
+        PlanChangeCommand, {"planId": "lawyer_basic", "currency": "eur", "billingPeriod": "monthly", **data}
     )
 
 
@@ -144,24 +153,58 @@ def test_clients_get_permission_denied_not_subscribe_first() -> None:
 
 
 def test_back_and_forth_changes_each_reach_stripe() -> None:
-    """Idempotency keys name the Stripe state a change is asked from: basic -> pro -> basic -> pro
-    within the hour are three changes (a key by plan and hour made Stripe replay the first)."""
+    """basic -> pro -> basic -> pro within the hour are three changes (a key by plan and hour
+    made Stripe replay the first)."""
     w = World()
     sub_id = subscribed(w)
     prices = []
-    for n, plan_id in enumerate(["lawyer_pro", "lawyer_basic", "lawyer_pro"], start=1):
+    for plan_id in ["lawyer_pro", "lawyer_basic", "lawyer_pro"]:
         change_subscription_plan(cmd(planId=plan_id), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
-        w.store.set("subscriptions/lawyer1", {"lastStripeEventCreated": 1_800_000_000 + n}, merge=True)  # its webhook
         prices.append(w.billing.subscriptions[sub_id].price.id)
     assert prices[0] == prices[2] != prices[1]
-    for n, cancel in enumerate((True, False, True), start=10):
-        set_cancellation(LAWYER, cancel, store=w.store, billing=w.billing, clock=w.clock)
-        w.store.set(
-            "subscriptions/lawyer1",
-            {"cancelAtPeriodEnd": cancel, "lastStripeEventCreated": 1_800_000_000 + n},
-            merge=True,
-        )
+
+
+def test_cancel_reactivate_cancel_before_any_webhook_ends_cancelling() -> None:
+    """Keys come from the request, not from the last applied event: with no webhook in between,
+    a key from the event made the second cancel reuse the first's and Stripe replayed it."""
+    w = World()
+    sub_id = subscribed(w)
+    answers = [
+        set_cancellation(LAWYER, cancel, store=w.store, billing=w.billing, clock=w.clock)["cancelAtPeriodEnd"]
+        for cancel in (True, False, True)
+    ]
+    assert answers == [True, False, True]
     assert w.billing.subscriptions[sub_id].cancel_at_period_end is True
+    assert len(set(w.billing.replies)) == 3  # three requests, three keys
+
+
+def test_a_client_request_id_makes_a_retry_one_change() -> None:
+    w = World()
+    subscribed(w)
+    retry = RequestIdCommand(requestId="tap-1")
+    for _ in range(2):
+        set_cancellation(LAWYER, True, store=w.store, billing=w.billing, clock=w.clock, request=retry)
+    assert list(w.billing.replies) == ["cancel:sub_1:req:tap-1"]
+    with pytest.raises(InvalidArgument, match=r"^requestId:"):
+        parse_command(RequestIdCommand, {"requestId": "a b"})
+
+
+def test_an_answer_that_is_not_what_was_asked_fails_clearly() -> None:
+    """Stripe replaying an older answer (a reused key) must not pass for the change asked."""
+    w = World()
+    sub_id = subscribed(w)
+    stale = w.billing.subscriptions[sub_id]
+    w.billing.replies["cancel:sub_1:req:r1"] = stale  # what Stripe saved for this key: not cancelling
+    with pytest.raises(Aborted, match="cancel_at_period_end=False"):
+        set_cancellation(
+            LAWYER, True, store=w.store, billing=w.billing, clock=w.clock, request=RequestIdCommand(requestId="r1")
+        )
+    pro = w.store.get("subscription_plans/lawyer_pro")["stripePriceId"]["EUR"]  # type: ignore[index]
+    w.billing.change_replies[f"change:sub_1:{pro}:req:r2"] = PlanChange(stale, Money(0, Currency.EUR))
+    with pytest.raises(Aborted, match="not the plan asked for"):
+        change_subscription_plan(
+            cmd(planId="lawyer_pro", requestId="r2"), LAWYER, store=w.store, billing=w.billing, clock=w.clock
+        )
 
 
 def test_a_plan_bought_during_the_server_trial_charges_when_the_trial_ends() -> None:
@@ -203,3 +246,101 @@ def test_a_paid_subscription_is_not_bought_twice_even_while_trialing_on_stripe()
     w.store.set("subscriptions/lawyer1", {"status": "trialing"}, merge=True)  # a Stripe trial: it has an id
     with pytest.raises(FailedPrecondition, match="changeSubscriptionPlan"):
         create_subscription(cmd(planId="lawyer_pro"), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+
+
+def test_a_server_trial_with_under_49_hours_left_is_not_carried() -> None:
+    """A margin over Stripe Checkout's 48 h minimum: 48 h 30 min left is charged now."""
+    w = World()
+    w.store.set("settings/subscription", {"trialDays": 14})
+    start_trial(LAWYER, store=w.store, clock=w.clock)
+    w.clock.advance(14 * 86400 - (48 * 3600 + 1800))
+    created = create_subscription(cmd(), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+    assert w.billing.trial_ends[created["subscriptionId"]] is None and created["firstChargeAt"] is None
+
+
+def test_elements_answers_the_confirmation_secret_and_the_payment_intent() -> None:
+    w = World()
+    created = create_subscription(cmd(), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+    sub_id = created["subscriptionId"]
+    assert (created["intentType"], created["clientSecret"], created["paymentIntentId"]) == (
+        "payment",
+        f"pi_{sub_id}_secret",
+        f"pi_{sub_id}",
+    )
+
+
+def test_one_purchase_in_flight_per_provider() -> None:
+    w = World()
+    with purchase_in_flight("lawyer1", store=w.store, clock=w.clock):
+        with pytest.raises(Aborted, match="already in progress"):
+            create_subscription(cmd(), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+        with pytest.raises(Aborted):
+            create_subscription_checkout(
+                cmd(), LAWYER, store=w.store, billing=w.billing, clock=w.clock, return_url="https://app.test"
+            )
+    assert "create_subscription" not in w.billing.calls and w.billing.checkouts == []
+    create_subscription(cmd(), LAWYER, store=w.store, billing=w.billing, clock=w.clock)  # released
+    with purchase_in_flight("lawyer1", store=w.store, clock=w.clock):
+        w.clock.advance(61)  # a request that died: its lease runs out
+        create_subscription(cmd(), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+
+
+def test_racing_purchases_create_one_subscription() -> None:
+    w = World()
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def buy() -> None:
+        barrier.wait()
+        try:
+            create_subscription(cmd(), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+            outcomes.append("created")
+        except Aborted:
+            outcomes.append("aborted")
+
+    threads = [threading.Thread(target=buy) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    live = [s for s in w.billing.subscriptions.values() if s.status == "incomplete"]
+    assert outcomes.count("created") >= 1 and len(live) == 1
+
+
+def test_a_new_purchase_cancels_the_abandoned_incomplete_subscription() -> None:
+    w = World()
+    abandoned = create_subscription(cmd(), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+    again = create_subscription(cmd(planId="lawyer_pro"), LAWYER, store=w.store, billing=w.billing, clock=w.clock)
+    assert w.billing.subscriptions[abandoned["subscriptionId"]].status == "canceled"
+    assert w.billing.subscriptions[again["subscriptionId"]].status == "incomplete"
+    assert again["subscriptionId"] != abandoned["subscriptionId"]
+    create_subscription_checkout(
+        cmd(), LAWYER, store=w.store, billing=w.billing, clock=w.clock, return_url="https://app.test"
+    )
+    assert w.billing.subscriptions[again["subscriptionId"]].status == "canceled"
+    assert w.store.get("subscription_purchases/lawyer1")["purchases"] == 3  # type: ignore[index]
+
+
+@pytest.mark.parametrize("action", ["create", "change", "cancel", "reactivate"])
+def test_a_stripe_outage_answers_unavailable_with_a_retry_hint(action: str) -> None:  # issue 9 item 7
+    w = World()
+    if action != "create":
+        subscribed(w)
+        w.store.set("subscriptions/lawyer1", {"cancelAtPeriodEnd": True}, merge=True)
+    w.billing.fail_next_call = True
+
+    def service(caller: Caller | None, data: Any) -> Any:
+        if action == "create":
+            return create_subscription(cmd(), caller, store=w.store, billing=w.billing, clock=w.clock)
+        if action == "change":
+            return change_subscription_plan(
+                cmd(planId="lawyer_pro"), caller, store=w.store, billing=w.billing, clock=w.clock
+            )
+        return set_cancellation(caller, action == "cancel", store=w.store, billing=w.billing, clock=w.clock)
+
+    auth = https_fn.AuthData(uid="lawyer1", token={"role": "lawyer"})
+    request: https_fn.CallableRequest[Any] = https_fn.CallableRequest(data={}, raw_request=None, auth=auth)  # type: ignore[arg-type]
+    with pytest.raises(https_fn.HttpsError) as raised:
+        run_callable(request, unavailable_on_outage(service))
+    assert raised.value.code is https_fn.FunctionsErrorCode.UNAVAILABLE
+    assert "retry" in raised.value.message

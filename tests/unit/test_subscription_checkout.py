@@ -95,7 +95,7 @@ def test_an_active_subscription_must_change_plan_instead() -> None:
 
 def test_unsynced_plans_are_not_for_sale() -> None:
     w = World()
-    w.store.set("subscription_plans/lawyer_pro", {"stripePriceIdAnnualEUR": None}, merge=True)
+    w.store.set("subscription_plans/lawyer_pro", {"stripePriceIdAnnual": {"USD": "price_x"}}, merge=True)
     with pytest.raises(FailedPrecondition, match="not synced"):
         w.checkout()
 
@@ -120,3 +120,12 @@ def test_one_stripe_customer_per_user_even_when_first_calls_race() -> None:
     w.store.set("subscriptions/lawyer1", {"status": "cancelled"})
     w.checkout(planId="lawyer_basic", billingPeriod="monthly")
     assert len(w.billing.customers) == 1
+
+
+def test_the_price_is_read_from_the_currency_maps() -> None:  # seed 004 §3.1
+    w = World()
+    plan_doc = w.store.get("subscription_plans/lawyer_pro")
+    assert plan_doc is not None
+    usd_yearly = plan_doc["stripePriceIdAnnual"]["USD"]
+    assert w.checkout(currency="usd")["amount"] == 75840
+    assert w.billing.checkouts[-1].price_id == usd_yearly

@@ -30,6 +30,7 @@ def stripe_sub(
     return {
         "id": "sub_1",
         "object": "subscription",
+        "created": T0 - DAY,
         "customer": "cus_1",
         "status": status,
         "current_period_start": start,
@@ -62,8 +63,21 @@ def event(event_id: str, event_type: str, obj: dict[str, Any], created: int) -> 
     return {"id": event_id, "type": event_type, "created": created, "data": {"object": obj}}
 
 
-def invoice(invoice_id: str) -> dict[str, Any]:
-    return {"id": invoice_id, "object": "invoice", "subscription": "sub_1", "customer": "cus_1"}
+def invoice(invoice_id: str, subscription: str = "sub_1", metadata: dict[str, str] | None = None) -> dict[str, Any]:
+    """An invoice as API 2026-10-28 shapes it: its subscription under `parent`, none at the top."""
+    return {
+        "id": invoice_id,
+        "object": "invoice",
+        "customer": "cus_1",
+        "parent": {
+            "type": "subscription_details",
+            "quote_details": None,
+            "subscription_details": {
+                "subscription": subscription,
+                "metadata": {"providerId": "lawyer1"} if metadata is None else metadata,
+            },
+        },
+    }
 
 
 class Hook:
@@ -328,3 +342,73 @@ def test_a_server_trial_carried_into_a_plan_keeps_its_start_and_ends_with_stripe
         True,
         started,
     )
+
+
+def test_invoice_events_find_their_subscription_under_parent() -> None:
+    """No customer index and no subscription index: only `parent.subscription_details` names
+    the provider (its metadata) — the top-level `subscription` the handlers read is gone."""
+    hook = Hook()
+    hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0))
+    hook.store.set("stripe_subscription_index/sub_1", {})
+    assert hook.deliver(event("e2", "invoice.payment_failed", invoice("in_1"), T0 + 30 * DAY)) == 200
+    assert hook.sub()["status"] == "past_due"
+    assert hook.deliver(event("e3", "invoice.payment_action_required", invoice("in_1"), T0 + 30 * DAY)) == 200
+    assert hook.store.get("mail/subscription_payment_action_required_e3") is not None
+
+
+def test_an_invoice_whose_subscription_cannot_be_resolved_is_retried_not_dropped() -> None:
+    hook = Hook()
+    hook.deliver(event("e1", "customer.subscription.created", stripe_sub(), T0))
+    unknown = invoice("in_9", subscription="sub_unknown", metadata={})
+    unknown["customer"] = "cus_unknown"
+    for n, kind in enumerate(("invoice.paid", "invoice.payment_failed", "invoice.payment_action_required")):
+        assert hook.deliver(event(f"e{n + 2}", kind, unknown, T0 + DAY)) == 500, kind
+        assert hook.store.get(f"processed_events/e{n + 2}") is None
+    not_a_subscription = {"id": "in_8", "object": "invoice", "customer": "cus_x", "parent": None}
+    assert hook.deliver(event("e9", "invoice.paid", not_a_subscription, T0 + DAY)) == 200
+
+
+def other_sub(sub_id: str, status: str, created: int, **extra: Any) -> dict[str, Any]:
+    return {**stripe_sub(status=status, **extra), "id": sub_id, "created": created}
+
+
+def test_abandoned_then_paid_then_the_abandoned_one_expires_access_stays() -> None:  # issue 9 item 5
+    billing = FakeBillingGateway()
+    hook = Hook(billing)
+    abandoned = other_sub("sub_a", "incomplete", T0)
+    billing.subscription_objects["sub_a"] = abandoned
+    hook.deliver(event("e1", "customer.subscription.created", abandoned, T0))
+    paid = other_sub("sub_b", "active", T0 + 600)
+    billing.subscription_objects["sub_b"] = paid
+    hook.deliver(event("e2", "customer.subscription.created", paid, T0 + 600))
+    assert (hook.sub()["stripeSubscriptionId"], hook.sub()["aiAccessEnabled"]) == ("sub_b", True)
+    expired = other_sub("sub_a", "incomplete_expired", T0)
+    billing.subscription_objects["sub_a"] = expired
+    assert hook.deliver(event("e3", "customer.subscription.updated", expired, T0 + 23 * 3600)) == 200
+    assert hook.deliver(event("e4", "customer.subscription.deleted", expired, T0 + 23 * 3600)) == 200
+    failed = invoice("in_a", subscription="sub_a")
+    assert hook.deliver(event("e5", "invoice.payment_failed", failed, T0 + 23 * 3600)) == 200
+    sub = hook.sub()
+    assert (sub["stripeSubscriptionId"], sub["status"], sub["aiAccessEnabled"]) == ("sub_b", "active", True)
+
+
+def test_a_second_subscription_takes_over_only_when_newer_and_live() -> None:
+    hook = Hook()
+    hook.deliver(event("e1", "customer.subscription.created", other_sub("sub_b", "active", T0), T0))
+    older_live = other_sub("sub_old", "active", T0 - 10 * DAY)
+    hook.deliver(event("e2", "customer.subscription.updated", older_live, T0 + 1))
+    newer_unpaid = other_sub("sub_new", "incomplete", T0 + DAY)
+    hook.deliver(event("e3", "customer.subscription.created", newer_unpaid, T0 + DAY))
+    assert hook.sub()["stripeSubscriptionId"] == "sub_b"
+    newer_paid = other_sub("sub_new", "active", T0 + DAY, plan_id="lawyer_pro")
+    hook.deliver(event("e4", "customer.subscription.updated", newer_paid, T0 + DAY + 5))
+    assert (hook.sub()["stripeSubscriptionId"], hook.sub()["tier"]) == ("sub_new", "pro")
+
+
+def test_a_new_subscription_replaces_one_that_no_longer_holds() -> None:
+    hook = Hook()
+    hook.deliver(event("e1", "customer.subscription.created", other_sub("sub_a", "incomplete", T0), T0))
+    hook.deliver(event("e2", "customer.subscription.created", other_sub("sub_b", "incomplete", T0 + 60), T0 + 60))
+    assert hook.sub()["stripeSubscriptionId"] == "sub_b"
+    hook.deliver(event("e3", "customer.subscription.deleted", other_sub("sub_a", "canceled", T0), T0 + 120))
+    assert (hook.sub()["stripeSubscriptionId"], hook.sub()["status"]) == ("sub_b", "incomplete")
