@@ -25,7 +25,7 @@ from west3_runtime import (
 
 
 @tasks_fn.on_task_dispatched(
-    retry_config=options.RetryConfig(max_attempts=5, min_backoff_seconds=5),
+    retry_config=options.RetryConfig(max_attempts=8, min_backoff_seconds=5),  # outlasts a dial claim lease
     rate_limits=options.RateLimits(max_concurrent_dispatches=10),
     secrets=CALL_SECRETS,
     memory=LIGHT,

@@ -1,7 +1,9 @@
 """executeScheduledCall: place one dial attempt for one party, at most once.
 
 The attempt is claimed in a transaction (a redelivered or late task finds the claim, or a
-session that moved on, and does nothing); Twilio is called after the commit. A REST failure
+session that moved on, and does nothing); Twilio is called after the commit. A claim is a lease:
+should the claimer die before Twilio's CallSid is recorded, the redelivered task (Cloud Tasks
+retries a failed one) takes the attempt over once the lease has run out, and dials. A REST failure
 feeds the circuit breaker: while it is open, or when attempts run out, the session fails fast
 and its hold is released; otherwise the next attempt is enqueued with backoff.
 """
@@ -16,7 +18,7 @@ from typing import Any
 from shared.domain.call_rules import backoff_seconds
 from shared.domain.call_session import CallStatus, FailureReason, Party, calling_status, can_transition
 from shared.domain.circuit_breaker import Breaker
-from shared.domain.errors import InvalidArgument
+from shared.domain.errors import Aborted, InvalidArgument
 from shared.domain.settings import CallSettings
 from shared.ports.clock import Clock
 from shared.ports.phone_vault import PhoneVault
@@ -28,6 +30,8 @@ from shared.services.call_sessions import CallbackUrls, SessionView, fail, read_
 
 log = logging.getLogger(__name__)
 BREAKER_PATH = "system/twilio_breaker"
+DIAL_CLAIM_LEASE = timedelta(seconds=75)
+"""Longer than executeScheduledCall's 60 s timeout: a claimer this old is dead."""
 
 
 @dataclass(frozen=True)
@@ -140,8 +144,17 @@ def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSetting
     if view is None:
         return _Skip("no_session")
     participant = view.participant(task.party.value)
-    if int(participant.get("attempt", 0)) >= task.attempt:
+    claimed = int(participant.get("attempt", 0))
+    if claimed > task.attempt:
         return _Skip("duplicate")
+    if claimed == task.attempt:
+        if participant.get("state") != "dialing" or participant.get("callSid"):
+            return _Skip("duplicate")
+        dialed_at = participant.get("dialedAt")
+        if isinstance(dialed_at, datetime) and now - dialed_at < DIAL_CLAIM_LEASE:
+            # The claimer may still be dialling: fail this delivery so the task comes back later.
+            raise Aborted(f"dial {task.session_id}/{task.party.value}/{task.attempt} is claimed; retry later")
+        log.warning("dial %s taken over: its claimer died before recording a CallSid", task)
     target = calling_status(task.party)
     if view.status is not target and not can_transition(view.status, target):
         return _Skip(f"session_{view.status.value}")
