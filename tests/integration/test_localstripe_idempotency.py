@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 import requests
 import stripe
+from stripe.params import PaymentIntentCreateParams
 
 from tests.integration.conftest import WebhookReceiver
 
@@ -48,10 +49,11 @@ def test_a_retry_with_the_same_key_replays_the_first_answer_byte_for_byte(stripe
 
 def test_the_same_key_with_other_parameters_or_another_endpoint_is_an_idempotency_error(stripe_api: str) -> None:
     api = stripe.StripeClient("sk_test_it", base_addresses={"api": stripe_api}, max_network_retries=0).v1
-    params: Any = {"amount": 4900, "currency": "eur", "allowed_payment_method_types": ["card"]}
+    params: PaymentIntentCreateParams = {"amount": 4900, "currency": "eur", "allowed_payment_method_types": ["card"]}
     api.payment_intents.create(params=params, options={"idempotency_key": "hold:s2"})
     with pytest.raises(stripe.IdempotencyError) as other_params:
-        api.payment_intents.create(params={**params, "amount": 5900}, options={"idempotency_key": "hold:s2"})
+        other: PaymentIntentCreateParams = {**params, "amount": 5900}
+        api.payment_intents.create(params=other, options={"idempotency_key": "hold:s2"})
     assert other_params.value.http_status == 400
     with pytest.raises(stripe.IdempotencyError):
         api.customers.create(params={"email": "a@example.com"}, options={"idempotency_key": "hold:s2"})
