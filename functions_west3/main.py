@@ -14,7 +14,17 @@ from shared.services.commands import Caller, CreatePaymentIntentCommand, parse_c
 from shared.services.payment_intents import create_payment_intent
 from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
 from shared.services.stripe_webhook import handle_stripe_webhook
-from west3_runtime import CODEBASE, LIGHT, REGION, SMALL_CPU, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, logger
+from west3_runtime import (
+    CODEBASE,
+    LIGHT,
+    REGION,
+    SMALL_CPU,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    logger,
+)
 from west3_subscriptions import (
     cancelSubscription,
     changeSubscriptionPlan,
@@ -158,7 +168,7 @@ def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
 
 @scheduler_fn.on_schedule(
     schedule="every 15 minutes",
-    secrets=[STRIPE_SECRET_KEY],
+    secrets=[STRIPE_SECRET_KEY, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN],
     memory=LIGHT,
     cpu=SMALL_CPU,
     max_instances=1,
@@ -172,6 +182,7 @@ def stuckPaymentsRecovery(event: scheduler_fn.ScheduledEvent) -> None:
         gateway=wiring.stripe_gateway(STRIPE_SECRET_KEY.value),
         clock=wiring.clock(),
         settle=wiring.settler(STRIPE_SECRET_KEY.value),
+        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
     )
     logger.info("stuck payments recovery", extra={"json_fields": {"report": report.as_dict()}})
 

@@ -302,11 +302,11 @@ def seeded_store() -> InMemoryStore:
     store.set("settings/pricing", DEFAULT_PRICING.to_document())
     store.set(
         "sos_profiles/lawyer1",
-        {"type": "lawyer", "approvalStatus": "approved", "isVisible": True, "phoneNumber": "+33600000001"},
+        {"type": "lawyer", "approvalStatus": "approved", "isVisible": True},
     )
     store.set(
         "sos_profiles/expat1",
-        {"type": "expat", "approvalStatus": "approved", "isVisible": True, "phoneNumber": "+33600000009"},
+        {"type": "expat", "approvalStatus": "approved", "isVisible": True},
     )
     return store
 
@@ -335,6 +335,7 @@ class FakeTelephony:
     sms: list[tuple[str, str]] = field(default_factory=list)
     failures: int = 0
     prices: dict[str, int] = field(default_factory=dict)
+    records: dict[str, Any] = field(default_factory=dict)  # CallSid -> CallRecord
 
     def place_call(self, request: Any) -> str:
         from shared.ports.telephony import TelephonyError
@@ -350,6 +351,13 @@ class FakeTelephony:
 
     def call_cost_micros(self, call_sid: str) -> int | None:
         return self.prices.get(call_sid)
+
+    def call_record(self, call_sid: str) -> Any:
+        from shared.ports.telephony import TelephonyError
+
+        if call_sid not in self.records:
+            raise TelephonyError(f"twilio 404 code 20404 for {call_sid}", retryable=False)
+        return self.records[call_sid]
 
     def send_sms(self, to: str, body: str) -> str:
         self.sms.append((to, body))

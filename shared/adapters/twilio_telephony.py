@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from shared.domain.phone import masked
-from shared.ports.telephony import DialRequest, Telephony, TelephonyError
+from shared.ports.telephony import CallRecord, DialRequest, Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
 UNBILLED_STATUSES = frozenset({"busy", "no-answer", "failed", "canceled"})
@@ -72,6 +72,10 @@ class TwilioTelephony(Telephony):
             return int(abs(Decimal(str(call.price))) * 1_000_000)
         except InvalidOperation:
             return None
+
+    def call_record(self, call_sid: str) -> CallRecord:
+        call = self._call("calls.fetch", lambda: self._twilio().calls(call_sid).fetch())
+        return CallRecord(status=str(call.status), started_at=call.start_time, ended_at=call.end_time)
 
     def send_sms(self, to: str, body: str) -> str:
         message = self._call(

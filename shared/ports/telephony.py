@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,19 @@ class DialRequest:
     status_callback: str
     amd_callback: str
     timeout_seconds: int = 30
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """Twilio's own record of a call: its status and when it was answered and ended."""
+
+    status: str  # queued, ringing, in-progress, completed, busy, no-answer, failed, canceled
+    started_at: datetime | None
+    ended_at: datetime | None
+
+    @property
+    def final(self) -> bool:
+        return self.status in ("completed", "busy", "no-answer", "failed", "canceled")
 
 
 class TelephonyError(Exception):
@@ -36,6 +50,10 @@ class Telephony(ABC):
     def call_cost_micros(self, call_sid: str) -> int | None:
         """What the provider billed for the call, in millionths of USD: 0 for a call that never
         connected, None while a connected call is not priced yet."""
+
+    @abstractmethod
+    def call_record(self, call_sid: str) -> CallRecord:
+        """The call as the provider recorded it (status, start and end times)."""
 
     @abstractmethod
     def send_sms(self, to: str, body: str) -> str:

@@ -1,9 +1,12 @@
 """stuckPaymentsRecovery: put right the card holds and call sessions the normal flow left behind.
 
 One run (a) retries the settlement of finished sessions whose capture or release is pending or
-failed, flagging those that failed `maxSettlementAttempts` times; (b) releases authorized holds
-that never got a call session; (c) fails the sessions that made no progress (too old, or their
-hold lapses soon while no call is live) and settles them; (d) records a report.
+failed, flagging those that failed `maxSettlementAttempts` times — unless their hold lapses soon:
+those are settled whatever their count, so a hold never lapses silently; (b) releases authorized
+holds that never got a call session; (c) fails the sessions that made no progress (too old, or
+their hold lapses soon while no call is live) and settles them, and finishes the sessions still
+`active` past the longest possible call from Twilio's call records (flagged only when Twilio has
+no record); (d) records a report.
 
 Stripe is only called outside transactions, with the keys settlement uses (`release:{sessionId}`),
 and every action leaves a trace that the next run reads, so a second run does nothing new.
@@ -23,9 +26,12 @@ from shared.domain.settings import CallSettings, RecoverySettings
 from shared.ports.clock import Clock
 from shared.ports.payments import PaymentGateway, PaymentGatewayError
 from shared.ports.store import Document, DocumentStore, Transaction
+from shared.ports.telephony import Telephony
+from shared.services.call_record_settlement import settle_from_call_records
 from shared.services.call_sessions import fail, read_session, session_path
 from shared.services.payment_anomalies import (
     NOT_LIVE,
+    ExpiringHold,
     expiring_holds,
     load_recovery_settings,
     orphan_holds,
@@ -51,6 +57,7 @@ class RecoveryReport:
     settlements_failed: list[str] = field(default_factory=list)
     holds_released: list[str] = field(default_factory=list)
     sessions_failed: list[str] = field(default_factory=list)
+    settled_from_records: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
     already_flagged: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -62,6 +69,7 @@ class RecoveryReport:
             "settlementsFailed": self.settlements_failed,
             "holdsReleased": self.holds_released,
             "sessionsFailed": self.sessions_failed,
+            "settledFromRecords": self.settled_from_records,
             "flagged": self.flagged,
             "alreadyFlagged": self.already_flagged,
             "errors": self.errors,
@@ -74,15 +82,16 @@ class RecoveryReport:
 
 
 def recover_stuck_payments(
-    *, store: DocumentStore, gateway: PaymentGateway, clock: Clock, settle: Settle
+    *, store: DocumentStore, gateway: PaymentGateway, clock: Clock, settle: Settle, telephony: Telephony
 ) -> RecoveryReport:
     """Run the recovery once and write `payment_recovery_reports/{YYYYmmddTHHMMSS}`."""
     now = clock.now()
     settings = load_recovery_settings(store)
     report = RecoveryReport(ran_at=now)
-    _retry_settlements(store, settle, now, settings, report)
+    lapsing = expiring_holds(store, now, settings)
+    _retry_settlements(store, settle, now, settings, report, {h.session_id for h in lapsing if h.session_id})
     _release_orphan_holds(store, gateway, now, settings, report)
-    _fail_stuck_sessions(store, settle, now, settings, report)
+    _fail_stuck_sessions(store, settle, now, settings, report, lapsing, partial(_from_records, store, telephony, clock))
     store.set(f"payment_recovery_reports/{now:%Y%m%dT%H%M%S}", report.as_dict())
     log.info("payment recovery done", extra={"json_fields": report.as_dict()["counts"]})
     return report
@@ -92,13 +101,20 @@ def recover_stuck_payments(
 
 
 def _retry_settlements(
-    store: DocumentStore, settle: Settle, now: datetime, settings: RecoverySettings, report: RecoveryReport
+    store: DocumentStore,
+    settle: Settle,
+    now: datetime,
+    settings: RecoverySettings,
+    report: RecoveryReport,
+    lapsing: set[str],
 ) -> None:
     for session_id, doc in unsettled_sessions(store, ["pending", "failed"]):
         payment = doc.get("payment") or {}
-        if int(payment.get("attempts", 0)) >= settings.max_settlement_attempts:
+        exhausted = int(payment.get("attempts", 0)) >= settings.max_settlement_attempts
+        if exhausted:
             _flag(store, session_id, "settlement_attempts_exhausted", now, report)
-            continue
+            if session_id not in lapsing:
+                continue  # a human decides; its hold is not about to lapse
         ended = doc.get("endedAt") or doc.get("updatedAt")
         if payment.get("state") == "pending" and ended is not None and ended > now - SETTLEMENT_GRACE:
             continue
@@ -187,14 +203,28 @@ def _record_release(store: DocumentStore, ledger: str, payment_id: str, payment:
 # (c) sessions that made no progress
 
 
+def _from_records(store: DocumentStore, telephony: Telephony, clock: Clock, session_id: str, hang_up_live: bool) -> str:
+    return settle_from_call_records(
+        session_id, store=store, telephony=telephony, clock=clock, hang_up_live=hang_up_live
+    )
+
+
 def _fail_stuck_sessions(
-    store: DocumentStore, settle: Settle, now: datetime, settings: RecoverySettings, report: RecoveryReport
+    store: DocumentStore,
+    settle: Settle,
+    now: datetime,
+    settings: RecoverySettings,
+    report: RecoveryReport,
+    lapsing: list[ExpiringHold],
+    from_records: Callable[[str, bool], str],
 ) -> None:
-    # session id -> True when it may only be failed while no call is live (its hold lapses soon)
+    # session id -> True when its hold lapses soon but it is not too old: it may only be failed
+    # while no call is live, and an active one is only finished once Twilio shows both calls over.
     targets: dict[str, bool] = {session_id: False for session_id, _ in stuck_sessions(store, now, settings)}
-    for hold in expiring_holds(store, now, settings):
+    for hold in lapsing:
         status = (hold.session or {}).get("status")
-        if hold.session_id and status in NOT_LIVE and hold.session_id not in targets:
+        live_or_waiting = status in NOT_LIVE or status == CallStatus.ACTIVE.value
+        if hold.session_id and live_or_waiting and hold.session_id not in targets:
             targets[hold.session_id] = True
     if not targets:
         return
@@ -212,7 +242,12 @@ def _fail_stuck_sessions(
             report.sessions_failed.append(session_id)
             _settle(settle, session_id, report)
         elif outcome == "active":
-            _flag(store, session_id, "active_too_long", now, report)
+            ended = from_records(session_id, not strict)
+            if ended == "completed":
+                report.settled_from_records.append(session_id)
+                _settle(settle, session_id, report)
+            elif ended == "no_record" or (ended == "live" and not strict):
+                _flag(store, session_id, "active_too_long", now, report)
 
 
 def _fail_stuck(tx: Transaction, session_id: str, only_if_not_live: bool, now: datetime, settings: CallSettings) -> str:
@@ -220,10 +255,9 @@ def _fail_stuck(tx: Transaction, session_id: str, only_if_not_live: bool, now: d
     view = read_session(tx, session_id)
     if view is None or view.status in TERMINAL:
         return "skipped"
+    if view.status is CallStatus.ACTIVE:
+        return "active"  # both parties were connected: Twilio's records tell what to bill
     if only_if_not_live and view.status not in NOT_LIVE:
         return "skipped"  # a call went live since the query: let it finish
-    if view.status is CallStatus.ACTIVE:
-        # Both parties were connected: whether to capture is for a human to decide.
-        return "active"
     fail(tx, view, FailureReason.STUCK, now=now, settings=settings)
     return "failed"

@@ -9,7 +9,8 @@ from shared.domain.money import Currency, Money
 from shared.ports.payments import HoldRequest
 from shared.services.call_settlement import settle_session
 from shared.services.payment_recovery import RecoveryReport, recover_stuck_payments
-from tests.fakes import FakeClock, InMemoryStore, TransactionGuardedGateway
+from tests.fakes import FakeClock, FakeTelephony, InMemoryStore, TransactionGuardedGateway
+from tests.unit.profiles import set_profile
 
 PROVIDER = "prov1"
 
@@ -21,8 +22,9 @@ class PaymentWorld:
         self.store = store or InMemoryStore()
         self.clock = FakeClock()
         self.gateway = TransactionGuardedGateway(store=self.store)
+        self.telephony = FakeTelephony()
         self.settled: list[str] = []
-        self.store.set(f"sos_profiles/{PROVIDER}", {"availability": "available", "currentCallSessionId": None})
+        set_profile(self.store, PROVIDER, {"availability": "available", "currentCallSessionId": None})
 
     @property
     def now(self) -> datetime:
@@ -105,9 +107,7 @@ class PaymentWorld:
             },
         )
         if status not in ("completed", "failed", "cancelled"):
-            self.store.set(
-                f"sos_profiles/{PROVIDER}", {"availability": "busy", "currentCallSessionId": session_id}, merge=True
-            )
+            set_profile(self.store, PROVIDER, {"availability": "busy", "currentCallSessionId": session_id})
 
     def settle(self, session_id: str) -> str:
         """`settle_session` bound to the ports, checking it is never run inside a transaction."""
@@ -116,7 +116,9 @@ class PaymentWorld:
         return settle_session(session_id, store=self.store, gateway=self.gateway, clock=self.clock)
 
     def recover(self) -> RecoveryReport:
-        return recover_stuck_payments(store=self.store, gateway=self.gateway, clock=self.clock, settle=self.settle)
+        return recover_stuck_payments(
+            store=self.store, gateway=self.gateway, clock=self.clock, settle=self.settle, telephony=self.telephony
+        )
 
     def doc(self, path: str) -> dict[str, Any]:
         doc = self.store.get(path)
