@@ -20,6 +20,7 @@ import requests
 
 from devtools import ports
 from devtools.seed import admin_app
+from shared.services.provider_profiles import account_path, profile_path
 
 AUTH = f"http://{ports.HOST}:{ports.AUTH_PORT}/identitytoolkit.googleapis.com/v1"
 SIM = f"http://{ports.HOST}:{ports.TWILIO_SIM_PORT}"
@@ -64,13 +65,14 @@ def run(provider_phone: str, client_phone: str, timeout: float) -> int:
     db = firestore.client(admin_app())
     # Demo set-up, as an admin would: the chosen persona's number on file, provider available,
     # and the demo client's payment rate-limit window cleared so the demo can be re-run.
-    db.document("sos_profiles/demo_lawyer").update(
+    db.document(profile_path("demo_lawyer")).update({"availability": "available", "isOnline": True})
+    db.document(account_path("demo_lawyer")).set(
         {
             "phoneSealed": AesGcmPhoneVault(ports.ENCRYPTION_KEY).seal(provider_phone),
-            "availability": "available",
             "currentCallSessionId": None,
             "missedCalls": 0,
-        }
+        },
+        merge=True,
     )
     db.document("rate_limits/createPaymentIntent_demo_client").delete()
     signed_in = requests.post(
@@ -135,7 +137,7 @@ def follow(db: Any, session_id: str, expected: tuple[str, str], timeout: float) 
                 step(line)
         payment_state = doc.get("payment", {}).get("state")
         if doc.get("status") in ("completed", "failed", "cancelled") and payment_state in ("captured", "released"):
-            provider = db.document(f"sos_profiles/{doc['providerId']}").get().to_dict() or {}
+            provider = db.document(profile_path(doc["providerId"])).get().to_dict() or {}
             step(f"provider {doc['providerId']} is {provider.get('availability')}")
             if (doc["status"], payment_state) != expected:
                 step(f"FAILED: expected {expected}, got {(doc['status'], payment_state)}")

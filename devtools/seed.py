@@ -11,6 +11,7 @@ from shared.adapters.phone_crypto import AesGcmPhoneVault
 from shared.domain.pricing import DEFAULT_PRICING
 from shared.domain.settings import CallSettings, PaymentSettings, SubscriptionSettings
 from shared.domain.subscription_plans import PLANS
+from shared.services.provider_profiles import account_path, profile_path, split_profile
 
 DEMO_PASSWORD = "demo-password-1"
 
@@ -82,11 +83,10 @@ def seed() -> None:
     db.document("system/twilio_breaker").delete()
     vault = AesGcmPhoneVault(ports.ENCRYPTION_KEY)
     for uid, profile in DEMO_PROVIDERS.items():
-        public = {k: v for k, v in profile.items() if k != "phone"}
-        db.document(f"sos_profiles/{uid}").set(
+        public, private = split_profile({k: v for k, v in profile.items() if k != "phone"})
+        db.document(profile_path(uid)).set(
             {
                 **public,
-                "phoneSealed": vault.seal(profile["phone"]),
                 "uid": uid,
                 "approvalStatus": "approved",
                 "isVisible": True,
@@ -95,6 +95,7 @@ def seed() -> None:
                 "createdAt": now,
             }
         )
+        db.document(account_path(uid)).set({**private, "phoneSealed": vault.seal(profile["phone"])})
     for user in DEMO_USERS:
         try:
             auth.get_user(user["uid"], app=app)

@@ -33,6 +33,7 @@ from shared.services.commands import (
 )
 from shared.services.notifications import queue_mail, queue_sms
 from shared.services.payment_events import record_authorization
+from shared.services.provider_profiles import account_path, profile_path, read_account, tx_read_account
 
 EXECUTE_CALL_FUNCTION = "executeScheduledCall"
 
@@ -70,12 +71,12 @@ def create_and_schedule_call(
     if not user.is_admin and isinstance(verified, str) and verified != cmd.clientPhone:
         raise InvalidArgument("clientPhone", "must be your own number, the one verified on your account")
     payment = _authorised_payment(store, gateway, clock, cmd)
-    profile = store.get(f"sos_profiles/{cmd.providerId}")
+    profile = store.get(profile_path(cmd.providerId))
     if profile is None:
         raise NotFound(f"providerId: no provider {cmd.providerId!r}", field="providerId")
     if profile.get("approvalStatus") != "approved" or profile.get("isVisible") is not True:
         raise FailedPrecondition("providerId: this provider is not approved or not visible", field="providerId")
-    provider_phone = _provider_phone_on_file(profile, vault)
+    provider_phone = _provider_phone_on_file(store, cmd.providerId, vault)
     if cmd.providerPhone is not None and cmd.providerPhone != provider_phone:
         raise InvalidArgument("providerPhone", "does not match the provider's number on file")
     price = quote(
@@ -177,8 +178,8 @@ def _authorisation_from_stripe(
     return recorded if recorded is not None else payment
 
 
-def _provider_phone_on_file(profile: dict[str, Any], vault: PhoneVault) -> str:
-    sealed = profile.get("phoneSealed")
+def _provider_phone_on_file(store: DocumentStore, provider_id: str, vault: PhoneVault) -> str:
+    sealed = read_account(store, provider_id).get("phoneSealed")
     if not isinstance(sealed, str):
         raise FailedPrecondition("providerId: this provider has no phone number on file", field="providerId")
     return vault.open(sealed)
@@ -186,9 +187,10 @@ def _provider_phone_on_file(profile: dict[str, Any], vault: PhoneVault) -> str:
 
 def _book(tx: Transaction, session: dict[str, Any], now: datetime) -> dict[str, Any]:
     session_path = f"call_sessions/{session['sessionId']}"
-    provider_path = f"sos_profiles/{session['providerId']}"
+    provider_id = session["providerId"]
     existing = tx.get(session_path)
-    provider = tx.get(provider_path) or {}
+    provider = tx.get(profile_path(provider_id)) or {}
+    account = tx_read_account(tx, provider_id)
     if existing is not None:
         if existing.get("clientId") != session["clientId"]:
             raise PermissionDenied("paymentIntentId: already used for another client's call")
@@ -198,16 +200,20 @@ def _book(tx: Transaction, session: dict[str, Any], now: datetime) -> dict[str, 
         if provider.get("shareBusyStatus")
         else []
     )
-    linked = [(f"sos_profiles/{i}", tx.get(f"sos_profiles/{i}")) for i in linked_ids]
-    linked_busy = any(doc is not None and doc.get("currentCallSessionId") for _, doc in linked)
-    if provider.get("availability", "available") != "available" or provider.get("currentCallSessionId") or linked_busy:
+    linked = [(i, tx.get(profile_path(i)), tx_read_account(tx, i)) for i in linked_ids]
+    linked_busy = any(
+        doc is not None and linked_account.get("currentCallSessionId") for _, doc, linked_account in linked
+    )
+    if provider.get("availability", "available") != "available" or account.get("currentCallSessionId") or linked_busy:
         raise FailedPrecondition("providerId: this provider is busy or offline; choose another", field="providerId")
     tx.create(session_path, session)
-    busy = {"availability": "busy", "currentCallSessionId": session["sessionId"], "busySince": now}
-    tx.update(provider_path, busy)
-    for path, doc in linked:
+    busy = {"currentCallSessionId": session["sessionId"], "busySince": now}
+    tx.update(profile_path(provider_id), {"availability": "busy"})
+    tx.set(account_path(provider_id), busy, merge=True)
+    for linked_id, doc, _ in linked:
         if doc is not None:
-            tx.update(path, {**busy, "busyBecauseOf": session["providerId"]})
+            tx.update(profile_path(linked_id), {"availability": "busy"})
+            tx.set(account_path(linked_id), {**busy, "busyBecauseOf": provider_id}, merge=True)
     queue_sms(
         tx,
         f"booked_{session['sessionId']}",

@@ -12,6 +12,7 @@ from shared.domain.call_session import CallStatus, FailureReason, transition
 from shared.domain.settings import CallSettings
 from shared.ports.store import Document, Transaction
 from shared.services.notifications import queue_mail, queue_sms
+from shared.services.provider_profiles import account_path, profile_path, tx_read_account
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class SessionView:
 
     id: str
     doc: Document
-    provider_docs: list[tuple[str, Document]]
+    provider_docs: list[tuple[str, Document, Document]]
 
     @property
     def status(self) -> CallStatus:
@@ -80,16 +81,17 @@ def read_session(tx: Transaction, session_id: str) -> SessionView | None:
     return None if doc is None else SessionView(session_id, doc, [])
 
 
-def _read_providers(tx: Transaction, doc: Document) -> list[tuple[str, Document]]:
+def _read_providers(tx: Transaction, doc: Document) -> list[tuple[str, Document, Document]]:
+    """(uid, public profile, private account) of the session's provider and linked profiles."""
     # Read only when a session ends: fewer documents locked by the frequent callbacks.
-    provider_path = f"sos_profiles/{doc['providerId']}"
-    provider = tx.get(provider_path) or {}
-    docs = [(provider_path, provider)]
+    provider_id = doc["providerId"]
+    provider = tx.get(profile_path(provider_id)) or {}
+    docs = [(provider_id, provider, tx_read_account(tx, provider_id))]
     if provider.get("shareBusyStatus"):
         for linked in provider.get("linkedProfileIds", []):
-            linked_doc = tx.get(f"sos_profiles/{linked}")
+            linked_doc = tx.get(profile_path(linked))
             if linked_doc is not None:
-                docs.append((f"sos_profiles/{linked}", linked_doc))
+                docs.append((linked, linked_doc, tx_read_account(tx, linked)))
     return docs
 
 
@@ -121,16 +123,20 @@ def finish(
         update["failureReason"] = reason.value
     tx.update(session_path(view.id), update)
     missed = reason is FailureReason.PROVIDER_NO_ANSWER
-    for path, profile in view.provider_docs:
-        if profile.get("currentCallSessionId") != view.id:
+    for uid, profile, account in view.provider_docs:
+        if account.get("currentCallSessionId") != view.id:
             continue
-        freed: dict[str, Any] = {"availability": "available", "currentCallSessionId": None, "busySince": None}
-        if path.endswith(f"/{view.doc['providerId']}") and missed:
-            count = int(profile.get("missedCalls", 0)) + 1
-            freed["missedCalls"] = count
+        public: dict[str, Any] = {"availability": "available"}
+        private: dict[str, Any] = {"currentCallSessionId": None, "busySince": None}
+        if uid == view.doc["providerId"] and missed:
+            count = int(account.get("missedCalls", 0)) + 1
+            private["missedCalls"] = count
             if count >= settings.missed_calls_before_offline:
-                freed.update({"availability": "offline", "isOnline": False, "offlineReason": "missed_calls"})
-        tx.update(path, freed)
+                public.update({"availability": "offline", "isOnline": False})
+                private["offlineReason"] = "missed_calls"
+        if profile:
+            tx.update(profile_path(uid), public)
+        tx.set(account_path(uid), private, merge=True)
     _notify(tx, view, target, reason, now)
 
 

@@ -124,7 +124,10 @@ def create_payment_intent(
 
 
 def _approved_provider(store: DocumentStore, provider_id: str, service_type: ServiceType) -> dict[str, Any]:
-    profile = store.get(f"sos_profiles/{provider_id}")
+    """The public profile, with the private account's `stripeAccountId` (the destination)."""
+    from shared.services.provider_profiles import profile_path, read_account
+
+    profile = store.get(profile_path(provider_id))
     if profile is None:
         raise NotFound(f"providerId: no provider {provider_id!r}", field="providerId")
     if profile.get("approvalStatus") != "approved" or profile.get("isVisible") is not True:
@@ -132,7 +135,7 @@ def _approved_provider(store: DocumentStore, provider_id: str, service_type: Ser
     expected = ServiceType.for_provider_type(str(profile.get("type")))
     if expected is not service_type:
         raise InvalidArgument("serviceType", f"this provider offers {expected.value if expected else 'no calls'}")
-    return profile
+    return {**profile, "stripeAccountId": read_account(store, provider_id).get("stripeAccountId")}
 
 
 def _reservation_path(call_session_id: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from shared.ports.store import DocumentStore, Transaction
 from shared.services.notifications import queue_mail
+from shared.services.provider_profiles import account_path, profile_path, tx_read_account
 
 
 def _became(before: dict[str, Any] | None, after: dict[str, Any] | None, field: str, value: Any) -> bool:
@@ -59,22 +60,21 @@ def on_session_payment_captured(
     """Provider statistics and earnings notice once a session's payment is captured."""
     if not _became(before, after, "paymentCaptured", True) or after is None:
         return False
-    provider_path = f"sos_profiles/{after['providerId']}"
+    provider_id = after["providerId"]
 
     def apply(tx: Transaction) -> bool:
         ledger_key = f"captured_{session_id}"
         if tx.get(f"processed_events/trigger_{ledger_key}") is not None:
             return False
-        provider = tx.get(provider_path)
+        provider = tx.get(profile_path(provider_id))
+        account = tx_read_account(tx, provider_id)
         _once(tx, ledger_key, now)
         if provider is not None:
             earnings = int(after.get("providerEarnings") or 0)
-            totals = dict(provider.get("earningsByCurrency") or {})
+            totals = dict(account.get("earningsByCurrency") or {})
             totals[after["currency"]] = int(totals.get(after["currency"], 0)) + earnings
-            tx.update(
-                provider_path,
-                {"completedCalls": int(provider.get("completedCalls", 0)) + 1, "earningsByCurrency": totals},
-            )
+            tx.update(profile_path(provider_id), {"completedCalls": int(provider.get("completedCalls", 0)) + 1})
+            tx.set(account_path(provider_id), {"earningsByCurrency": totals}, merge=True)
         queue_mail(
             tx,
             f"earnings_{session_id}",

@@ -59,6 +59,8 @@ def provider_profile(store: DocumentStore, uid: str) -> tuple[ProviderType, dict
         doc = store.get(f"{collection}/{uid}")
         kind = ProviderType.of_profile((doc or {}).get("type") or (doc or {}).get("role"))
         if doc is not None and kind is not None:
+            if collection == "sos_profiles":  # the e-mail lives in the private account
+                doc = {**doc, "email": (store.get(f"sos_profiles/{uid}/private/account") or {}).get("email")}
             return kind, doc
     raise PermissionDenied("subscriptions are for lawyers and expat helpers")
 

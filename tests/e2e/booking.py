@@ -9,14 +9,15 @@ import requests
 
 from devtools import ports
 from shared.adapters.phone_crypto import AesGcmPhoneVault
+from shared.services.provider_profiles import PRIVATE_FIELDS
 from tests.e2e.conftest import SIM, Account, WebApp, confirm_card, wait_for
 
 TERMINAL = ("completed", "failed", "cancelled")
 DEFAULT_CLIENT_PHONE = "+33611111111"
 
 
-def new_provider(db: Any, phone: str, *, language: str = "fr") -> str:
-    provider_id = f"e2e_lawyer_{uuid.uuid4().hex[:10]}"
+def new_provider(db: Any, phone: str, *, language: str = "fr", provider_id: str | None = None) -> str:
+    provider_id = provider_id or f"e2e_lawyer_{uuid.uuid4().hex[:10]}"
     db.document(f"sos_profiles/{provider_id}").set(
         {
             "type": "lawyer",
@@ -25,8 +26,10 @@ def new_provider(db: Any, phone: str, *, language: str = "fr") -> str:
             "isOnline": True,
             "availability": "available",
             "languages": [language],
-            "phoneSealed": AesGcmPhoneVault(ports.ENCRYPTION_KEY).seal(phone),
         }
+    )
+    db.document(f"sos_profiles/{provider_id}/private/account").set(
+        {"phoneSealed": AesGcmPhoneVault(ports.ENCRYPTION_KEY).seal(phone)}
     )
     return provider_id
 
@@ -134,8 +137,11 @@ def sim_configure(**settings: Any) -> None:
 
 
 def provider_doc(db: Any, provider_id: str) -> dict[str, Any]:
-    doc: dict[str, Any] = db.document(f"sos_profiles/{provider_id}").get().to_dict() or {}
-    return doc
+    """The provider's public and private fields together; fails when a private one is public."""
+    public: dict[str, Any] = db.document(f"sos_profiles/{provider_id}").get().to_dict() or {}
+    leaked = PRIVATE_FIELDS & public.keys()
+    assert not leaked, f"private fields on the public profile: {sorted(leaked)}"
+    return {**public, **(db.document(f"sos_profiles/{provider_id}/private/account").get().to_dict() or {})}
 
 
 def calls_finished(*numbers: str) -> bool:

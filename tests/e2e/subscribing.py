@@ -17,7 +17,8 @@ SK = (ports.STRIPE_SECRET_KEY, "")
 def new_subscriber(web: WebApp, db: Any, kind: str) -> Account:
     """A fresh signed-in provider (`lawyer` or `expat`) with its `sos_profiles` document."""
     account = web.sign_up()
-    db.document(f"sos_profiles/{account.uid}").set({"type": kind, "email": account.email})
+    db.document(f"sos_profiles/{account.uid}").set({"type": kind})
+    db.document(f"sos_profiles/{account.uid}/private/account").set({"email": account.email})
     return account
 
 

@@ -17,6 +17,7 @@ from tests.e2e.booking import (
     book,
     calls_finished,
     new_provider,
+    provider_doc,
     schedule,
     settled_session,
     sim_calls,
@@ -36,8 +37,8 @@ def test_twilio_rest_down_opens_the_breaker_releases_the_hold_and_frees_the_prov
     assert (session["status"], session["failureReason"]) == ("failed", "twilio_unavailable")
     assert session["payment"]["state"] == "released"
     assert stripe_intent(booking["paymentIntentId"])["status"] == "canceled"
-    provider = db.document(f"sos_profiles/{booking['providerId']}").get().to_dict()
-    assert provider["availability"] == "available"
+    provider = provider_doc(db, booking["providerId"])
+    assert provider["availability"] == "available" and provider["currentCallSessionId"] is None
     breaker = db.document("system/twilio_breaker").get().to_dict()
     assert breaker["consecutiveFailures"] >= 3 and breaker["openUntil"] is not None
 

@@ -1,4 +1,5 @@
-"""Firestore security rules on the emulator: clients read their own, write no money document."""
+"""Firestore security rules on the emulator: clients read their own, write no money document,
+and see only the public fields of provider profiles."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 import requests
 
 from devtools import ports
-from tests.e2e.booking import authorized_hold, new_provider
+from shared.services.provider_profiles import PRIVATE_FIELDS
+from tests.e2e.booking import authorized_hold, new_provider, schedule
 from tests.e2e.conftest import Account, WebApp
 
 pytestmark = pytest.mark.e2e
@@ -70,3 +72,61 @@ def test_providers_read_their_subscription_and_the_catalogue_but_write_nothing(w
     assert as_user("PATCH", f"trials/{stranger.uid}", stranger, trial) == 403
     assert as_user("PATCH", "subscription_plans/lawyer_pro", provider, trial) == 403
     assert db.document(f"subscriptions/{stranger.uid}").get().exists is False
+
+
+def _listed(account: Account | None, where: list[tuple[str, dict[str, Any]]], limit: int = 50) -> list[dict[str, Any]]:
+    """The profiles a web app query lists (Firestore REST runQuery), as field maps."""
+    filters = [{"fieldFilter": {"field": {"fieldPath": f}, "op": "EQUAL", "value": v}} for f, v in where]
+    query: dict[str, Any] = {
+        "structuredQuery": {
+            "from": [{"collectionId": "sos_profiles"}],
+            "where": {"compositeFilter": {"op": "AND", "filters": filters}},
+            "limit": limit,
+        }
+    }
+    headers = {"Authorization": f"Bearer {account.id_token}"} if account else {}
+    response = requests.post(f"{DOCS}:runQuery", json=query, headers=headers, timeout=10)
+    assert response.status_code == 200, response.text
+    return [row["document"]["fields"] for row in response.json() if "document" in row]
+
+
+def _read(path: str, account: Account | None) -> tuple[int, dict[str, Any]]:
+    headers = {"Authorization": f"Bearer {account.id_token}"} if account else {}
+    response = requests.get(f"{DOCS}/{path}", headers=headers, timeout=10)
+    return response.status_code, response.json().get("fields", {}) if response.ok else {}
+
+
+def test_visible_profiles_show_only_public_fields_and_the_private_account_only_to_its_provider(
+    web: WebApp, db: Any
+) -> None:
+    provider, client, stranger = web.sign_up("lawyer"), web.sign_up(), web.sign_up()
+    admin = web.sign_in("admin@demo.sos-expat.test")
+    name = f"E2E Rules {provider.uid}"
+    new_provider(db, "+33600000002", provider_id=provider.uid)  # never answers: stays booked a while
+    db.document(f"sos_profiles/{provider.uid}").update({"displayName": name})
+    private = f"sos_profiles/{provider.uid}/private/account"
+    db.document(private).set(
+        {"email": provider.email, "stripeAccountId": "acct_e2e", "earningsByCurrency": {"eur": 3000}}, merge=True
+    )
+    hold = authorized_hold(web, db, client, provider.uid)
+    booked = schedule(web, client, provider.uid, hold, "+33611111111")
+    assert booked.status == 200, booked.body
+
+    for reader in (None, stranger, client):
+        status, fields = _read(f"sos_profiles/{provider.uid}", reader)
+        assert status == 200 and fields["availability"] == {"stringValue": "busy"}
+        assert not PRIVATE_FIELDS & fields.keys(), sorted(PRIVATE_FIELDS & fields.keys())
+        [listed] = _listed(reader, [("isVisible", {"booleanValue": True}), ("displayName", {"stringValue": name})])
+        assert listed == fields
+        for other in _listed(reader, [("isVisible", {"booleanValue": True})]):
+            assert not PRIVATE_FIELDS & other.keys(), sorted(PRIVATE_FIELDS & other.keys())
+        assert _read(private, reader)[0] == 403
+
+    for owner in (provider, admin):
+        status, fields = _read(private, owner)
+        assert status == 200, owner.email
+        assert fields["currentCallSessionId"] == {"stringValue": booked.result["sessionId"]}
+        assert {"email", "phoneSealed", "stripeAccountId", "earningsByCurrency", "busySince"} <= fields.keys()
+    assert as_user("PATCH", private, provider, FORGED) == 403
+    assert as_user("PATCH", f"sos_profiles/{provider.uid}", provider, FORGED) == 403
+    assert db.document(private).get().to_dict()["stripeAccountId"] == "acct_e2e"

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from devtools import cron, ports
-from tests.e2e.booking import asked_cost, book, new_provider, settled_session, sim_configure
+from tests.e2e.booking import asked_cost, book, new_provider, provider_doc, settled_session, sim_configure
 from tests.e2e.conftest import WebApp, confirm_card, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_simulator")]
@@ -26,9 +26,8 @@ def test_payment_and_session_triggers_fire_once(web: WebApp, db: Any) -> None:
     # onCallSessionPaymentAuthorized: one conversion event for the hold.
     assert db.document(f"conversion_events/{pi}_payment_authorized").get().exists
     # onCallSessionPaymentCaptured: provider statistics and the earnings notice.
-    provider_ref = db.document(f"sos_profiles/{booking['providerId']}")
-    wait_for(lambda: provider_ref.get().to_dict().get("completedCalls") == 1, what="provider statistics")
-    assert provider_ref.get().to_dict()["earningsByCurrency"] == {"eur": session["providerEarnings"]}
+    wait_for(lambda: provider_doc(db, booking["providerId"]).get("completedCalls") == 1, what="provider statistics")
+    assert provider_doc(db, booking["providerId"])["earningsByCurrency"] == {"eur": session["providerEarnings"]}
     wait_for(lambda: db.document(f"mail/earnings_{booking['sessionId']}").get().exists, what="earnings mail")
     # handlePaymentReceived: the receipt, after Stripe's payment_intent.succeeded webhook.
     wait_for(lambda: _mails(db, f"payment_receipt_{pi}"), what="the receipt mail")

@@ -28,6 +28,7 @@ from shared.services.call_sessions import CallbackUrls
 from shared.services.call_settlement import settle_session
 from shared.services.commands import Caller, CreateAndScheduleCallCommand, parse_command
 from tests.fakes import FakeClock, FakeTasks, FakeTelephony, InMemoryStore, TransactionGuardedGateway
+from tests.unit.profiles import profile_view, set_profile
 
 KEY = base64.b64encode(bytes(range(32))).decode()
 PROVIDER = "lawyer1"
@@ -86,8 +87,9 @@ class CallWorld:
         self.store.set("settings/pricing", DEFAULT_PRICING.to_document())
         if calls is not None:
             self.store.set("settings/calls", calls)
-        self.store.set(
-            f"sos_profiles/{PROVIDER}",
+        set_profile(
+            self.store,
+            PROVIDER,
             {
                 "type": "lawyer",
                 "approvalStatus": "approved",
@@ -263,8 +265,8 @@ class CallWorld:
         assert doc is not None, sid
         return doc
 
-    def provider(self) -> dict[str, Any]:
-        doc = self.store.get(f"sos_profiles/{PROVIDER}")
+    def provider(self, uid: str = PROVIDER) -> dict[str, Any]:
+        doc = profile_view(self.store, uid)
         assert doc is not None
         return doc
 

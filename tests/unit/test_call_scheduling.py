@@ -19,6 +19,7 @@ from shared.services import call_scheduling
 from shared.services.call_scheduling import ScheduledCall
 from shared.services.commands import Caller, CreateAndScheduleCallCommand
 from tests.unit.call_world import CLIENT_PHONE, PROVIDER, PROVIDER_PHONE, CallWorld
+from tests.unit.profiles import set_profile
 
 CLIENT = Caller("client1", {"role": "client"})
 
@@ -107,20 +108,19 @@ def test_linked_profiles_become_busy_when_they_share_their_busy_status() -> None
     world = CallWorld(provider={"shareBusyStatus": True, "linkedProfileIds": ["expat9", "gone"]})
     world.store.set("sos_profiles/expat9", {"availability": "available"})
     world.book("s1")
-    linked = world.store.get("sos_profiles/expat9")
-    assert linked is not None
+    linked = world.provider("expat9")
     assert (linked["availability"], linked["currentCallSessionId"], linked["busyBecauseOf"]) == ("busy", "s1", PROVIDER)
     assert world.store.get("sos_profiles/gone") is None
+    assert world.store.get("sos_profiles/gone/private/account") is None
 
 
 def test_a_linked_profile_already_in_another_call_keeps_its_own_session() -> None:
     # Otherwise the end of this call would free a profile whose person is still on the other one.
     world = CallWorld(provider={"shareBusyStatus": True, "linkedProfileIds": ["expat9"]})
-    world.store.set("sos_profiles/expat9", {"availability": "busy", "currentCallSessionId": "s0"})
+    set_profile(world.store, "expat9", {"availability": "busy", "currentCallSessionId": "s0"})
     with contextlib.suppress(FailedPrecondition):  # refusing the booking is fine too
         world.book("s1")
-    linked = world.store.get("sos_profiles/expat9")
-    assert linked is not None and linked["currentCallSessionId"] == "s0"
+    assert world.provider("expat9")["currentCallSessionId"] == "s0"
 
 
 def test_linked_profiles_stay_free_without_shared_busy_status() -> None:
@@ -128,6 +128,7 @@ def test_linked_profiles_stay_free_without_shared_busy_status() -> None:
     world.store.set("sos_profiles/expat9", {"availability": "available"})
     world.book("s1")
     assert world.store.get("sos_profiles/expat9") == {"availability": "available"}
+    assert world.store.get("sos_profiles/expat9/private/account") is None
 
 
 def test_booking_twice_returns_the_same_session_and_writes_nothing(world: CallWorld) -> None:
@@ -211,7 +212,7 @@ def test_a_provider_who_cannot_take_the_call_is_refused(
     if profile is None:
         del world.store.docs[f"sos_profiles/{PROVIDER}"]
     else:
-        world.store.set(f"sos_profiles/{PROVIDER}", profile, merge=True)
+        set_profile(world.store, PROVIDER, profile)
     refused = _refused(world, world.command(world.pay()))
     assert type(refused) is error and refused.field == "providerId"
 

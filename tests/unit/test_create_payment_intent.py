@@ -248,7 +248,7 @@ def test_rate_limit_comes_from_settings(world: World) -> None:
 
 
 def test_destination_charge_when_the_provider_account_can_receive_transfers(world: World) -> None:
-    world.store.set("sos_profiles/lawyer1", {"stripeAccountId": "acct_ok"}, merge=True)
+    world.store.set("sos_profiles/lawyer1/private/account", {"stripeAccountId": "acct_ok"})
     world.gateway.transfer_accounts["acct_ok"] = True
     result = world.create()
     [request] = world.gateway.requests
@@ -260,7 +260,7 @@ def test_destination_charge_when_the_provider_account_can_receive_transfers(worl
 
 
 def test_no_destination_when_transfers_are_not_active(world: World) -> None:
-    world.store.set("sos_profiles/lawyer1", {"stripeAccountId": "acct_pending"}, merge=True)
+    world.store.set("sos_profiles/lawyer1/private/account", {"stripeAccountId": "acct_pending"})
     world.gateway.transfer_accounts["acct_pending"] = False
     world.create()
     assert world.gateway.requests[0].destination is None

@@ -17,11 +17,15 @@ PAYMENT = {
 }
 
 
+ACCOUNT = "sos_profiles/lawyer1/private/account"
+
+
 class Triggers:
     def __init__(self) -> None:
         self.store = InMemoryStore()
         self.clock = FakeClock()
-        self.store.set("sos_profiles/lawyer1", {"completedCalls": 4, "earningsByCurrency": {"eur": 1000, "usd": 500}})
+        self.store.set("sos_profiles/lawyer1", {"completedCalls": 4})
+        self.store.set(ACCOUNT, {"earningsByCurrency": {"eur": 1000, "usd": 500}})
 
     def authorized(self, before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
         return on_payment_authorized("pi_1", before, after, store=self.store, now=self.clock.now())
@@ -105,8 +109,8 @@ def test_a_payment_created_authorised_counts(t: Triggers) -> None:
 
 def test_a_captured_session_credits_the_provider_once_and_mails_the_earnings(t: Triggers) -> None:
     assert t.captured(_session(False), _session(True)) is True
-    provider = t.store.get("sos_profiles/lawyer1")
-    assert provider == {"completedCalls": 5, "earningsByCurrency": {"eur": 4000, "usd": 500}}
+    assert t.store.get("sos_profiles/lawyer1") == {"completedCalls": 5}
+    assert t.store.get(ACCOUNT) == {"earningsByCurrency": {"eur": 4000, "usd": 500}}
     mail = t.store.get("mail/earnings_s1")
     assert mail is not None and mail["toUids"] == ["lawyer1"]
     assert mail["template"] == {
@@ -123,19 +127,23 @@ def test_a_redelivered_capture_credits_nothing_more(t: Triggers) -> None:
     for _ in range(3):
         assert t.captured(_session(False), _session(True)) is False
     assert t.unchanged() == before
-    assert t.store.get("sos_profiles/lawyer1") == {"completedCalls": 5, "earningsByCurrency": {"eur": 4000, "usd": 500}}
+    assert t.store.get("sos_profiles/lawyer1") == {"completedCalls": 5}
+    assert t.store.get(ACCOUNT) == {"earningsByCurrency": {"eur": 4000, "usd": 500}}
 
 
 def test_a_first_capture_starts_the_provider_totals(t: Triggers) -> None:
     t.store.set("sos_profiles/lawyer1", {})
+    del t.store.docs[ACCOUNT]
     t.captured(_session(False), _session(True))
-    assert t.store.get("sos_profiles/lawyer1") == {"completedCalls": 1, "earningsByCurrency": {"eur": 3000}}
+    assert t.store.get("sos_profiles/lawyer1") == {"completedCalls": 1}
+    assert t.store.get(ACCOUNT) == {"earningsByCurrency": {"eur": 3000}}
 
 
 def test_a_capture_for_a_missing_profile_still_mails_once(t: Triggers) -> None:
     del t.store.docs["sos_profiles/lawyer1"]
     assert t.captured(_session(False), _session(True)) is True
     assert t.store.get("sos_profiles/lawyer1") is None
+    assert t.store.get(ACCOUNT) == {"earningsByCurrency": {"eur": 1000, "usd": 500}}
     assert t.store.get("mail/earnings_s1") is not None
     assert t.captured(_session(False), _session(True)) is False
 

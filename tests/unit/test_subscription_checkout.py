@@ -17,7 +17,8 @@ class World:
     def __init__(self) -> None:
         self.store, self.billing, self.clock = InMemoryStore(), FakeBillingGateway(), FakeClock()
         sync_plans_to_stripe(Caller("admin", {"admin": True}), store=self.store, billing=self.billing, clock=self.clock)
-        self.store.set("sos_profiles/lawyer1", {"type": "lawyer", "email": "l@x.test"})
+        self.store.set("sos_profiles/lawyer1", {"type": "lawyer"})
+        self.store.set("sos_profiles/lawyer1/private/account", {"email": "l@x.test"})
 
     def checkout(self, caller: Caller = LAWYER, **data: Any) -> dict[str, Any]:
         cmd = parse_command(
