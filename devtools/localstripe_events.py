@@ -9,7 +9,8 @@ the rule holds for every object, including the Billing ones: list-type fields St
 (a subscription's `items`, an invoice's `lines`) stay embedded, their expandable fields become ids.
 
 `register()` patches `Event` (envelope: `api_version`, `pending_webhooks`, `request`; `data.object`
-and `data.previous_attributes` unexpanded) when it is serialised, for webhooks and `/v1/events`.
+and `data.previous_attributes` unexpanded) when it is serialised, for webhooks and `/v1/events`,
+and drops the `total_count` localstripe adds to every list (Stripe's lists have none).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, ForwardRef
 
 import stripe
 from localstripe import webhooks
-from localstripe.resources import Event
+from localstripe.resources import Event, List
 from stripe._api_version import _ApiVersion
 from stripe._object_classes import OBJECT_CLASSES, get_object_class
 
@@ -136,6 +137,17 @@ def _export(self: Event, expand: Any = None) -> dict[str, Any]:
     return exported
 
 
+_original_list_export = List._export
+
+
+def _list_export(self: List, expand: Any = None) -> dict[str, Any]:
+    """Stripe's lists have no `total_count`."""
+    exported: dict[str, Any] = _original_list_export(self, expand=expand)
+    exported.pop("total_count", None)
+    return exported
+
+
 def register() -> None:
     Event.__init__ = _init  # type: ignore[method-assign]
     Event._export = _export  # type: ignore[method-assign]
+    List._export = _list_export  # type: ignore[method-assign]

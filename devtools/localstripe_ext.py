@@ -16,7 +16,8 @@ Changes to localstripe 1.15.10 (each covered by tests/integration/test_localstri
   destination) are accepted and returned;
 - a PaymentIntent's `latest_charge` is the charge's id unless the request expands it
   (`expand[]=latest_charge` on retrieve, create, confirm, capture, cancel); fields the pinned
-  version removed (`charges`, `invoice`; a charge's `invoice`) are not returned;
+  version removed (`charges`, `invoice`; a charge's `invoice`) are not returned, nor a charge's
+  `refunds` unless expanded; a cancelled PaymentIntent has `cancellation_reason` and `canceled_at`;
 - events are rendered at the pinned API version with unexpanded ids (localstripe_events) and
   POST requests honour `Idempotency-Key`, with a fault switch `POST /_test/faults`
   (localstripe_idempotency).
@@ -38,6 +39,9 @@ from devtools.localstripe_events import unexpanded
 AUTHORIZATION_VALIDITY_SECONDS = 7 * 24 * 3600
 REMOVED_FIELDS = {PaymentIntent: ("charges", "invoice"), Charge: ("invoice",)}
 """What localstripe returns that the pinned API version no longer has."""
+ONLY_WHEN_EXPANDED = {Charge: ("refunds",)}
+"""What Stripe includes only when the request expands it."""
+CANCELLATION_REASONS = (None, "", "duplicate", "fraudulent", "requested_by_customer", "abandoned")
 
 
 def _no_disk(self: Store) -> None:
@@ -77,9 +81,12 @@ def _create_charge(self: PaymentIntent, on_failure_now: Any) -> None:
 _original_cancel = PaymentIntent._api_cancel.__func__  # type: ignore[attr-defined]
 
 
-def _api_cancel(cls: type[PaymentIntent], id: str, **kwargs: Any) -> PaymentIntent:
-    kwargs.pop("cancellation_reason", None)
+def _api_cancel(cls: type[PaymentIntent], id: str, cancellation_reason: Any = None, **kwargs: Any) -> PaymentIntent:
+    if cancellation_reason not in CANCELLATION_REASONS:
+        raise UserError(400, "Invalid cancellation_reason", {"param": "cancellation_reason"})
     obj = _original_cancel(cls, id, **kwargs)
+    obj.cancellation_reason = cancellation_reason or "requested_by_customer"
+    obj.canceled_at = int(resources.time.time())
     schedule_webhook(Event("payment_intent.canceled", obj))
     return obj
 
@@ -173,6 +180,8 @@ def _init(
     self.payment_method_types = allowed or ["card"]
     self.transfer_data = transfer
     self.application_fee_amount = fee
+    self.cancellation_reason = None
+    self.canceled_at = None
 
 
 def _export(self: StripeObject, expand: Any = None) -> dict[str, Any]:
@@ -180,6 +189,9 @@ def _export(self: StripeObject, expand: Any = None) -> dict[str, Any]:
     exported = StripeObject._export(self, expand=expand)
     for name in REMOVED_FIELDS.get(type(self), ()):
         exported.pop(name, None)
+    for name in ONLY_WHEN_EXPANDED.get(type(self), ()):
+        if name not in (expand or ()):
+            exported.pop(name, None)
     return dict(unexpanded(exported, keep=tuple(expand or ())))
 
 
