@@ -22,6 +22,7 @@ from shared.ports.billing import (
 from shared.ports.clock import Clock
 from shared.ports.payments import Hold, HoldRequest, PaymentGateway, PaymentGatewayError
 from shared.ports.store import Document, DocumentStore, Filter, Transaction
+from shared.ports.telephony import CallRecord, Telephony
 
 T = TypeVar("T")
 
@@ -327,7 +328,7 @@ def payment_intent_event(
 
 
 @dataclass
-class FakeTelephony:
+class FakeTelephony(Telephony):
     """Records calls like a carrier would; fails on demand."""
 
     calls: list[Any] = field(default_factory=list)
@@ -335,7 +336,7 @@ class FakeTelephony:
     sms: list[tuple[str, str]] = field(default_factory=list)
     failures: int = 0
     prices: dict[str, int] = field(default_factory=dict)
-    records: dict[str, Any] = field(default_factory=dict)  # CallSid -> CallRecord
+    records: dict[str, CallRecord] = field(default_factory=dict)
 
     def place_call(self, request: Any) -> str:
         from shared.ports.telephony import TelephonyError
@@ -352,7 +353,7 @@ class FakeTelephony:
     def call_cost_micros(self, call_sid: str) -> int | None:
         return self.prices.get(call_sid)
 
-    def call_record(self, call_sid: str) -> Any:
+    def call_record(self, call_sid: str) -> CallRecord:
         from shared.ports.telephony import TelephonyError
 
         if call_sid not in self.records:

@@ -2,6 +2,7 @@
 Twilio's call records, and a settlement that keeps failing is tried again before its hold lapses."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ def world() -> PaymentWorld:
 
 
 def _active(world: PaymentWorld, *, created: datetime, capture_before: datetime | None = None) -> str:
-    extra = {"captureBefore": capture_before} if capture_before else {}
+    extra: dict[str, Any] = {"captureBefore": capture_before} if capture_before else {}
     payment_id = world.payment("s1", **extra)
     world.session(
         "s1",
