@@ -32,3 +32,16 @@ def test_call_prices(env: SimEnv) -> None:
     env.configure(price_delay_seconds=0)
     cost = telephony.call_cost_micros(talked.sid)
     assert cost is not None and cost >= 45_000  # at least one started minute at 0.045 USD
+
+
+def test_call_records_state_status_and_times(env: SimEnv) -> None:
+    telephony = TwilioTelephony(ACCOUNT_SID, AUTH_TOKEN, "+33100000000", api_base=env.sim.base_url)
+    talked = env.client.calls.create(to="+33612345678", from_="+33100000000", twiml=TALK)
+    wait_until(lambda: env.client.calls(talked.sid).fetch().status == "in-progress", what="answer")
+    live = telephony.call_record(talked.sid)
+    assert live.status == "in-progress" and not live.final
+    assert live.started_at is not None and live.ended_at is None
+    telephony.hang_up(talked.sid)
+    wait_until(lambda: telephony.call_record(talked.sid).final, what="hang-up")
+    ended = telephony.call_record(talked.sid)
+    assert ended.status == "completed" and ended.ended_at is not None and ended.ended_at >= live.started_at
