@@ -143,3 +143,28 @@ def test_capture_before_defaults_to_seven_days_after_authorisation_when_the_char
     assert payment is not None
     authorised = datetime.fromtimestamp(1_800_000_000, UTC)
     assert payment["authorizedAt"] == authorised and payment["captureBefore"] == authorised + timedelta(days=7)
+
+
+def test_the_authorisation_webhook_asks_stripe_for_the_charge_it_sends_as_an_id(world: CallWorld) -> None:
+    from shared.services.payment_events import payment_intent_refresher
+
+    lapses = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    payment_id = world.pay("s1", state="pending")
+    world.gateway.authorize(payment_id, capture_before=lapses)
+    intent = {"id": payment_id, "status": "requires_capture", "amount_capturable": 4900, "latest_charge": "ch_1"}
+    event = payment_intent_refresher(world.gateway)(payment_intent_event("evt_1", AMOUNT_CAPTURABLE_UPDATED, intent))
+    world.store.run_transaction(
+        lambda tx: PAYMENT_INTENT_HANDLERS[AMOUNT_CAPTURABLE_UPDATED](tx, event, world.clock.now())
+    )
+    payment = world.store.get(f"payments/{payment_id}")
+    assert payment is not None and payment["captureBefore"] == lapses
+
+
+def test_the_webhook_falls_back_to_seven_days_when_stripe_cannot_be_asked(world: CallWorld) -> None:
+    from shared.services.payment_events import payment_intent_refresher
+
+    payment_id = world.pay("s1", state="pending")
+    world.gateway.retrieve_failures.append(PaymentGatewayError("timeout", retryable=True))
+    intent = {"id": payment_id, "latest_charge": "ch_1"}
+    event = payment_intent_event("evt_1", AMOUNT_CAPTURABLE_UPDATED, intent)
+    assert payment_intent_refresher(world.gateway)(event) == event
