@@ -6,6 +6,12 @@ remain), `invoice.payment_action_required` when the card needs authentication of
 Retries of a failed renewal: 3, 5 and 7 days after each failure (then the subscription is
 canceled, Stripe's default); `POST /v1/invoices/{id}/pay` retries at once (402 when declined).
 Stripe finalises renewal invoices about an hour after creating them; locally it is immediate.
+
+Invoices take the shape of API 2026-10-28: no top-level `subscription`, `subscription_details`,
+`payment_intent` or `charge` (expanding `payment_intent` is refused, as Stripe does); the
+subscription is under `parent.subscription_details` (`subscription`, `metadata`: a snapshot
+of the subscription's metadata at finalisation); `confirmation_secret` and `payments` (the
+PaymentIntents that pay it) are returned only when expanded.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ DAY = 86400
 RETRY_DAYS = (3, 5, 7)
 
 _original_next_attempt = Invoice.next_payment_attempt
+_original_export = Invoice._export
+REMOVED = ("subscription", "subscription_details", "payment_intent", "charge")
+INCLUDABLE = ("confirmation_secret", "payments")
 
 
 def subscription_of(invoice: Any) -> Any:
@@ -56,6 +65,7 @@ def new_invoice(sub: Any, reason: str, include_line: bool = True, trial: bool = 
     invoice.attempted = False
     invoice.period_start, invoice.period_end = sub.current_period_start, sub.current_period_end
     invoice._next_attempt = None
+    invoice._subscription_metadata = dict(sub.metadata)
     sub.latest_invoice = invoice.id
     emit("invoice.created", invoice)
     return invoice
@@ -63,6 +73,9 @@ def new_invoice(sub: Any, reason: str, include_line: bool = True, trial: bool = 
 
 def finalize(invoice: Any) -> None:
     invoice._finalize()
+    sub = subscription_of(invoice)
+    if sub is not None:
+        invoice._subscription_metadata = dict(sub.metadata)
     emit("invoice.finalized", invoice)
 
 
@@ -84,8 +97,7 @@ def attempt(invoice: Any, payment_method: str | None, on_session: bool = False) 
     intent = PaymentIntent._api_retrieve(invoice.payment_intent) if invoice.payment_intent else None
     if intent is None or intent.status in ("succeeded", "canceled"):
         intent = PaymentIntent(amount=invoice.total, currency=invoice.currency, customer=invoice.customer)
-        intent.invoice = invoice.id
-        invoice.payment_intent = intent.id
+        link_intent(invoice, intent)
     if payment_method is None:
         invoice_failed(invoice)
         return "failed"
@@ -213,7 +225,72 @@ def _confirmation_secret(self: Any) -> Json | None:
     return {"client_secret": intent.client_secret, "type": "payment_intent"}
 
 
+def _parent(self: Any) -> Json | None:
+    if not self.subscription:
+        return None
+    metadata = getattr(self, "_subscription_metadata", None)
+    return {
+        "type": "subscription_details",
+        "quote_details": None,
+        "subscription_details": {"subscription": self.subscription, "metadata": dict(metadata or {})},
+    }
+
+
+def _payments(invoice: Any) -> Json:
+    intents = [
+        v for k, v in store.items() if k.startswith("payment_intent:") and getattr(v, "invoice", None) == invoice.id
+    ]
+    data = []
+    for intent in sorted(intents, key=lambda i: i.created):
+        status = {"succeeded": "paid", "canceled": "canceled"}.get(intent.status, "open")
+        data.append(
+            {
+                "id": "inpay_" + intent.id.removeprefix("pi_"),
+                "object": "invoice_payment",
+                "amount_paid": intent.amount if status == "paid" else None,
+                "amount_requested": intent.amount,
+                "created": intent.created,
+                "currency": intent.currency,
+                "invoice": invoice.id,
+                "is_default": intent.id == invoice.payment_intent,
+                "livemode": False,
+                "payment": {"type": "payment_intent", "payment_intent": intent.id},
+                "status": status,
+                "status_transitions": {"canceled_at": None, "paid_at": None},
+            }
+        )
+    return {"object": "list", "data": data, "has_more": False, "url": f"/v1/invoice_payments?invoice={invoice.id}"}
+
+
+def export_invoice(self: Any, expand: Any = None) -> Json:
+    """Invoice._export at the pinned API version (see the module docstring)."""
+    paths = list(expand or [])
+    if not isinstance(expand, list | type(None)) or not all(isinstance(p, str) for p in paths):
+        raise UserError(400, "Bad request")
+    for path in paths:
+        if path.split(".")[0] in REMOVED:
+            raise UserError(400, f"This property cannot be expanded ({path.split('.')[0]}).", {"param": "expand"})
+    obj: Json = _original_export(self, [p for p in paths if p.split(".")[0] not in INCLUDABLE])
+    for key in (*REMOVED, *INCLUDABLE):
+        obj.pop(key, None)
+    wanted = {p.split(".")[0] for p in paths}
+    if "confirmation_secret" in wanted:
+        obj["confirmation_secret"] = _confirmation_secret(self)
+    if "payments" in wanted:
+        obj["payments"] = _payments(self)
+    return obj
+
+
+def link_intent(invoice: Any, intent: Any) -> None:
+    """The PaymentIntent that pays the invoice (listed in its `payments`; localstripe's
+    PaymentIntent tells the invoice of its outcome through its `invoice`)."""
+    intent.invoice = invoice.id
+    invoice.payment_intent = intent.id
+
+
 def register() -> None:
+    Invoice._export = export_invoice
+    Invoice.parent = property(_parent)
     Invoice._on_payment_success = invoice_paid
     Invoice._on_payment_failure_now = invoice_failed
     Invoice._on_payment_failure_later = invoice_failed

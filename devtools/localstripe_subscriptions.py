@@ -22,6 +22,7 @@ from localstripe.errors import UserError
 from localstripe.resources import (
     Customer,
     Event,
+    Invoice,
     InvoiceItem,
     List,
     PaymentMethod,
@@ -191,8 +192,7 @@ def _open_intent(invoice: Any) -> None:
     from localstripe.resources import PaymentIntent
 
     intent = PaymentIntent(amount=invoice.total, currency=invoice.currency, customer=invoice.customer)
-    intent.invoice = invoice.id
-    invoice.payment_intent = intent.id
+    invoices.link_intent(invoice, intent)
 
 
 def _set_cancel_at_period_end(sub: Any, flag: bool) -> None:
@@ -373,7 +373,22 @@ def _period(edge: str) -> property:
     return property(get)
 
 
+_original_export = Subscription._export
+
+
+def export_subscription(self: Any, expand: Any = None) -> Json:
+    """Subscription._export, with `latest_invoice` expanded by the invoice's own export so that
+    `latest_invoice.confirmation_secret` / `.payments` (fields returned only when expanded) work."""
+    paths = list(expand or [])
+    nested = [p.split(".", 1)[1] for p in paths if p.startswith("latest_invoice.")]
+    obj: Json = _original_export(self, [p for p in paths if p.split(".")[0] != "latest_invoice"])
+    if (nested or "latest_invoice" in paths) and isinstance(obj.get("latest_invoice"), str):
+        obj["latest_invoice"] = Invoice._api_retrieve(obj["latest_invoice"])._export(expand=nested)
+    return obj
+
+
 def register() -> None:
+    Subscription._export = export_subscription
     invoices.register()
     setup_intents.register()
     Subscription._api_create = classmethod(lambda cls, **data: create_subscription(**data))

@@ -111,7 +111,7 @@ class BillingGateway(ABC):
 
     @abstractmethod
     def cancel_subscription(self, subscription_id: str, idempotency_key: str) -> StripeSubscription:
-        """End a subscription now (its open first invoice is voided by Stripe)."""
+        """End a subscription now."""
 
     @abstractmethod
     def subscription_object(self, subscription_id: str) -> dict[str, Any] | None:

@@ -2,6 +2,7 @@
 plan changes with proration, cancellation; with the webhooks Stripe sends."""
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -117,14 +118,18 @@ def test_default_incomplete_returns_the_client_secret_and_confirming_activates(s
             "items": [{"price": monthly.id}],
             "payment_behavior": "default_incomplete",
             "payment_settings": {"save_default_payment_method": "on_subscription"},
-            "expand": ["latest_invoice.payment_intent"],
+            "expand": ["latest_invoice.confirmation_secret", "latest_invoice.payments"],
         }
     )
     assert sub.status == "incomplete"
-    intent = sub.latest_invoice.payment_intent
+    invoice = sub.latest_invoice
+    assert not isinstance(invoice, str) and invoice.confirmation_secret is not None and invoice.payments is not None
+    [payment] = invoice.payments.data
+    assert payment.payment.type == "payment_intent" and payment.is_default and payment.status == "open"
+    intent = api.payment_intents.retrieve(str(payment.payment.payment_intent))
     assert intent.status == "requires_payment_method" and intent.amount == 3000
+    assert intent.client_secret == invoice.confirmation_secret.client_secret
     assert intent.client_secret.startswith(intent.id + "_secret_")
-    assert sub.latest_invoice.confirmation_secret.client_secret == intent.client_secret
 
     confirmed = requests.post(
         f"{stripe_api}/v1/payment_intents/{intent.id}/confirm",
@@ -158,8 +163,10 @@ def test_card_requiring_authentication_emits_payment_action_required(stripe_api:
     sub = subscribe(stripe_api, customer, monthly, method)
     assert sub.status == "incomplete"
     hooks.wait("invoice.finalized", "invoice.payment_action_required")
-    invoice = client(stripe_api).v1.invoices.retrieve(sub.latest_invoice)
-    intent = client(stripe_api).v1.payment_intents.retrieve(invoice.payment_intent)
+    invoice = client(stripe_api).v1.invoices.retrieve(sub.latest_invoice, params={"expand": ["payments"]})
+    assert invoice.payments is not None
+    intent_id = invoice.payments.data[0].payment.payment_intent
+    intent = client(stripe_api).v1.payment_intents.retrieve(str(intent_id))
     assert intent.status == "requires_action"
     requests.post(
         f"{stripe_api}/v1/payment_intents/{intent.id}/_authenticate",
@@ -282,3 +289,38 @@ def test_pause_collection_voids_renewals_until_resumed(stripe_api: str, hooks: H
     assert renewal.status == "void"
     hooks.wait("customer.subscription.updated", "invoice.voided")
     assert api.subscriptions.update(sub.id, params={"pause_collection": ""}).pause_collection is None
+
+
+def test_invoices_take_the_shape_of_the_pinned_api_version(stripe_api: str, hooks: Hooks) -> None:
+    """No top-level subscription / payment_intent (expanding it is refused, as Stripe does); the
+    subscription and its metadata under `parent`; confirmation_secret and payments only when
+    expanded; an unexpanded latest_invoice is an id, an expanded one the invoice."""
+    api = client(stripe_api).v1
+    _, monthly, _ = product_and_prices(stripe_api)
+    customer = api.customers.create(params={"email": "shape@example.com"})
+    params: dict[str, Any] = {
+        "customer": customer.id,
+        "items": [{"price": monthly.id}],
+        "payment_behavior": "default_incomplete",
+        "metadata": {"providerId": "p1"},
+    }
+    with pytest.raises(stripe.InvalidRequestError, match="cannot be expanded"):
+        api.subscriptions.create(params={**params, "expand": ["latest_invoice.payment_intent"]})
+    sub = api.subscriptions.create(params=params)
+    assert isinstance(sub.latest_invoice, str)
+    invoice = api.invoices.retrieve(sub.latest_invoice).to_dict()
+    assert not {"subscription", "subscription_details", "payment_intent", "charge"} & set(invoice)
+    assert "confirmation_secret" not in invoice and "payments" not in invoice
+    assert invoice["parent"] == {
+        "type": "subscription_details",
+        "quote_details": None,
+        "subscription_details": {"subscription": sub.id, "metadata": {"providerId": "p1"}},
+    }
+    expanded = api.subscriptions.retrieve(sub.id, params={"expand": ["latest_invoice.confirmation_secret"]})
+    assert not isinstance(expanded.latest_invoice, str) and expanded.latest_invoice.confirmation_secret is not None
+    hooks.wait("invoice.finalized", "invoice.finalized")  # the refused expand is checked after creating
+    event_invoice = next(
+        e["data"]["object"] for e in hooks.events() if e["data"]["object"].get("id") == sub.latest_invoice
+    )
+    assert "payment_intent" not in event_invoice and "subscription" not in event_invoice
+    assert event_invoice["parent"]["subscription_details"]["subscription"] == sub.id

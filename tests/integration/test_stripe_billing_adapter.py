@@ -44,8 +44,11 @@ def test_a_plan_change_reports_what_stripe_invoiced_at_once(stripe_api: str) -> 
     customer = billing.create_customer("lawyer2", "lawyer2@test.example", "customer:lawyer2")
     created = billing.create_subscription(customer, monthly.id, {"providerId": "lawyer2"}, "subscription:lawyer2")
     assert created.client_secret is not None  # the provider pays the first invoice with Elements
+    # Its confirmation secret and PaymentIntent (the invoice's `payments`): no `payment_intent`.
+    assert created.payment_intent_id and created.client_secret.startswith(created.payment_intent_id + "_secret_")
+    assert billing.incomplete_subscriptions(customer) == [created.id]
     paid = requests.post(
-        f"{stripe_api}/v1/payment_intents/{created.client_secret.split('_secret_')[0]}/confirm",
+        f"{stripe_api}/v1/payment_intents/{created.payment_intent_id}/confirm",
         data={"payment_method": "pm_card_visa", "client_secret": created.client_secret},
         auth=("sk_test_it", ""),
     )
@@ -83,3 +86,13 @@ def test_a_subscription_with_a_trial_gives_the_setup_intent_to_confirm(stripe_ap
     assert found is not None and found["trial_end"] == int(trial_end.timestamp())
     assert found["trial_settings"]["end_behavior"]["missing_payment_method"] == "cancel"
     assert found["payment_settings"]["save_default_payment_method"] == "on_subscription"
+
+
+def test_a_stale_incomplete_subscription_is_cancelled(stripe_api: str) -> None:
+    billing = StripeBillingGateway("sk_test_it", api_base=stripe_api)
+    product = billing.ensure_product("lawyer_pro", "Lawyer Pro")
+    monthly = billing.create_price(product, Money(6900, Currency.EUR), BillingPeriod.MONTHLY, "price:p:eur:m2")
+    customer = billing.create_customer("lawyer3", None, "customer:lawyer3")
+    abandoned = billing.create_subscription(customer, monthly.id, {"providerId": "lawyer3"}, "subscription:l3:p1")
+    assert billing.cancel_subscription(abandoned.id, f"cancel-incomplete:{abandoned.id}").status == "canceled"
+    assert billing.incomplete_subscriptions(customer) == []

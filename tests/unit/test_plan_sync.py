@@ -78,4 +78,5 @@ def test_plans_stored_with_flat_fields_are_rewritten_as_maps_without_new_prices(
         doc = store.get(f"subscription_plans/{plan_id}")
         assert doc is not None and not LEGACY_FIELDS & set(doc) and doc["displayName"] == plan_id.title()
         assert doc["stripePriceId"] == {"EUR": flat["stripePriceIdEUR"], "USD": flat["stripePriceIdUSD"]}
-        assert doc["stripePriceIdAnnual"] == {"EUR": flat["stripePriceIdAnnualEUR"], "USD": flat["stripePriceIdAnnualUSD"]}
+        annual = {"EUR": flat["stripePriceIdAnnualEUR"], "USD": flat["stripePriceIdAnnualUSD"]}
+        assert doc["stripePriceIdAnnual"] == annual
