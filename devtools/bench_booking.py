@@ -43,7 +43,7 @@ from shared.services.commands import Caller, CreateAndScheduleCallCommand, Creat
 from shared.services.payment_intents import create_payment_intent
 from shared.services.provider_profiles import write_profile
 from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
-from shared.services.stripe_webhook import handle_stripe_webhook
+from shared.services.stripe_webhook import handle_stripe_webhook, sdk_api_version
 
 T = TypeVar("T")
 PROJECT = "demo-sos-expat-bench"
@@ -176,6 +176,7 @@ def signed_event(intent: dict[str, Any]) -> tuple[bytes, str]:
         "id": f"evt_bench_{intent['id']}",
         "object": "event",
         "type": "payment_intent.amount_capturable_updated",
+        "api_version": sdk_api_version(),
         "created": now,
         "data": {"object": intent},
     }

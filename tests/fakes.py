@@ -324,7 +324,16 @@ def stripe_signature(payload: bytes, secret: str, timestamp: int) -> str:
 def payment_intent_event(
     event_id: str, event_type: str, intent: dict[str, Any], created: int = 1_800_000_000
 ) -> dict[str, Any]:
-    return {"id": event_id, "object": "event", "type": event_type, "created": created, "data": {"object": intent}}
+    from shared.services.stripe_webhook import sdk_api_version
+
+    return {
+        "id": event_id,
+        "object": "event",
+        "api_version": sdk_api_version(),  # Stripe renders every event at the endpoint's (pinned) version
+        "type": event_type,
+        "created": created,
+        "data": {"object": intent},
+    }
 
 
 @dataclass

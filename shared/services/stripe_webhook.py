@@ -1,5 +1,8 @@
 """stripeWebhook: verify, then apply each event at most once through a ledger.
 
+Only events rendered at the installed SDK's API version are applied (the webhook endpoint is
+pinned to it, see README "Deploying"); another version is logged as an error and answered 5xx.
+
 The effect of an event and its `processed_events/{eventId}` ledger entry are written in one
 transaction, so a redelivery (or two racing deliveries) finds the entry and changes nothing.
 A handler failure answers 5xx so Stripe retries; after the configured number of failures the
@@ -50,9 +53,11 @@ def handle_stripe_webhook(
     clock: Clock,
     handlers: Mapping[str, EventHandler],
     refresh: Callable[[StripeEvent], StripeEvent] | None = None,
+    api_version: str | None = None,
 ) -> WebhookResponse:
     """`refresh` (outside the transaction: it may call Stripe) may replace the event's object by
-    the object as Stripe has it now."""
+    the object as Stripe has it now. `api_version` (default: the installed SDK's) is the only
+    version whose payloads the handlers read; an event rendered at another one is refused."""
     try:
         event = verifier.verify(payload, signature_header)
     except InvalidSignature as exc:
@@ -61,6 +66,9 @@ def handle_stripe_webhook(
     event_id, event_type = event.get("id"), event.get("type")
     if not isinstance(event_id, str) or not isinstance(event_type, str):
         return WebhookResponse(400, {"error": "malformed event"})
+    expected = api_version or sdk_api_version()
+    if event.get("api_version") != expected:
+        return _refuse_version(store, clock, event, expected)
 
     handler = handlers.get(event_type)
     if handler is None:
@@ -81,6 +89,43 @@ def handle_stripe_webhook(
         log.exception("stripe event %s (%s) failed", event_id, event_type)
         return WebhookResponse(500, {"error": "event processing failed; retry"})
     return WebhookResponse(200, {"received": True, "handled": True, "duplicate": not applied})
+
+
+class ApiVersionMismatch(Exception):
+    """The event's payload follows another API version than the one the handlers read."""
+
+
+def sdk_api_version() -> str:
+    """The API version the installed stripe package sends, which the endpoint is pinned to."""
+    from stripe._api_version import _ApiVersion
+
+    return _ApiVersion.CURRENT
+
+
+def _refuse_version(store: DocumentStore, clock: Clock, event: StripeEvent, expected: str) -> WebhookResponse:
+    """Stripe renders an event at the endpoint's API version: another version means the endpoint
+    is not pinned to the SDK's, and its fields may not be where the handlers read them. Refused
+    (5xx, so Stripe retries once the endpoint is fixed) and dead-lettered like a failure."""
+    got = event.get("api_version")
+    error = ApiVersionMismatch(f"event api_version {got!r} differs from the SDK's {expected!r}")
+    log.error(
+        "stripe event %s (%s) refused: %s; pin the webhook endpoint's api_version to %s",
+        event["id"],
+        event["type"],
+        error,
+        expected,
+        extra={
+            "json_fields": {
+                "alert": "stripe_webhook_api_version_mismatch",
+                "eventId": event["id"],
+                "eventType": event["type"],
+                "eventApiVersion": got,
+                "expectedApiVersion": expected,
+            }
+        },
+    )
+    _record_failure(store, clock, event, error)
+    return WebhookResponse(500, {"error": "event api_version differs from the SDK's; retry", "expected": expected})
 
 
 def _apply_once(tx: Transaction, event: StripeEvent, handler: EventHandler, now: datetime) -> bool:

@@ -1,4 +1,5 @@
 import json
+import logging
 import threading
 import time
 from datetime import UTC, datetime
@@ -9,7 +10,7 @@ import pytest
 from shared.adapters.stripe_gateway import StripeWebhookVerifier
 from shared.services.payment_events import PAYMENT_INTENT_HANDLERS
 from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
-from shared.services.stripe_webhook import EventHandler, WebhookResponse, handle_stripe_webhook
+from shared.services.stripe_webhook import EventHandler, WebhookResponse, handle_stripe_webhook, sdk_api_version
 from tests.fakes import FakeClock, InMemoryStore, payment_intent_event, stripe_signature
 
 SECRET = "whsec_unit"
@@ -175,7 +176,8 @@ def test_wrong_secret_stale_or_tampered_is_400(hook: Webhook) -> None:
 
 def test_unknown_event_types_are_acknowledged_and_recorded_as_unhandled(hook: Webhook) -> None:
     before = dict(hook.store.docs)
-    response = hook.deliver({"id": "evt_u", "type": "balance.available", "data": {"object": {}}})
+    event = {"id": "evt_u", "type": "balance.available", "api_version": sdk_api_version(), "data": {"object": {}}}
+    response = hook.deliver(event)
     assert response.status == 200 and response.body["handled"] is False
     recorded = hook.store.get("unhandled_events/evt_u")
     assert recorded is not None and recorded["type"] == "balance.available"
@@ -228,3 +230,63 @@ def test_dispatch_table_covers_the_booking_events() -> None:
         "payment_intent.canceled",
         "payment_intent.succeeded",
     } == set(PAYMENT_INTENT_HANDLERS)
+
+
+def test_the_sdk_pins_the_api_version_the_handlers_read() -> None:
+    import stripe
+
+    assert sdk_api_version() == stripe.api_version == "2026-10-28.endive"
+
+
+@pytest.mark.parametrize("version", ["2025-03-31.basil", None, ""])
+def test_an_event_at_another_api_version_is_logged_as_an_error_and_refused(
+    hook: Webhook, caplog: pytest.LogCaptureFixture, version: str | None
+) -> None:
+    event = payment_intent_event("evt_v", AUTHORIZED, intent())
+    event["api_version"] = version
+    with caplog.at_level(logging.ERROR, logger="shared.services.stripe_webhook"):
+        response = hook.deliver(event)
+    assert response.status == 500 and response.body["expected"] == sdk_api_version()
+    assert hook.payment()["state"] == "pending"
+    assert hook.store.get("processed_events/evt_v") is None
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    fields = record.json_fields  # type: ignore[attr-defined]
+    assert fields["alert"] == "stripe_webhook_api_version_mismatch"
+    assert (fields["eventId"], fields["eventApiVersion"], fields["expectedApiVersion"]) == (
+        "evt_v",
+        version,
+        sdk_api_version(),
+    )
+    failures = hook.store.get("webhook_failures/evt_v")
+    assert failures is not None and "api_version" in failures["lastError"]
+
+
+def test_a_refused_version_dead_letters_and_the_same_event_at_the_pinned_version_applies(hook: Webhook) -> None:
+    hook.store.set("settings/payments", {"webhookMaxAttempts": 2})
+    event = payment_intent_event("evt_v2", AUTHORIZED, intent())
+    old = {**event, "api_version": "2024-06-20"}
+    assert [hook.deliver(old).status for _ in range(2)] == [500, 500]
+    assert hook.store.get("dead_letter_events/evt_v2") is not None
+    assert hook.deliver(event).status == 200
+    assert hook.payment()["state"] == "authorized"
+
+
+def test_an_unhandled_type_at_another_version_is_refused_too(hook: Webhook) -> None:
+    event = {"id": "evt_u2", "type": "balance.available", "api_version": "2017-08-15", "data": {"object": {}}}
+    assert hook.deliver(event).status == 500
+    assert hook.store.collection("unhandled_events") == {}
+
+
+def test_a_handler_may_be_given_another_pinned_version(hook: Webhook) -> None:
+    event = {**payment_intent_event("evt_v3", AUTHORIZED, intent()), "api_version": "2027-01-01.next"}
+    payload = json.dumps(event).encode()
+    response = handle_stripe_webhook(
+        payload,
+        stripe_signature(payload, SECRET, int(time.time())),
+        verifier=StripeWebhookVerifier(SECRET),
+        store=hook.store,
+        clock=hook.clock,
+        handlers=hook.handlers,
+        api_version="2027-01-01.next",
+    )
+    assert response.status == 200 and hook.payment()["state"] == "authorized"

@@ -10,7 +10,7 @@ import pytest
 
 from shared.adapters.stripe_gateway import StripeWebhookVerifier
 from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
-from shared.services.stripe_webhook import handle_stripe_webhook
+from shared.services.stripe_webhook import handle_stripe_webhook, sdk_api_version
 from shared.services.subscription_events import subscription_refresher
 from tests.fakes import FakeBillingGateway, FakeClock, InMemoryStore, stripe_signature
 
@@ -60,7 +60,8 @@ def stripe_sub(
 
 
 def event(event_id: str, event_type: str, obj: dict[str, Any], created: int) -> dict[str, Any]:
-    return {"id": event_id, "type": event_type, "created": created, "data": {"object": obj}}
+    api_version = sdk_api_version()  # the endpoint's pinned version; another one is refused
+    return {"id": event_id, "type": event_type, "api_version": api_version, "created": created, "data": {"object": obj}}
 
 
 def invoice(invoice_id: str, subscription: str = "sub_1", metadata: dict[str, str] | None = None) -> dict[str, Any]:
