@@ -41,10 +41,15 @@ def test_payment_intent_events_carry_the_sdk_version_and_the_charge_id(stripe_ap
         auth=AUTH,
         timeout=5,
     ).raise_for_status()
-    deliveries = receiver.wait_for(
-        lambda d: any(x["event"]["type"] == "payment_intent.amount_capturable_updated" for x in d)
-    )
-    event = next(x["event"] for x in deliveries if x["event"]["type"] == "payment_intent.amount_capturable_updated")
+
+    def mine(x: dict[str, Any]) -> bool:  # not an event of an earlier test still in the delivery queue
+        event = x["event"]
+        return bool(
+            event["type"] == "payment_intent.amount_capturable_updated"
+            and event["data"]["object"]["id"] == intent["id"]
+        )
+
+    event = next(x["event"] for x in receiver.wait_for(lambda d: any(mine(x) for x in d)) if mine(x))
     assert event["api_version"] == _ApiVersion.CURRENT == "2026-10-28.endive"
     assert event["object"] == "event" and event["pending_webhooks"] == 1
     assert event["request"]["idempotency_key"] == "confirm:e1" and event["request"]["id"].startswith("req_")

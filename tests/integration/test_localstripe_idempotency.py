@@ -78,12 +78,19 @@ def test_a_replay_does_nothing_and_emits_nothing(stripe_api: str, webhook_receiv
     intent_id = authorised(stripe_api)
     captured = post(stripe_api, f"/v1/payment_intents/{intent_id}/capture", {}, key="capture:s5")
     assert captured.json()["status"] == "succeeded"
-    receiver.wait_for(lambda d: any(x["event"]["type"] == "payment_intent.succeeded" for x in d))
+
+    def succeeded(deliveries: list[dict[str, Any]]) -> list[str]:  # of this intent (not an earlier test's)
+        return [
+            x["event"]["id"]
+            for x in deliveries
+            if x["event"]["type"] == "payment_intent.succeeded" and x["event"]["data"]["object"]["id"] == intent_id
+        ]
+
+    receiver.wait_for(lambda d: bool(succeeded(d)))
     replayed = post(stripe_api, f"/v1/payment_intents/{intent_id}/capture", {}, key="capture:s5")
     assert replayed.content == captured.content
-    succeeded = [e for e in receiver.types() if e == "payment_intent.succeeded"]
     events = requests.get(f"{stripe_api}/v1/events", params={"type": "payment_intent.succeeded"}, auth=AUTH, timeout=5)
-    assert len(succeeded) == 1 and len(events.json()["data"]) == 1
+    assert len(events.json()["data"]) == 1
     [event] = events.json()["data"]
     assert event["request"] == {"id": captured.headers["Request-Id"], "idempotency_key": "capture:s5"}
 

@@ -176,11 +176,16 @@ def booking(stripe_api: str, webhook_receiver: Any) -> dict[str, Any]:
     other = post(stripe_api, "/v1/payment_intents", **HOLD)
     canceled = post(stripe_api, f"/v1/payment_intents/{other['id']}/cancel")
     types = ("payment_intent.amount_capturable_updated", "payment_intent.succeeded", "payment_intent.canceled")
-    deliveries = receiver.wait_for(lambda d: set(types) <= {x["event"]["type"] for x in d})
+    ids = {intent["id"], other["id"]}  # not the events of an earlier test still being delivered
+
+    def events(deliveries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [x["event"] for x in deliveries if x["event"]["data"]["object"].get("id") in ids]
+
+    deliveries = receiver.wait_for(lambda d: set(types) <= {e["type"] for e in events(d)})
     return {
         "intents": [intent, authorised, expanded, captured, canceled],
         "charge": charge,
-        "events": [x["event"] for x in deliveries if x["event"]["type"] in types],
+        "events": events(deliveries),
     }
 
 
