@@ -72,10 +72,15 @@ INVOICE_READS = (
     "currency",
     "status",
     "amount_due",
-    "confirmation_secret",
     "parent.type",
     "parent.subscription_details.subscription",
     "parent.subscription_details.metadata",
+)
+INVOICE_EXPANDED_READS = (  # Stripe includes these only when expanded (the product expands them)
+    "confirmation_secret",
+    "payments.data[].is_default",
+    "payments.data[].payment.type",
+    "payments.data[].payment.payment_intent",
 )
 
 
@@ -226,9 +231,13 @@ def billing(stripe_api: str, hooks: Hooks) -> dict[str, Any]:
     created = subscribe(stripe_api, customer, monthly, method)
     hooks.wait("customer.subscription.created", "invoice.paid")
     subscription = get(stripe_api, f"/v1/subscriptions/{created.id}")
+    path = f"/v1/invoices/{subscription['latest_invoice']}"
+    expand = {"expand[]": ["confirmation_secret", "payments"]}
+    expanded = requests.get(f"{stripe_api}{path}", params=expand, auth=AUTH, timeout=5)
     return {
         "subscription": subscription,
-        "invoice": get(stripe_api, f"/v1/invoices/{subscription['latest_invoice']}"),
+        "invoice": get(stripe_api, path),
+        "expanded_invoice": expanded.json() if expanded.ok else {"refused": expanded.text},
         "events": hooks.events(),
     }
 
@@ -236,7 +245,8 @@ def billing(stripe_api: str, hooks: Hooks) -> dict[str, Any]:
 def event_problems(events: list[dict[str, Any]], prefix: str, cls: type[Any], reads: tuple[str, ...]) -> list[str]:
     problems: list[str] = []
     for event in (e for e in events if e["type"].startswith(prefix)):
-        problems += [f"{event['type']}: {p}" for p in shape_problems(event, stripe.Event, EVENT_READS)]
+        envelope = {**event, "data": {**event["data"], "object": {}}}  # the object is checked on its own
+        problems += [f"{event['type']}: {p}" for p in shape_problems(envelope, stripe.Event, EVENT_READS)]
         problems += [f"{event['type']}: {p}" for p in shape_problems(event["data"]["object"], cls, reads)]
     return sorted(set(problems))
 
@@ -249,5 +259,8 @@ def test_subscriptions_have_the_pinned_shape(billing: dict[str, Any]) -> None:
 
 def test_invoices_have_the_pinned_shape(billing: dict[str, Any]) -> None:
     problems = shape_problems(billing["invoice"], stripe.Invoice, INVOICE_READS)
+    problems += [
+        f"expanded: {p}" for p in shape_problems(billing["expanded_invoice"], stripe.Invoice, INVOICE_EXPANDED_READS)
+    ]
     problems += event_problems(billing["events"], "invoice.", stripe.Invoice, INVOICE_READS)
     assert not problems, "\n".join(problems)
