@@ -33,7 +33,13 @@ def valid(kind: str = "lawyer") -> dict[str, Any]:
 def snapshot(db: Any, uid: str) -> dict[str, Any]:
     """What these callables could write for this caller: the caller's own documents and index
     entries (late webhooks of other tests only touch other providers' documents)."""
-    paths = (f"users/{uid}", f"stripe_customer_requests/{uid}", f"subscriptions/{uid}", f"trials/{uid}")
+    paths = (
+        f"users/{uid}",
+        f"stripe_customer_requests/{uid}",
+        f"subscription_purchases/{uid}",
+        f"subscriptions/{uid}",
+        f"trials/{uid}",
+    )
     state: dict[str, Any] = {path: db.document(path).get().to_dict() for path in paths}
     for index in ("stripe_customers", "stripe_subscription_index"):
         query = db.collection(index).where(filter=FieldFilter("providerId", "==", uid))

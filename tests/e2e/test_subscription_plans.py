@@ -26,17 +26,35 @@ def test_a_drifted_price_is_replaced_and_archived(web: WebApp, db: Any) -> None:
     )
     wrong.raise_for_status()
     wrong_id = wrong.json()["id"]
-    plan.update({"stripePriceIdUSD": wrong_id})  # an old catalogue: USD 15.00 instead of 17.00
+    plan.update({"stripePriceId.USD": wrong_id})  # an old catalogue: USD 15.00 instead of 17.00
 
     admin = web.sign_in("admin@demo.sos-expat.test")
     synced = web.call(WEST3, "syncSubscriptionPlansToStripe", {}, admin)
     assert synced.status == 200, synced.body
     assert synced.result["replaced"] == ["expat_aidant_standard/usd/monthly"] and synced.result["created"] == []
     assert synced.result["archived"] == [wrong_id] and synced.result["inSync"] is False
-    new_id = plan.get().to_dict()["stripePriceIdUSD"]
+    new_id = plan.get().to_dict()["stripePriceId"]["USD"]
     new = stripe_get(f"prices/{new_id}")
     assert new_id != wrong_id and (new["unit_amount"], new["currency"], new["active"]) == (1700, "usd", True)
     assert new["recurring"]["interval"] == "month" and new["product"] == product
     assert stripe_get(f"prices/{wrong_id}")["active"] is False
     again = web.call(WEST3, "syncSubscriptionPlansToStripe", {}, admin)
     assert again.result["inSync"] is True and again.result["message"] == "in sync"
+
+
+def test_plans_of_the_flat_layout_are_migrated_to_the_currency_maps(web: WebApp, db: Any) -> None:
+    """seed 004 §3.1: the web app reads stripePriceId[currency] / stripePriceIdAnnual[currency]."""
+    plans_synced(web)
+    plan = db.document("subscription_plans/lawyer_standard")
+    doc = plan.get().to_dict()
+    flat = {f"stripePriceId{c}": doc["stripePriceId"][c] for c in ("EUR", "USD")}
+    flat |= {f"stripePriceIdAnnual{c}": doc["stripePriceIdAnnual"][c] for c in ("EUR", "USD")}
+    rest = {k: v for k, v in doc.items() if k not in ("stripePriceId", "stripePriceIdAnnual")}
+    plan.set({**rest, **flat})  # as the earlier sync stored it
+    admin = web.sign_in("admin@demo.sos-expat.test")
+    synced = web.call(WEST3, "syncSubscriptionPlansToStripe", {}, admin)
+    assert synced.status == 200 and synced.result["inSync"] is True, synced.body
+    migrated = plan.get().to_dict()
+    assert not set(flat) & set(migrated)
+    assert migrated["stripePriceId"] == doc["stripePriceId"]
+    assert migrated["stripePriceIdAnnual"] == doc["stripePriceIdAnnual"]
