@@ -15,12 +15,14 @@ import math
 from collections.abc import Awaitable
 from typing import Any
 
+from devtools.twilio_sim.amd import MachineDetector
 from devtools.twilio_sim.clock import VirtualClock
 from devtools.twilio_sim.conference import ConferenceBridge
 from devtools.twilio_sim.faults import SimConfig
 from devtools.twilio_sim.interpreter import Finish, TwimlRunner
 from devtools.twilio_sim.models import Call, EventLog, Source, new_sid
 from devtools.twilio_sim.personas import PersonaBook
+from devtools.twilio_sim.pricing import settle_price
 from devtools.twilio_sim.webhooks import Callback, Notices, Webhooks
 
 SETUP_SECONDS = 0.5  # queued -> initiated
@@ -52,6 +54,7 @@ class Carrier:
         self.notices = notices
         self.account_sid = account_sid
         self.bridge = ConferenceBridge(clock, config, webhooks, account_sid)
+        self.amd = MachineDetector(clock, webhooks)
         self.calls: dict[str, Call] = {}
 
     async def reset(self) -> None:
@@ -140,9 +143,9 @@ class Carrier:
             call.timers.append(asyncio.ensure_future(self._hang_up_later(call, persona.hangup_after)))
         source: Source | None = call.source
         if call.machine_detection and call.async_amd:
-            call.timers.append(asyncio.ensure_future(self._async_amd(call)))
+            call.timers.append(asyncio.ensure_future(self.amd.detect_in_background(call)))
         elif call.machine_detection:
-            detection = await self._interruptible(call, self._detect(call, "sync"))
+            detection = await self._interruptible(call, self.amd.detect(call, "sync"))
             if detection is _INTERRUPTED:
                 source = self._take_redirect(call)
                 if source is None:
@@ -171,49 +174,6 @@ class Carrier:
         call.interrupt = None
         call.log.add("redirected", source=_describe(source))
         return source
-
-    # -- answering machine detection ----------------------------------------------
-    def _amd_result(self, call: Call) -> tuple[str, float]:
-        persona = call.persona
-        answered_by = persona.answered_by
-        machine = answered_by.startswith("machine")
-        if call.machine_detection == "Enable":
-            if machine:
-                answered_by = "machine_start"
-            return answered_by, persona.amd_seconds
-        if machine and answered_by == "machine_start":
-            answered_by = "machine_end_other"
-        seconds = persona.greeting_seconds if machine else persona.amd_seconds
-        return answered_by, seconds
-
-    async def _detect(self, call: Call, mode: str) -> None:
-        answered_by, seconds = self._amd_result(call)
-        await self.clock.sleep(seconds)
-        call.answered_by = answered_by
-        call.amd_duration_ms = int(seconds * 1000)
-        call.log.add("amd", answered_by=answered_by, duration_ms=call.amd_duration_ms, mode=mode)
-
-    async def _async_amd(self, call: Call) -> None:
-        await self._detect(call, "async")
-        if call.final or not call.async_amd_callback:
-            return
-        params = {
-            "AccountSid": call.account_sid,
-            "AnsweredBy": call.answered_by or "unknown",
-            "CallSid": call.sid,
-            "MachineDetectionDuration": str(call.amd_duration_ms),
-        }
-        self.webhooks.callback(
-            Callback(
-                owner=f"{call.sid}/amd",
-                kind="amd",
-                event="amd",
-                url=call.async_amd_callback,
-                method=call.async_amd_callback_method,
-                params=params,
-                logs=[call.log],
-            )
-        )
 
     async def _hang_up_later(self, call: Call, seconds: float) -> None:
         await self.clock.sleep(seconds)
@@ -272,7 +232,8 @@ class Carrier:
             call.started_at = call.ended_at
         call.status = status
         call.updated_at = call.ended_at
-        call.log.add("status", status=status, reason=reason, duration=call.duration)
+        settle_price(call, self.config)
+        call.log.add("status", status=status, reason=reason, duration=call.duration, price=call.price)
         self.bridge.leave(call, "participant_hung_up")
         current = asyncio.current_task()
         for timer in call.timers:

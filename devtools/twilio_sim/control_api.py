@@ -33,6 +33,7 @@ class ControlApi:
             web.get("/_sim/messages", self.messages),
             web.get("/_sim/callbacks", self.callbacks),
             web.get("/_sim/notices", self.notices),
+            web.get("/_sim/refused_calls", self.refused_calls),
             web.get("/_sim/personas", self.personas),
             web.get("/_sim/config", self.get_config),
             web.post("/_sim/config", self.set_config),
@@ -124,6 +125,9 @@ class ControlApi:
 
     async def notices(self, request: web.Request) -> web.Response:
         return web.json_response(self.sim.notices.items)
+
+    async def refused_calls(self, request: web.Request) -> web.Response:
+        return web.json_response(self.sim.refused_calls)
 
     async def personas(self, request: web.Request) -> web.Response:
         return web.json_response(self.sim.personas.to_json())

@@ -71,6 +71,9 @@ class Call:
     ended_at: float | None = None
     answered_by: str | None = None
     amd_duration_ms: int | None = None
+    #: fixed when the call ends (see pricing.py); shown ``price_delay_seconds`` later
+    price: str | None = None
+    price_unit: str | None = None
     sequence: int = 0
     gathers: int = 0
     conference_sid: str | None = None

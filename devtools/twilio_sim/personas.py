@@ -46,6 +46,8 @@ class Persona:
     hangup_after: float | None = None
     #: what answering machine detection reports (when AMD is requested).
     answered_by: str = "human"
+    #: what AMD reports whatever ``answered_by`` and the mode (a misdetection); ``None`` = no mistake.
+    amd_reports: str | None = None
     #: virtual seconds AMD needs to decide (MachineDetection=Enable).
     amd_seconds: float = 2.5
     #: for machines with MachineDetection=DetectMessageEnd: greeting length.
@@ -88,6 +90,8 @@ class Persona:
             raise PersonaError(f"outcome must be one of {OUTCOMES}")
         if self.answered_by not in ANSWERED_BY:
             raise PersonaError(f"answered_by must be one of {ANSWERED_BY}")
+        if self.amd_reports is not None and self.amd_reports not in ANSWERED_BY:
+            raise PersonaError(f"amd_reports must be null or one of {ANSWERED_BY}")
         for name in ("ring_seconds", "digit_delay", "amd_seconds", "greeting_seconds"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or value < 0:
@@ -150,6 +154,15 @@ BUILTIN: dict[str, Persona] = {
         outcome="busy",
         ring_seconds=1.0,
         description="busy",
+    ),
+    "+33600000008": replace(
+        DEFAULT,
+        name="misdetected-human",
+        amd_reports="machine_start",
+        amd_seconds=1.5,
+        talk_seconds=None,
+        description="a person AMD labels machine_start (after 1.5 s) who still presses 1 "
+        "and stays until the conference ends",
     ),
 }
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +17,7 @@ from devtools.twilio_sim.models import (
     Message,
     Participant,
 )
+from devtools.twilio_sim.pricing import visible_price
 
 JSON_CT = "application/json"
 
@@ -31,19 +31,6 @@ def twilio_error(status: int, code: int, message: str, headers: dict[str, str] |
         "status": status,
     }
     return web.json_response(body, status=status, headers=headers)
-
-
-# What Twilio bills an outbound call to a French mobile, per started minute (USD).
-PRICE_PER_MINUTE = Decimal("0.0450")
-
-
-def _call_price(call: Call, now: float, delay: float) -> str | None:
-    """Twilio's `price`: negative, set `delay` after a call that connected has ended; null for
-    a call that never connected (not billed)."""
-    if not call.final or not call.duration or call.ended_at is None or now < call.ended_at + delay:
-        return None
-    minutes = -(-int(call.duration) // 60)
-    return f"{-(PRICE_PER_MINUTE * minutes):.5f}"
 
 
 class Renderer:
@@ -75,8 +62,8 @@ class Renderer:
             "group_sid": None,
             "parent_call_sid": None,
             "phone_number_sid": None,
-            "price": _call_price(call, self.clock.now(), self.config.price_delay_seconds),
-            "price_unit": "USD",
+            "price": visible_price(call, self.clock.now(), self.config.price_delay_seconds),
+            "price_unit": call.price_unit or self.config.price_unit,
             "queue_time": "0",
             "sid": call.sid,
             "start_time": self._ts(call.started_at),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 
@@ -14,6 +15,7 @@ from devtools.twilio_sim.messaging import MessageCenter
 from devtools.twilio_sim.personas import PersonaBook
 from devtools.twilio_sim.resources import Renderer
 from devtools.twilio_sim.rest_api import RestApi
+from devtools.twilio_sim.signing import Signer
 from devtools.twilio_sim.webhooks import Notices, Webhooks
 
 DEFAULT_ACCOUNT_SID = "AC00000000000000000000000000000000"
@@ -39,7 +41,7 @@ class Simulator:
         self.config = SimConfig()
         self.personas = PersonaBook()
         self.notices = Notices()
-        self.webhooks = Webhooks(self.config, auth_token, self.notices)
+        self.webhooks = Webhooks(self.config, Signer(self.config, auth_token), self.notices, self.clock)
         self.carrier = Carrier(
             self.clock,
             self.config,
@@ -50,6 +52,8 @@ class Simulator:
         )
         self.messages = MessageCenter(self.clock, self.webhooks, account_sid)
         self.renderer = Renderer(self.clock, self.config)
+        #: every ``POST Calls.json`` answered with an error: to, from, status, error JSON
+        self.refused_calls: list[dict[str, Any]] = []
 
     def make_app(self) -> web.Application:
         rest = RestApi(self)
@@ -76,6 +80,7 @@ class Simulator:
         await self.messages.reset()
         await self.webhooks.reset()
         self.notices.items.clear()
+        self.refused_calls.clear()
         self.config.update(SimConfig().to_json())
         self.personas.clear()
         if self.clock.speed != self.initial_speed:
