@@ -114,3 +114,24 @@ def test_cli_defaults() -> None:
         60.0,
     )
     assert parse_args(["--speed", "120", "--port", "9000"]).speed == 120.0
+
+
+def test_strictness_defaults_and_their_validation() -> None:
+    config = SimConfig()
+    assert (config.delivery, config.callbacks, config.drop_conference_sequence) == ("serial", "normal", None)
+    assert (config.signing, config.price_unit, config.price_delay_seconds) == ("auth_token", "USD", 30.0)
+    assert (config.webhook_connect_timeout, config.connection_retry_seconds) == (5.0, 1.0)
+    config.update({"delivery": "parallel", "drop_conference_sequence": 4, "price_per_minute": "0.05"})
+    assert (config.delivery, config.drop_conference_sequence, config.price_per_minute) == ("parallel", 4, "0.05")
+    for bad in (
+        {"delivery": "burst"},
+        {"drop_conference_sequence": 0},
+        {"drop_conference_sequence": True},
+        {"connection_retry_seconds": 16},
+        {"webhook_connect_timeout": -1},
+        {"parallel_jitter_seconds": "0.1"},
+        {"call_errors": {"+33612345678": 20500}},
+    ):
+        with pytest.raises(ConfigError):
+            config.update(bad)
+    assert config.delivery == "parallel" and config.call_errors == {}

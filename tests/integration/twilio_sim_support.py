@@ -12,6 +12,7 @@ Fixtures are declared with ``name=`` so test modules import them as
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import threading
 import time
@@ -31,7 +32,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from twilio.request_validator import RequestValidator  # noqa: E402
+from twilio.request_validator import (  # noqa: E402
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
+)
 from twilio.rest import Client  # noqa: E402
 from twilio.twiml.voice_response import Dial, VoiceResponse  # noqa: E402
 
@@ -40,6 +45,10 @@ from devtools.twilio_sim import (  # noqa: E402
     DEFAULT_AUTH_TOKEN,
     AppThread,
     SimulatorThread,
+)
+from devtools.twilio_sim.faults import (  # noqa: E402
+    DEFAULT_SECONDARY_AUTH_TOKEN,
+    DEFAULT_SHARED_KEY_SECRET,
 )
 
 ACCOUNT_SID = DEFAULT_ACCOUNT_SID
@@ -59,20 +68,39 @@ class Received:
     query: dict[str, str]
     headers: dict[str, str]
     signature_valid: bool
+    #: which secret the signature matched: auth_token, secondary_auth_token, shared_key (or None)
+    signed_with: str | None = None
+    #: time.monotonic() when the request arrived
+    arrived: float = 0.0
 
     def __getitem__(self, key: str) -> str:
         return self.params[key]
 
 
 class ProductApp:
-    """A stand-in for the product backend, served in its own thread."""
+    """A stand-in for the product backend, served in its own thread.
 
-    def __init__(self, auth_token: str = AUTH_TOKEN) -> None:
-        self.validator = RequestValidator(auth_token)
+    It accepts the signatures of the primary and the secondary auth token, and of the
+    shared key when ``X-Twilio-Webhooks-Signature-Settings`` is present. ``delays``
+    holds the answer to a path for some real seconds; ``max_in_flight`` counts the
+    requests being answered at the same time, per path and overall (``"*"``)."""
+
+    def __init__(
+        self,
+        auth_token: str = AUTH_TOKEN,
+        secondary_auth_token: str = DEFAULT_SECONDARY_AUTH_TOKEN,
+        shared_key_secret: str = DEFAULT_SHARED_KEY_SECRET,
+        port: int = 0,
+    ) -> None:
+        self.tokens = {"auth_token": auth_token, "secondary_auth_token": secondary_auth_token}
+        self.shared_key_secret = shared_key_secret
         self.received: list[Received] = []
         self.overrides: dict[str, tuple[int, str]] = {}
+        self.delays: dict[str, float] = {}
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
         self._cond = threading.Condition()
-        self.server = AppThread(self._make_app)
+        self.server = AppThread(self._make_app, port=port)
 
     # -- lifecycle ----------------------------------------------------------
     def start(self) -> ProductApp:
@@ -86,6 +114,9 @@ class ProductApp:
         with self._cond:
             self.received.clear()
             self.overrides.clear()
+            self.delays.clear()
+            self.in_flight.clear()
+            self.max_in_flight.clear()
 
     def url(self, path: str, **query: str) -> str:
         suffix = f"?{urlencode(query)}" if query else ""
@@ -101,7 +132,7 @@ class ProductApp:
         form = await request.post() if request.method == "POST" else {}
         params = {k: str(v) for k, v in form.items()}
         url = str(request.url)
-        signature = request.headers.get("X-Twilio-Signature", "")
+        signed_with = self.signed_with(url, params, dict(request.headers))
         record = Received(
             path=request.path,
             url=url,
@@ -109,11 +140,20 @@ class ProductApp:
             params=params if request.method == "POST" else dict(request.query),
             query=dict(request.query),
             headers=dict(request.headers),
-            signature_valid=self.validator.validate(url, params, signature),
+            signature_valid=signed_with is not None,
+            signed_with=signed_with,
+            arrived=time.monotonic(),
         )
         with self._cond:
             self.received.append(record)
             self._cond.notify_all()
+        delay = self.delays.get(request.path)
+        if delay:
+            self._count(request.path, +1)
+            try:
+                await asyncio.sleep(delay)
+            finally:
+                self._count(request.path, -1)
         if request.path in self.overrides:
             status, body = self.overrides[request.path]
             return web.Response(status=status, text=body, content_type="text/xml")
@@ -121,6 +161,24 @@ class ProductApp:
         if twiml is None:
             return web.Response(text="")
         return web.Response(text=twiml, content_type="text/xml")
+
+    def signed_with(self, url: str, params: dict[str, str], headers: dict[str, str]) -> str | None:
+        signature = headers.get("X-Twilio-Signature", "")
+        settings = headers.get(SIGNATURE_SETTINGS_HEADER)
+        if settings:
+            algorithm = get_signature_algorithm(settings)
+            valid = RequestValidator(self.shared_key_secret).validate(url, params, signature, algorithm=algorithm)
+            return "shared_key" if valid else None
+        for name, token in self.tokens.items():
+            if RequestValidator(token).validate(url, params, signature):
+                return name
+        return None
+
+    def _count(self, path: str, step: int) -> None:
+        with self._cond:
+            for key in (path, "*"):
+                self.in_flight[key] = self.in_flight.get(key, 0) + step
+                self.max_in_flight[key] = max(self.max_in_flight.get(key, 0), self.in_flight[key])
 
     def _twiml(self, path: str, rec: Received) -> str | None:
         q = rec.query
