@@ -42,6 +42,7 @@ from west3_subscriptions import (
 from west3_telephony import (
     completeCallCosts,
     executeScheduledCall,
+    processTwilioCallback,
     sendQueuedSms,
     twilioAmdTwiml,
     twilioCallWebhook,
@@ -68,6 +69,7 @@ __all__ = [
     "onCallSessionPaymentAuthorized",
     "onCallSessionPaymentCaptured",
     "paymentHealthCheck",
+    "processTwilioCallback",
     "reactivateSubscription",
     "repairSubscriptionBillingPeriods",
     "runPaymentHealthCheck",
@@ -185,6 +187,27 @@ def stuckPaymentsRecovery(event: scheduler_fn.ScheduledEvent) -> None:
         telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
     )
     logger.info("stuck payments recovery", extra={"json_fields": {"report": report.as_dict()}})
+    _apply_forgotten_twilio_callbacks()
+
+
+def _apply_forgotten_twilio_callbacks() -> None:
+    """Twilio callbacks stored by their webhook whose processing task was never enqueued."""
+    from functools import partial
+
+    from shared.services import twilio_inbox
+
+    telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
+    process_one = partial(
+        twilio_inbox.process,
+        store=wiring.store(),
+        telephony=telephony,
+        tasks=wiring.task_scheduler(REGION),
+        clock=wiring.clock(),
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+    )
+    applied = twilio_inbox.process_forgotten(store=wiring.store(), now=wiring.clock().now(), process_one=process_one)
+    if applied:
+        logger.warning("applied %s forgotten Twilio callbacks", len(applied))
 
 
 @scheduler_fn.on_schedule(

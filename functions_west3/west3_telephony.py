@@ -115,10 +115,11 @@ def twilioGatherResponse(req: Request) -> Response:
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY],
-    cpu=CONCURRENT_CPU,
-    concurrency=TWILIO_CONCURRENCY,
-    max_instances=1,
+    # One AMD result per call, and its only effect is a hang-up: small instances suffice.
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID],
+    memory=LIGHT,
+    cpu=SMALL_CPU,
+    max_instances=3,
     timeout_sec=30,
 )
 def twilioAmdTwiml(req: Request) -> Response:
@@ -139,41 +140,84 @@ def twilioAmdTwiml(req: Request) -> Response:
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY],
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID],
     cpu=CONCURRENT_CPU,
     concurrency=TWILIO_CONCURRENCY,
     max_instances=1,
     timeout_sec=30,
 )
 def twilioCallWebhook(req: Request) -> Response:
-    from shared.services import twilio_callbacks
+    """Stores the call status and answers at once; processTwilioCallback applies it."""
+    from shared.services import twilio_inbox
 
     def handle(call: TwilioRequest) -> None:
-        result = twilio_callbacks.call_status(
-            call.session_id, call.party, call.attempt, call.params, store=wiring.store(), now=wiring.clock().now()
+        twilio_inbox.receive(
+            twilio_inbox.CALL_STATUS,
+            call.session_id,
+            call.party,
+            call.attempt,
+            call.params,
+            store=wiring.store(),
+            tasks=wiring.task_scheduler(REGION),
+            now=wiring.clock().now(),
         )
-        _carry_out(result, call.session_id)
 
     return _twilio_webhook(req, "twilioCallWebhook", handle)
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, STRIPE_SECRET_KEY],
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID],
     cpu=CONCURRENT_CPU,
     concurrency=TWILIO_CONCURRENCY,
     max_instances=1,
     timeout_sec=30,
 )
 def twilioConferenceWebhook(req: Request) -> Response:
-    from shared.services import twilio_callbacks
+    """Stores the conference event and answers at once; processTwilioCallback applies it."""
+    from shared.services import twilio_inbox
 
     def handle(call: TwilioRequest) -> None:
-        result = twilio_callbacks.conference_event(
-            call.session_id, call.params, store=wiring.store(), now=wiring.clock().now()
+        twilio_inbox.receive(
+            twilio_inbox.CONFERENCE,
+            call.session_id,
+            "",
+            0,
+            call.params,
+            store=wiring.store(),
+            tasks=wiring.task_scheduler(REGION),
+            now=wiring.clock().now(),
         )
-        _carry_out(result, call.session_id)
 
     return _twilio_webhook(req, "twilioConferenceWebhook", handle, needs_party=False)
+
+
+@tasks_fn.on_task_dispatched(
+    retry_config=options.RetryConfig(max_attempts=12, min_backoff_seconds=2, max_backoff_seconds=30),
+    rate_limits=options.RateLimits(max_concurrent_dispatches=20),
+    secrets=CALL_SECRETS,
+    memory=LIGHT,
+    cpu=SMALL_CPU,
+    max_instances=4,
+    timeout_sec=60,
+)
+def processTwilioCallback(req: https_fn.CallableRequest[Any]) -> None:
+    """Applies a stored Twilio callback: off the webhook's request path, retried until it can."""
+    from functools import partial
+
+    from shared.services import twilio_inbox
+    from shared.services.call_costs import record_call_costs
+
+    data = req.data if isinstance(req.data, dict) else {}
+    telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
+    twilio_inbox.process(
+        str(data.get("callbackId", "")),
+        store=wiring.store(),
+        telephony=telephony,
+        tasks=wiring.task_scheduler(REGION),
+        clock=wiring.clock(),
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+        record_costs=partial(record_call_costs, store=wiring.store(), telephony=telephony),
+    )
 
 
 @firestore_fn.on_document_created(

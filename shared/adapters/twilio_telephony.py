@@ -48,7 +48,7 @@ class TwilioTelephony(Telephony):
                 status_callback_event=["initiated", "ringing", "answered", "completed"],
                 status_callback_method="POST",
                 machine_detection="Enable",
-                async_amd=True,
+                async_amd="true",  # Twilio documents the strings true/false; the SDK would send "True"
                 async_amd_status_callback=request.amd_callback,
                 async_amd_status_callback_method="POST",
                 timeout=request.timeout_seconds,

@@ -55,6 +55,9 @@ class CallSettings(BaseModel):
     missed_calls_before_offline: int = Field(default=3, ge=1, alias="missedCallsBeforeOffline")
     breaker_failure_threshold: int = Field(default=3, ge=1, alias="breakerFailureThreshold")
     breaker_open_seconds: int = Field(default=60, ge=1, alias="breakerOpenSeconds")
+    # Twilio never retries a callback: a conference whose end is known but an event before it is
+    # still missing this long after is settled anyway (Twilio's call records fill the gap).
+    conference_gap_grace_seconds: int = Field(default=20, ge=0, le=600, alias="conferenceGapGraceSeconds")
 
     @classmethod
     def from_document(cls, doc: dict[str, Any] | None) -> CallSettings:

@@ -8,7 +8,7 @@ from shared.domain.call_script import AskForDigit, CallScript, HangUp, JoinConfe
 from shared.domain.call_session import Party
 from shared.domain.ivr import prompt
 from shared.ports.telephony import DialRequest
-from tests.unit.call_world import CLIENT_PHONE, PROVIDER_PHONE, CallWorld
+from tests.unit.call_world import CLIENT_PHONE, CONFERENCE_SID, PROVIDER_PHONE, CallWorld
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_a_booking_runs_to_a_captured_call(w: CallWorld) -> None:
     session = w.session()
     assert session["status"] == "completed"
     assert (session["connectedSeconds"], session["billable"]) == (600, True)
-    assert session["conference"] == {"startedAt": events[2][2], "endedAt": events[4][2]}
+    assert session["conference"] == {"sid": CONFERENCE_SID, "startedAt": events[2][2], "endedAt": events[4][2]}
     assert session["payment"]["action"] == "capture" and session["payment"]["state"] == "captured"
     assert session["paymentCaptured"] is True
     assert session["providerEarnings"] == 4900 - 1900
@@ -157,10 +157,27 @@ def test_a_voicemail_is_hung_up_and_counts_as_no_answer(w: CallWorld) -> None:
     assert w.session()["participants"]["provider"]["state"] == "no_answer"
 
 
+def test_a_person_amd_took_for_a_machine_who_presses_1_is_accepted(w: CallWorld) -> None:
+    sid = w.book()
+    w.dial(sid, "provider")
+    w.answer(sid, "provider")
+    assert w.machine(sid, "provider", "machine_start").hang_up == []  # left to the Gather
+    assert w.press(sid, "provider").next_dial == (Party.CLIENT, 1)
+    assert w.session()["participants"]["provider"]["state"] == "accepted" and w.telephony.hung_up == []
+
+
+def test_a_machine_start_nobody_answers_for_counts_as_no_answer(w: CallWorld) -> None:
+    sid = w.book()
+    w.dial(sid, "provider")
+    w.answer(sid, "provider")
+    w.machine(sid, "provider", "machine_start")
+    assert w.ends(sid, "provider", "completed").next_dial == (Party.PROVIDER, 2)
+
+
 def test_a_machine_result_after_the_provider_accepted_hangs_up_nothing(w: CallWorld) -> None:
     sid = w.book()
     w.provider_accepts(sid)
-    assert w.machine(sid, "provider", "machine_start").hang_up == []
+    assert w.machine(sid, "provider", "machine_end_beep").hang_up == []
     assert w.telephony.hung_up == []
 
 
@@ -236,7 +253,7 @@ def test_provider_leaving_before_the_client_joins_fails_the_call(w: CallWorld) -
     assert w.conference(sid, (3, "conference-end", at + timedelta(seconds=20), None)).settle
     session = w.session()
     assert (session["status"], session["failureReason"]) == ("failed", "provider_left")
-    assert session["conference"] == {"startedAt": None, "endedAt": at + timedelta(seconds=20)}
+    assert session["conference"] == {"sid": CONFERENCE_SID, "startedAt": None, "endedAt": at + timedelta(seconds=20)}
     assert w.telephony.hung_up == [client_sid]
     assert w.hold_status() == "canceled" and session["payment"]["state"] == "released"
     assert w.provider()["availability"] == "available"

@@ -19,6 +19,9 @@ MONEY_OR_CALL_SECRETS = {
     "WISE_API_TOKEN",
 }
 TWILIO_WEBHOOKS = ("twilioCallWebhook", "twilioGatherResponse", "twilioAmdTwiml", "twilioConferenceWebhook")
+# Twilio sends these in bursts (every hang-up sends several at once) and never retries them.
+# twilioAmdTwiml gets one result per call and only hangs up: small instances serve it.
+BURST_WEBHOOKS = ("twilioCallWebhook", "twilioGatherResponse", "twilioConferenceWebhook")
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +64,7 @@ def test_every_function_declares_limits_and_payment_functions_run_one_request_at
 
 def test_twilio_webhooks_serve_concurrent_callbacks_on_a_whole_vcpu(generated: dict[str, Any]) -> None:
     by_name = {f["name"]: f for f in generated["functions"]}
-    for name in TWILIO_WEBHOOKS:
+    for name in BURST_WEBHOOKS:
         assert by_name[name]["concurrency"] > 1, name
         assert by_name[name]["maxInstances"] * by_name[name]["concurrency"] >= 20, name
 

@@ -1,0 +1,151 @@
+"""Twilio callbacks are kept at once and applied from a task; a lost conference event does not
+stop the settlement (issue 10, items 1, 2 and 5)."""
+
+import contextlib
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from shared.ports.telephony import CallRecord
+from shared.services import twilio_inbox
+from tests.unit.call_world import CONFERENCE_SID, CallWorld, rfc2822
+
+
+def _params(
+    w: CallWorld, sid: str, event: tuple[int, str, Any, str | None], conference: str = CONFERENCE_SID
+) -> dict[str, str]:
+    sequence, name, at, call_sid = event
+    return {
+        "ConferenceSid": conference,
+        "FriendlyName": sid,
+        "StatusCallbackEvent": name,
+        "SequenceNumber": str(sequence),
+        "Timestamp": rfc2822(at),
+        **({"CallSid": call_sid} if call_sid else {}),
+    }
+
+
+def _receive(w: CallWorld, sid: str, params: dict[str, str], kind: str = twilio_inbox.CONFERENCE) -> str:
+    found = twilio_inbox.receive(kind, sid, "", 0, params, store=w.store, tasks=w.tasks, now=w.clock.now())
+    assert found is not None
+    return found
+
+
+def _process(w: CallWorld, found: str) -> str:
+    return twilio_inbox.process(
+        found, store=w.store, telephony=w.telephony, tasks=w.tasks, clock=w.clock, settle=w.settle
+    )
+
+
+def test_a_callback_is_stored_and_its_processing_enqueued_once() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    event = w.talk_events(sid, 600)[0]
+    first = _receive(w, sid, _params(w, sid, event))
+    assert _receive(w, sid, _params(w, sid, event)) == first  # Twilio's duplicate finds it
+    stored = w.store.get(f"twilio_callbacks/{first}")
+    assert stored is not None and stored["processedAt"] is None and stored["params"]["SequenceNumber"] == "1"
+    assert [t for t in w.tasks.order if t.startswith("twilio-")] == [f"twilio-{first}"]
+    assert _process(w, first) == "applied" and _process(w, first) == "done"
+
+
+def test_progress_statuses_are_not_kept() -> None:
+    w = CallWorld()
+    params = {"CallSid": "CA1", "CallStatus": "ringing"}
+    assert (
+        twilio_inbox.receive(
+            twilio_inbox.CALL_STATUS, "s1", "provider", 1, params, store=w.store, tasks=w.tasks, now=w.clock.now()
+        )
+        is None
+    )
+    assert w.store.collection("twilio_callbacks") == {}
+
+
+def test_a_final_status_is_applied_by_the_task_with_its_effects() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.dial(sid, "provider")
+    params = {"CallSid": w.call_sid(sid, "provider"), "CallStatus": "no-answer", "CallDuration": "0"}
+    found = twilio_inbox.receive(
+        twilio_inbox.CALL_STATUS, sid, "provider", 1, params, store=w.store, tasks=w.tasks, now=w.clock.now()
+    )
+    assert found is not None and w.session()["participants"]["provider"]["state"] == "ringing"  # not yet
+    assert _process(w, found) == "applied"
+    assert w.session()["participants"]["provider"]["state"] == "no_answer"
+    assert "call-s1-provider-2" in w.tasks.order  # the next attempt, carried out by the task
+
+
+def _dropped(w: CallWorld, sid: str, lost: int) -> list[str]:
+    """Every event of a 10-minute call but `lost`, delivered through the inbox and processed."""
+    events = [e for e in w.talk_events(sid, 600) if e[0] != lost]
+    return [_receive(w, sid, _params(w, sid, e)) for e in events]
+
+
+def test_a_lost_event_before_conference_end_waits_then_settles_from_twilio_records() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    events = w.talk_events(sid, 600)
+    client_left = events[3][2]
+    w.telephony.records[w.call_sid(sid, "client")] = CallRecord("completed", None, client_left)
+    found = _dropped(w, sid, lost=4)  # the client's participant-leave never arrives
+    for callback in found[:3]:
+        assert _process(w, callback) == "applied"
+    assert w.session()["status"] == "active"
+    with pytest.raises(twilio_inbox.CallbackNotApplicable):
+        _process(w, found[3])  # conference-end: the gap may still be filled
+    assert w.session()["status"] == "active" and w.settled == []
+    w.clock.advance(21)  # past conferenceGapGraceSeconds: Twilio will not send it again
+    assert _process(w, found[3]) == "applied"
+    session = w.session()
+    assert session["status"] == "completed" and session["conference"]["settledWithGaps"] is True
+    assert (session["connectedSeconds"], session["billable"]) == (600, True)
+    assert session["payment"]["state"] == "captured"
+
+
+def test_a_lost_join_is_taken_as_the_acceptance_time() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    found = _dropped(w, sid, lost=2)  # the client's participant-join
+    for callback in found:
+        with contextlib.suppress(twilio_inbox.CallbackNotApplicable):
+            _process(w, callback)
+    w.clock.advance(21)
+    for callback in found:
+        _process(w, callback)
+    session = w.session()
+    assert session["status"] == "completed" and session["conference"]["settledWithGaps"] is True
+    assert session["connectedSeconds"] == 600  # from the acceptance, bounded by the conference start
+
+
+def test_events_of_another_conference_with_the_same_name_are_kept_but_not_applied() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    events = w.talk_events(sid, 600)
+    for event in events[:3]:
+        _process(w, _receive(w, sid, _params(w, sid, event)))
+    assert w.session()["conference"]["sid"] == CONFERENCE_SID
+    other = "CF" + "b" * 32
+    early_end = (1, "conference-end", events[2][2] + timedelta(seconds=5), None)
+    assert _process(w, _receive(w, sid, _params(w, sid, early_end, conference=other))) == "applied"
+    assert w.session()["status"] == "active"  # another room's end changes nothing here
+    for event in events[3:]:
+        _process(w, _receive(w, sid, _params(w, sid, event)))
+    assert w.session()["connectedSeconds"] == 600
+
+
+def test_a_callback_whose_task_never_ran_is_applied_by_the_sweep() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    found = _receive(w, sid, _params(w, sid, w.talk_events(sid, 600)[0]))
+    process_one = lambda callback: _process(w, callback)  # noqa: E731
+    assert twilio_inbox.process_forgotten(store=w.store, now=w.clock.now(), process_one=process_one) == []
+    w.clock.advance(180)
+    assert twilio_inbox.process_forgotten(store=w.store, now=w.clock.now(), process_one=process_one) == [found]
+    stored = w.store.get(f"twilio_callbacks/{found}")
+    assert stored is not None and stored["processedAt"] is not None
