@@ -43,7 +43,7 @@ class HttpResult:
     body: str = ""
     content_type: str = ""
     error: str | None = None
-    #: the request never reached the server (refused, reset, connect timeout)
+    #: the request never reached the server (refused, DNS failure, connect timeout)
     connection_failed: bool = False
     sent_at: float = 0.0
     answered_at: float = 0.0
