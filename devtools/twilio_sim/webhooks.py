@@ -10,7 +10,7 @@ as Twilio does. The ``callbacks`` switch adds faults (drop, duplicate, shuffle)
 and ``drop_conference_sequence`` loses one conference event per room.
 
 As on Twilio, a callback that got an HTTP answer is never retried, whatever
-its status; one whose connection failed (refused, reset, connect timeout) is
+its status; one whose connection failed (refused, DNS failure, connect timeout) is
 retried once, ``connection_retry_seconds`` later, with the same idempotency token.
 """
 
