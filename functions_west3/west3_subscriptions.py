@@ -87,7 +87,7 @@ def _subscription_callable(req: https_fn.CallableRequest[Any], action: str) -> d
             change = parse_command(changes.PlanChangeCommand, data)
             return changes.change_subscription_plan(change, caller, store=store, billing=billing, clock=clock)
         if action in ("cancel", "reactivate"):
-            request = parse_command(changes.RequestIdCommand, {} if data is None else data)
+            request = parse_command(changes.RequestIdCommand, data if isinstance(data, dict) else {})
             cancel = action == "cancel"
             return changes.set_cancellation(caller, cancel, store=store, billing=billing, clock=clock, request=request)
         if action == "repair":
