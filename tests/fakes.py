@@ -346,10 +346,14 @@ class FakeTelephony(Telephony):
     failures: int = 0
     prices: dict[str, int] = field(default_factory=dict)
     records: dict[str, CallRecord] = field(default_factory=dict)
+    refusals: dict[str, int] = field(default_factory=dict)  # number -> Twilio error code (permanent)
 
     def place_call(self, request: Any) -> str:
         from shared.ports.telephony import TelephonyError
 
+        if request.to in self.refusals:
+            code = self.refusals[request.to]
+            raise TelephonyError(f"calls.create: twilio 400 code {code}", retryable=False, code=code)
         if self.failures:
             self.failures -= 1
             raise TelephonyError("twilio is down", retryable=True)

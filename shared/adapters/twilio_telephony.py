@@ -91,7 +91,9 @@ class TwilioTelephony(Telephony):
             return call()
         except TwilioRestException as exc:
             retryable = exc.status >= 500 or exc.status == 429
-            raise TelephonyError(f"{operation}: twilio {exc.status} code {exc.code}", retryable=retryable) from exc
+            raise TelephonyError(
+                f"{operation}: twilio {exc.status} code {exc.code}", retryable=retryable, code=exc.code
+            ) from exc
         except (TwilioException, OSError) as exc:
             raise TelephonyError(f"{operation}: {type(exc).__name__}", retryable=True) from exc
 

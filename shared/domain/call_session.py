@@ -19,7 +19,10 @@ class CallStatus(StrEnum):
 class FailureReason(StrEnum):
     PROVIDER_NO_ANSWER = "provider_no_answer"
     CLIENT_NO_ANSWER = "client_no_answer"
-    PROVIDER_LEFT = "provider_left"
+    PROVIDER_LEFT = "provider_left"  # hung up before the client joined
+    CLIENT_LEFT = "client_left"  # hung up after accepting, before the conference started
+    PROVIDER_UNREACHABLE = "provider_unreachable"  # Twilio refused to call the number (21215, 21211...)
+    CLIENT_UNREACHABLE = "client_unreachable"
     TWILIO_UNAVAILABLE = "twilio_unavailable"
     PAYMENT_INVALID = "payment_invalid"
     STUCK = "stuck"  # failed by the payment recovery job after no progress
@@ -63,6 +66,14 @@ def transition(current: CallStatus, target: CallStatus) -> CallStatus:
 
 def calling_status(party: Party) -> CallStatus:
     return CallStatus.CALLING_PROVIDER if party is Party.PROVIDER else CallStatus.CALLING_CLIENT
+
+
+def unreachable_reason(party: Party) -> FailureReason:
+    return FailureReason.PROVIDER_UNREACHABLE if party is Party.PROVIDER else FailureReason.CLIENT_UNREACHABLE
+
+
+def left_reason(party: Party) -> FailureReason:
+    return FailureReason.PROVIDER_LEFT if party is Party.PROVIDER else FailureReason.CLIENT_LEFT
 
 
 def no_answer_reason(party: Party) -> FailureReason:

@@ -30,11 +30,14 @@ class CallRecord:
 
 
 class TelephonyError(Exception):
-    """The telephony provider failed or refused; `retryable` tells whether to try again."""
+    """The telephony provider failed or refused; `retryable` tells whether to try again (an
+    outage: 5xx, 429, timeouts) or not (a refusal of this request, e.g. Twilio 21215 for a
+    number the account may not call); `code` is the provider's error code when it gave one."""
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, code: int | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.code = code
 
 
 class Telephony(ABC):

@@ -16,7 +16,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.domain.call_rules import backoff_seconds
-from shared.domain.call_session import CallStatus, FailureReason, Party, calling_status, can_transition
+from shared.domain.call_session import (
+    CallStatus,
+    FailureReason,
+    Party,
+    calling_status,
+    can_transition,
+    unreachable_reason,
+)
 from shared.domain.circuit_breaker import Breaker
 from shared.domain.errors import Aborted, InvalidArgument
 from shared.domain.settings import CallSettings
@@ -126,6 +133,15 @@ def execute_dial(
         call_sid = telephony.place_call(request)
     except TelephonyError as exc:
         log.warning("dial %s failed: %s", task, exc)
+        if not exc.retryable:
+            # Not an outage: Twilio refuses this number (geographic permission, invalid...). The
+            # party is not tried again and the breaker, which guards against outages, is untouched.
+            code = exc.code
+            verdict, hang_up = store.run_transaction(lambda tx: _refused(tx, task, clock.now(), settings, code))
+            if verdict == "failed":
+                _hang_up(telephony, hang_up)
+                settle(task.session_id)
+            return verdict
         verdict, hang_up = store.run_transaction(lambda tx: _dial_failed(tx, task, clock.now(), settings))
         if verdict == "failed":
             _hang_up(telephony, hang_up)
@@ -183,6 +199,21 @@ def _dialed(tx: Transaction, task: DialTask, call_sid: str) -> None:
             session_path(task.session_id),
             {f"participants.{task.party.value}.callSid": call_sid, f"participants.{task.party.value}.state": "ringing"},
         )
+
+
+def _refused(
+    tx: Transaction, task: DialTask, now: datetime, settings: CallSettings, code: int | None
+) -> tuple[str, list[str]]:
+    """("failed" | "ended", calls to hang up once committed): the number cannot be called."""
+    view = read_session(tx, task.session_id)
+    if view is None or view.status in (CallStatus.COMPLETED, CallStatus.FAILED, CallStatus.CANCELLED):
+        return "ended", []
+    marked = {
+        f"participants.{task.party.value}.state": "unreachable",
+        f"participants.{task.party.value}.twilioErrorCode": code,
+    }
+    fail(tx, view, unreachable_reason(task.party), now=now, settings=settings, extra=marked)
+    return "failed", _waiting_provider(view, task.party)
 
 
 def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings) -> tuple[str, list[str]]:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.domain.call_script import AskForDigit, CallScript, HangUp, JoinConference, Say
-from shared.domain.call_session import TERMINAL, CallStatus, Party, no_answer_reason
+from shared.domain.call_session import TERMINAL, CallStatus, Party, left_reason, no_answer_reason
 from shared.domain.ivr import prompt
 from shared.domain.settings import CallSettings
 from shared.ports.store import DocumentStore, Transaction
@@ -187,6 +187,12 @@ def _call_status(
     duration = params.get("CallDuration")
     if duration and duration.isdigit():
         update[f"participants.{party}.callDurationSeconds"] = int(duration)
+    if participant.get("state") == "accepted" and view.status not in TERMINAL:
+        other = view.participant("client" if party == "provider" else "provider")
+        if view.status is not CallStatus.ACTIVE and other.get("state") != "accepted":
+            # Left before the other party joined: Twilio starts a conference only with two
+            # participants and sends no conference-end for one that never started.
+            return _left_early(tx, view, Party(party), other, update, settings, now)
     if view.status in TERMINAL or participant.get("state") == "accepted":
         # Accepted parties are settled by the conference events.
         tx.update(session_path(view.id), update)
@@ -230,6 +236,23 @@ def carry_out(
                 record_costs(session_id)
             except Exception:  # the pending figure of the final state lets completeCallCosts retry
                 log.warning("cost of session %s left to completeCallCosts", session_id, exc_info=True)
+
+
+def _left_early(
+    tx: Transaction,
+    view: SessionView,
+    party: Party,
+    other: dict[str, Any],
+    update: dict[str, Any],
+    settings: CallSettings,
+    now: datetime,
+) -> CallbackResult:
+    result = CallbackResult(settle=True)
+    other_sid = other.get("callSid")
+    if other_sid and not other.get("finalStatus") and other.get("state") not in ("no_answer", "declined"):
+        result.hang_up.append(str(other_sid))
+    fail(tx, view, left_reason(party), now=now, settings=settings, extra=update)
+    return result
 
 
 __all__ = ["CallbackResult", "conference_event"]
