@@ -33,7 +33,7 @@ from shared.domain.pricing import DEFAULT_PRICING
 from shared.domain.settings import CallSettings
 from shared.ports.clock import SystemClock
 from shared.ports.tasks import TaskScheduler
-from shared.ports.telephony import CallRecord, DialRequest, Telephony
+from shared.ports.telephony import CallCost, CallRecord, DialRequest, Telephony
 from shared.services import twilio_callbacks
 from shared.services.call_dialing import DialTask, execute_dial
 from shared.services.call_scheduling import create_and_schedule_call
@@ -73,7 +73,7 @@ class RecordingTelephony(Telephony):
     def hang_up(self, call_sid: str) -> None:
         self.hung_up.append(call_sid)
 
-    def call_cost_micros(self, call_sid: str) -> int | None:
+    def call_cost(self, call_sid: str) -> CallCost | None:
         return None
 
     def call_record(self, call_sid: str) -> CallRecord:

@@ -22,7 +22,7 @@ from shared.ports.billing import (
 from shared.ports.clock import Clock
 from shared.ports.payments import Hold, HoldRequest, PaymentGateway, PaymentGatewayError
 from shared.ports.store import Document, DocumentStore, Filter, Transaction
-from shared.ports.telephony import CallRecord, Telephony
+from shared.ports.telephony import CallCost, CallRecord, Telephony
 
 T = TypeVar("T")
 
@@ -345,6 +345,7 @@ class FakeTelephony(Telephony):
     sms: list[tuple[str, str]] = field(default_factory=list)
     failures: int = 0
     prices: dict[str, int] = field(default_factory=dict)
+    price_units: dict[str, str] = field(default_factory=dict)
     records: dict[str, CallRecord] = field(default_factory=dict)
     refusals: dict[str, int] = field(default_factory=dict)  # number -> Twilio error code (permanent)
 
@@ -363,8 +364,9 @@ class FakeTelephony(Telephony):
     def hang_up(self, call_sid: str) -> None:
         self.hung_up.append(call_sid)
 
-    def call_cost_micros(self, call_sid: str) -> int | None:
-        return self.prices.get(call_sid)
+    def call_cost(self, call_sid: str) -> CallCost | None:
+        micros = self.prices.get(call_sid)
+        return None if micros is None else CallCost(micros, self.price_units.get(call_sid, "usd"))
 
     def call_record(self, call_sid: str) -> CallRecord:
         from shared.ports.telephony import TelephonyError

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from shared.domain.phone import masked
-from shared.ports.telephony import CallRecord, DialRequest, Telephony, TelephonyError
+from shared.ports.telephony import CallCost, CallRecord, DialRequest, Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
 UNBILLED_STATUSES = frozenset({"busy", "no-answer", "failed", "canceled"})
@@ -61,15 +61,16 @@ class TwilioTelephony(Telephony):
         self._call("calls.update", lambda: self._twilio().calls(call_sid).update(status="completed"))
         log.info("twilio call %s hung up", call_sid)
 
-    def call_cost_micros(self, call_sid: str) -> int | None:
+    def call_cost(self, call_sid: str) -> CallCost | None:
         from decimal import Decimal, InvalidOperation
 
         call = self._call("calls.fetch", lambda: self._twilio().calls(call_sid).fetch())
+        currency = str(call.price_unit or "USD").lower()
         if call.price is None:
             # A call that never connected is not billed; a connected one is priced shortly after.
-            return 0 if call.status in UNBILLED_STATUSES else None
+            return CallCost(0, currency) if call.status in UNBILLED_STATUSES else None
         try:
-            return int(abs(Decimal(str(call.price))) * 1_000_000)
+            return CallCost(int(abs(Decimal(str(call.price))) * 1_000_000), currency)
         except InvalidOperation:
             return None
 

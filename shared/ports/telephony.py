@@ -29,6 +29,15 @@ class CallRecord:
         return self.status in ("completed", "busy", "no-answer", "failed", "canceled")
 
 
+@dataclass(frozen=True)
+class CallCost:
+    """What the provider billed for one call, in millionths of its `currency` (Twilio's
+    `price_unit`, lower-case)."""
+
+    micros: int
+    currency: str
+
+
 class TelephonyError(Exception):
     """The telephony provider failed or refused; `retryable` tells whether to try again (an
     outage: 5xx, 429, timeouts) or not (a refusal of this request, e.g. Twilio 21215 for a
@@ -50,9 +59,9 @@ class Telephony(ABC):
         """End a call in progress (or cancel one still ringing)."""
 
     @abstractmethod
-    def call_cost_micros(self, call_sid: str) -> int | None:
-        """What the provider billed for the call, in millionths of USD: 0 for a call that never
-        connected, None while a connected call is not priced yet."""
+    def call_cost(self, call_sid: str) -> CallCost | None:
+        """What the provider billed for the call: 0 for a call that never connected, None while
+        a connected call is not priced yet."""
 
     @abstractmethod
     def call_record(self, call_sid: str) -> CallRecord:

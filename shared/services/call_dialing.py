@@ -197,7 +197,12 @@ def _dialed(tx: Transaction, task: DialTask, call_sid: str) -> None:
     if participant.get("attempt") == task.attempt and participant.get("state") == "dialing":
         tx.update(
             session_path(task.session_id),
-            {f"participants.{task.party.value}.callSid": call_sid, f"participants.{task.party.value}.state": "ringing"},
+            {
+                f"participants.{task.party.value}.callSid": call_sid,
+                f"participants.{task.party.value}.state": "ringing",
+                # Every attempt's call is kept: each one Twilio connected is billed.
+                f"calls.{call_sid}": {"party": task.party.value, "attempt": task.attempt},
+            },
         )
 
 
