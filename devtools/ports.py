@@ -20,6 +20,8 @@ STRIPE_RESTRICTED_KEY = "rk_test_local_sos_expat_read_only"  # west1: reads Paym
 STRIPE_WEBHOOK_SECRET = "whsec_local_sos_expat_webhook_secret"
 TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
 TWILIO_AUTH_TOKEN = "local-twilio-auth-token"
+TWILIO_SECONDARY_AUTH_TOKEN = "local-twilio-secondary-auth-token"  # the simulator's default
+TWILIO_WEBHOOK_SHARED_KEY = "local-twilio-shared-key-secret"  # the simulator's default shared key
 TWILIO_PHONE_NUMBER = "+33100000000"
 ENCRYPTION_KEY = "bG9jYWwtb25seS1zb3MtZXhwYXQtcGhvbmUta2V5ISE="  # 32 bytes, local only
 TWILIO_SIM_SPEED = 60

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType, TracebackType
+from typing import Any
 
 import requests
 
@@ -80,6 +81,8 @@ def prepare_codebases() -> None:
                 "STRIPE_WEBHOOK_SECRET": ports.STRIPE_WEBHOOK_SECRET,
                 "TWILIO_ACCOUNT_SID": ports.TWILIO_ACCOUNT_SID,
                 "TWILIO_AUTH_TOKEN": ports.TWILIO_AUTH_TOKEN,
+                "TWILIO_SECONDARY_AUTH_TOKEN": ports.TWILIO_SECONDARY_AUTH_TOKEN,
+                "TWILIO_WEBHOOK_SHARED_KEY": ports.TWILIO_WEBHOOK_SHARED_KEY,
                 "ENCRYPTION_KEY": ports.ENCRYPTION_KEY,
             },
         }[name]
@@ -169,6 +172,7 @@ class LocalStack:
         )
         self.processes.append(process)
         wait_until(lambda: port_open(ports.HOST, ports.TWILIO_SIM_PORT), timeout=20, what="the Twilio simulator")
+        configure_twilio_simulator()
 
     def stop(self) -> None:
         stop_all(self.processes)
@@ -244,3 +248,16 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+TWILIO_SIM_SETTINGS: dict[str, Any] = {"delivery": "parallel"}
+"""As Twilio does: every callback its own request, in parallel and in any order."""
+
+
+def configure_twilio_simulator(**overrides: Any) -> None:
+    response = requests.post(
+        f"http://{ports.HOST}:{ports.TWILIO_SIM_PORT}/_sim/config",
+        json={**TWILIO_SIM_SETTINGS, **overrides},
+        timeout=10,
+    )
+    response.raise_for_status()

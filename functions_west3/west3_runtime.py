@@ -18,6 +18,11 @@ STRIPE_SECRET_KEY = params.SecretParam("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = params.SecretParam("STRIPE_WEBHOOK_SECRET")
 TWILIO_ACCOUNT_SID = params.SecretParam("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = params.SecretParam("TWILIO_AUTH_TOKEN")
+# Webhook signatures: the secondary auth token during a rotation, and a Webhook Setting's shared
+# signing key; "-" when not in use (README, Secrets).
+TWILIO_SECONDARY_AUTH_TOKEN = params.SecretParam("TWILIO_SECONDARY_AUTH_TOKEN")
+TWILIO_WEBHOOK_SHARED_KEY = params.SecretParam("TWILIO_WEBHOOK_SHARED_KEY")
+WEBHOOK_SIGNING_SECRETS: list[params.SecretParam] = [TWILIO_SECONDARY_AUTH_TOKEN, TWILIO_WEBHOOK_SHARED_KEY]
 ENCRYPTION_KEY = params.SecretParam("ENCRYPTION_KEY")
 CALL_SECRETS: list[params.SecretParam] = [
     STRIPE_SECRET_KEY,

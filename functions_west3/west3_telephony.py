@@ -20,6 +20,9 @@ from west3_runtime import (
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
     TWILIO_CONCURRENCY,
+    TWILIO_SECONDARY_AUTH_TOKEN,
+    TWILIO_WEBHOOK_SHARED_KEY,
+    WEBHOOK_SIGNING_SECRETS,
     logger,
 )
 
@@ -52,7 +55,9 @@ def _twilio_webhook(req: Request, name: str, handler: Any, *, needs_party: bool 
         req,
         public_url_base=wiring.callback_urls(REGION).base,
         function_name=name,
-        signature_ok=wiring.twilio_signature(TWILIO_AUTH_TOKEN.value).valid,
+        signature_ok=wiring.twilio_signature(
+            TWILIO_AUTH_TOKEN.value, TWILIO_SECONDARY_AUTH_TOKEN.value, TWILIO_WEBHOOK_SHARED_KEY.value
+        ).valid,
         handler=handler,
         needs_party=needs_party,
     )
@@ -81,7 +86,7 @@ def _carry_out(result: Any, session_id: str) -> None:
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID],
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, *WEBHOOK_SIGNING_SECRETS],
     cpu=CONCURRENT_CPU,
     concurrency=TWILIO_CONCURRENCY,
     max_instances=1,
@@ -116,7 +121,7 @@ def twilioGatherResponse(req: Request) -> Response:
 
 @https_fn.on_request(
     # One AMD result per call, and its only effect is a hang-up: small instances suffice.
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID],
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, *WEBHOOK_SIGNING_SECRETS],
     memory=LIGHT,
     cpu=SMALL_CPU,
     max_instances=3,
@@ -140,7 +145,7 @@ def twilioAmdTwiml(req: Request) -> Response:
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID],
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, *WEBHOOK_SIGNING_SECRETS],
     cpu=CONCURRENT_CPU,
     concurrency=TWILIO_CONCURRENCY,
     max_instances=1,
@@ -166,7 +171,7 @@ def twilioCallWebhook(req: Request) -> Response:
 
 
 @https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID],
+    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, *WEBHOOK_SIGNING_SECRETS],
     cpu=CONCURRENT_CPU,
     concurrency=TWILIO_CONCURRENCY,
     max_instances=1,

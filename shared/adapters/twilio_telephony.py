@@ -99,15 +99,34 @@ class TwilioTelephony(Telephony):
             raise TelephonyError(f"{operation}: {type(exc).__name__}", retryable=True) from exc
 
 
+UNUSED_SECRET = "-"
+"""The value of an optional signing secret that is not in use (a SecretParam must exist)."""
+
+
 class TwilioSignature:
-    """Checks `X-Twilio-Signature` against the configured public URL of the webhook."""
+    """Checks `X-Twilio-Signature` against the configured public URL of the webhook.
 
-    def __init__(self, auth_token: str) -> None:
-        self._auth_token = auth_token
+    Without `X-Twilio-Webhooks-Signature-Settings`, Twilio signs with the account's auth token
+    (HMAC-SHA1): the primary one, or the secondary one while the token is being rotated. With
+    it, a Webhook Setting signs with its shared key and the header's algorithm (HMAC-SHA256)."""
 
-    def valid(self, public_url: str, params: dict[str, str], signature: str | None) -> bool:
-        from twilio.request_validator import RequestValidator
+    def __init__(self, auth_token: str, secondary_token: str = UNUSED_SECRET, shared_key: str = UNUSED_SECRET) -> None:
+        self._tokens = [t for t in (auth_token, secondary_token) if t and t != UNUSED_SECRET]
+        self._shared_key = shared_key if shared_key and shared_key != UNUSED_SECRET else None
+
+    def valid(
+        self, public_url: str, params: dict[str, str], signature: str | None, settings_header: str | None = None
+    ) -> bool:
+        from twilio.request_validator import RequestValidator, get_signature_algorithm
 
         if not signature:
             return False
-        return bool(RequestValidator(self._auth_token).validate(public_url, params, signature))
+        if settings_header:
+            if self._shared_key is None:
+                return False
+            try:
+                algorithm = get_signature_algorithm(settings_header)
+                return bool(RequestValidator(self._shared_key).validate(public_url, params, signature, algorithm))
+            except ValueError:
+                return False  # an algorithm the SDK does not know
+        return any(RequestValidator(token).validate(public_url, params, signature) for token in self._tokens)

@@ -26,14 +26,15 @@ def handle_twilio_webhook(
     *,
     public_url_base: str,
     function_name: str,
-    signature_ok: Callable[[str, dict[str, str], str | None], bool],
+    signature_ok: Callable[[str, dict[str, str], str | None, str | None], bool],
     handler: Callable[[TwilioRequest], str | None],
     needs_party: bool = True,
 ) -> Response:
     params = {key: str(value) for key, value in req.form.items()}
     query = req.query_string.decode()
     public_url = f"{public_url_base.rstrip('/')}/{function_name}" + (f"?{query}" if query else "")
-    if not signature_ok(public_url, params, req.headers.get("X-Twilio-Signature")):
+    signature = req.headers.get("X-Twilio-Signature")
+    if not signature_ok(public_url, params, signature, req.headers.get("X-Twilio-Webhooks-Signature-Settings")):
         log.warning("twilio webhook %s rejected: bad signature", function_name)
         return Response("invalid signature", status=403)
     session_id = req.args.get("sessionId", "")

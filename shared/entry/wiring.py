@@ -62,10 +62,10 @@ def telephony(account_sid: str, auth_token: str) -> Any:
 
 
 @cache
-def twilio_signature(auth_token: str) -> Any:
+def twilio_signature(auth_token: str, secondary_token: str, shared_key: str) -> Any:
     from shared.adapters.twilio_telephony import TwilioSignature
 
-    return TwilioSignature(auth_token)
+    return TwilioSignature(auth_token, secondary_token, shared_key)
 
 
 @cache

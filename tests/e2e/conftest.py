@@ -146,7 +146,11 @@ def confirm_card(payment_intent_id: str, client_secret: str, payment_method: str
 
 
 def sim_reset() -> None:
+    """The simulator as the stack starts it: parallel callback delivery, as Twilio sends them."""
+    from devtools.stack import configure_twilio_simulator
+
     requests.post(f"{SIM}/_sim/reset", timeout=10).raise_for_status()
+    configure_twilio_simulator()
 
 
 @pytest.fixture
