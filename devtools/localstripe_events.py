@@ -8,6 +8,12 @@ is read from the pinned stripe library's resource classes (`ExpandableField[...]
 the rule holds for every object, including the Billing ones: list-type fields Stripe embeds
 (a subscription's `items`, an invoice's `lines`) stay embedded, their expandable fields become ids.
 
+localstripe also renders fields the pinned version removed (a subscription's top-level
+`current_period_*`, `plan`, `quantity`; an invoice's `paid`, `date`, taxes; a line's `plan`,
+`price`, `type` ...): `REMOVED_AT_PINNED_VERSION` names them by object type, and the rendering
+drops them wherever the object appears (API answers, nested objects, events). localstripe keeps
+using them internally.
+
 `register()` patches `Event` (envelope: `api_version`, `pending_webhooks`, `request`; `data.object`
 and `data.previous_attributes` unexpanded) when it is serialised, for webhooks and `/v1/events`,
 and drops the `total_count` localstripe adds to every list (Stripe's lists have none).
@@ -27,6 +33,25 @@ from stripe._object_classes import OBJECT_CLASSES, get_object_class
 
 API_VERSION = _ApiVersion.CURRENT
 """The version the installed SDK sends, the one the webhook endpoint is pinned to."""
+
+REMOVED_AT_PINNED_VERSION: dict[str, tuple[str, ...]] = {
+    "subscription": ("current_period_start", "current_period_end", "discount", "plan", "quantity", "tax_percent"),
+    "subscription_item": ("livemode",),
+    "plan": ("name", "statement_descriptor"),
+    "invoice": ("application_fee", "date", "discount", "paid", "tax", "tax_percent", "total_tax_amounts"),
+    "line_item": (
+        "created",
+        "invoice_item",
+        "plan",
+        "price",
+        "proration",
+        "subscription_item",
+        "tax_amounts",
+        "tax_rates",
+        "type",
+    ),
+}
+"""What localstripe renders that API 2026-10-28 no longer has, by the object's `object`."""
 
 current_request: contextvars.ContextVar[dict[str, str | None] | None] = contextvars.ContextVar(
     "current_request", default=None
@@ -93,8 +118,11 @@ def unexpanded(value: Any, cls: type[Any] | None = None, keep: tuple[str, ...] =
         return {**value, "data": [unexpanded(item, None, keep) for item in value.get("data") or []]}
     cls = resource_class(value) or cls
     hints = field_types(cls) if cls is not None else {}
+    removed = REMOVED_AT_PINNED_VERSION.get(str(value.get("object")), ())
     result: dict[str, Any] = {}
     for key, item in value.items():
+        if key in removed:
+            continue
         hint = hints.get(key)
         inner = tuple(path[len(key) + 1 :] for path in keep if path.startswith(key + "."))
         if key in keep or inner:

@@ -11,7 +11,10 @@ Invoices take the shape of API 2026-10-28: no top-level `subscription`, `subscri
 `payment_intent` or `charge` (expanding `payment_intent` is refused, as Stripe does); the
 subscription is under `parent.subscription_details` (`subscription`, `metadata`: a snapshot
 of the subscription's metadata at finalisation); `confirmation_secret` and `payments` (the
-PaymentIntents that pay it) are returned only when expanded.
+PaymentIntents that pay it) are returned only when expanded. Lines name their price under
+`pricing.price_details` and what generated them under `parent` (`subscription_item_details` or
+`invoice_item_details`, with `proration`); localstripe's own line fields (`plan`, `price`,
+`type`, ...) stay internal (localstripe_events.REMOVED_AT_PINNED_VERSION).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from localstripe.resources import Customer, Invoice, InvoiceLineItem, PaymentInt
 
 from devtools.localstripe_billing import Json, as_bool, emit, set_route, unexpected
 from devtools.localstripe_clock import now
+from devtools.localstripe_events import unexpanded
 from devtools.localstripe_prices import price_for_plan
 
 DAY = 86400
@@ -278,7 +282,34 @@ def export_invoice(self: Any, expand: Any = None) -> Json:
         obj["confirmation_secret"] = _confirmation_secret(self)
     if "payments" in wanted:
         obj["payments"] = _payments(self)
-    return obj
+    return dict(unexpanded(obj, keep=tuple(paths)))
+
+
+def _line_pricing(self: Any) -> Json | None:
+    price = price_for_plan(self.plan) if self.plan else None
+    if price is None:
+        return None
+    return {
+        "type": "price_details",
+        "price_details": {"price": price.id, "product": price.product},
+        "unit_amount_decimal": price.unit_amount_decimal,
+    }
+
+
+def _line_parent(self: Any) -> Json:
+    details = {"proration": bool(self.proration), "proration_details": {"credited_items": None}}
+    if self.type == "subscription":
+        item = {"invoice_item": None, "subscription": self.subscription, "subscription_item": self.subscription_item}
+        return {
+            "type": "subscription_item_details",
+            "invoice_item_details": None,
+            "subscription_item_details": {**details, **item},
+        }
+    return {
+        "type": "invoice_item_details",
+        "invoice_item_details": {**details, "invoice_item": self.invoice_item, "subscription": self.subscription},
+        "subscription_item_details": None,
+    }
 
 
 def link_intent(invoice: Any, intent: Any) -> None:
@@ -299,4 +330,9 @@ def register() -> None:
     Invoice.paid = property(lambda self: self.status == "paid")
     Invoice.amount_remaining = property(lambda self: self.amount_due - self.amount_paid)
     InvoiceLineItem.price = property(lambda self: price_for_plan(self.plan) if self.plan else None)
+    InvoiceLineItem.pricing = property(_line_pricing)
+    InvoiceLineItem.parent = property(_line_parent)
+    InvoiceLineItem.subtotal = property(lambda self: self.amount)
+    InvoiceLineItem.discountable = property(lambda self: True)
+    InvoiceLineItem.discounts = property(lambda self: [])
     set_route("POST", "/v1/invoices/{id}/pay", _pay)

@@ -92,7 +92,6 @@ class Price(StripeObject):  # type: ignore[misc]
                 "interval": interval,
                 "interval_count": interval_count,
                 "usage_type": "licensed",
-                "aggregate_usage": None,
                 "trial_period_days": None,
                 "meter": None,
             }

@@ -46,6 +46,7 @@ from devtools.localstripe_billing import (
     unexpected,
 )
 from devtools.localstripe_clock import now
+from devtools.localstripe_events import unexpanded
 from devtools.localstripe_prices import Price, price_for_plan
 from devtools.localstripe_renewals import add_interval, bill, cancel, emit_updated, end_trial, resume
 
@@ -384,7 +385,7 @@ def export_subscription(self: Any, expand: Any = None) -> Json:
     obj: Json = _original_export(self, [p for p in paths if p.split(".")[0] != "latest_invoice"])
     if (nested or "latest_invoice" in paths) and isinstance(obj.get("latest_invoice"), str):
         obj["latest_invoice"] = Invoice._api_retrieve(obj["latest_invoice"])._export(expand=nested)
-    return obj
+    return dict(unexpanded(obj, keep=tuple(paths)))
 
 
 def register() -> None:

@@ -92,8 +92,9 @@ def subscription_fields(stripe_sub: dict[str, Any], current: Document | None) ->
         "status": status.value,
         "aiAccessEnabled": ai_access_enabled(status),
         "aiCallsLimit": plan.ai_calls_limit if plan else 0,
-        "currentPeriodStart": _ts(stripe_sub.get("current_period_start") or item.get("current_period_start")),
-        "currentPeriodEnd": _ts(stripe_sub.get("current_period_end") or item.get("current_period_end")),
+        # API 2026-10-28: the period is the item's (a subscription has no top-level period).
+        "currentPeriodStart": _ts(item.get("current_period_start")),
+        "currentPeriodEnd": _ts(item.get("current_period_end")),
         "cancelAtPeriodEnd": bool(stripe_sub.get("cancel_at_period_end")),
         "canceledAt": _ts(stripe_sub.get("canceled_at")),
         # A server trial carried into the plan keeps its start; its end is Stripe's trial_end.

@@ -123,3 +123,15 @@ def subscribe(url: str, customer: Any, price: Any, method: Any | None = None, **
     if method is not None:
         body["default_payment_method"] = method.id
     return client(url).v1.subscriptions.create(params=body)
+
+
+def period(sub: Any) -> tuple[int, int]:
+    """A subscription's current period: on its item at the pinned API version, not at the top."""
+    item = sub["items"]["data"][0]
+    return int(item["current_period_start"]), int(item["current_period_end"])
+
+
+def is_proration(line: Any) -> bool:
+    """A line's proration flag, under `parent` at the pinned API version."""
+    parent = line["parent"]
+    return bool(parent[parent["type"]]["proration"])

@@ -16,7 +16,9 @@ from tests.integration.localstripe_billing_support import (
     client,
     customer_with_card,
     hooks_fixture,
+    is_proration,
     now,
+    period,
     product_and_prices,
     subscribe,
 )
@@ -37,17 +39,18 @@ def test_monthly_and_yearly_subscriptions_show_their_price(stripe_api: str, hook
     item = sub["items"].data[0]
     assert item.price.id == monthly.id and item.price.recurring.interval == "month"
     assert item.plan.id == monthly.id and sub.default_payment_method == method.id
-    assert 28 * DAY <= sub.current_period_end - sub.current_period_start <= 31 * DAY
-    assert item.current_period_end == sub.current_period_end
+    start, end = period(sub)
+    assert 28 * DAY <= end - start <= 31 * DAY
+    assert "current_period_end" not in sub and "plan" not in sub and "quantity" not in sub
 
     other, other_method = customer_with_card(stripe_api)
     yearly_sub = subscribe(stripe_api, other, yearly, other_method)
     assert yearly_sub["items"].data[0].price.recurring.interval == "year"
-    assert 365 * DAY <= yearly_sub.current_period_end - yearly_sub.current_period_start <= 366 * DAY
+    assert 365 * DAY <= period(yearly_sub)[1] - period(yearly_sub)[0] <= 366 * DAY
 
     invoice = client(stripe_api).v1.invoices.retrieve(sub.latest_invoice)
     assert (invoice.status, invoice.amount_paid, invoice.billing_reason) == ("paid", 3000, "subscription_create")
-    assert invoice.lines.data[0].price.id == monthly.id
+    assert invoice.lines.data[0].pricing.price_details.price == monthly.id
 
     hooks.wait("customer.subscription.created", "invoice.created", "invoice.finalized", "invoice.payment_succeeded")
     events = hooks.wait("customer.subscription.created", "invoice.payment_succeeded")
@@ -67,7 +70,7 @@ def test_trial_is_trialing_then_active_when_it_ends(stripe_api: str, hooks: Hook
     start = now(stripe_api)
     sub = subscribe(stripe_api, customer, monthly, method, trial_period_days=7)
     assert sub.status == "trialing"
-    assert sub.trial_end == sub.current_period_end and 7 * DAY - 5 <= sub.trial_end - start <= 7 * DAY + 5
+    assert sub.trial_end == period(sub)[1] and 7 * DAY - 5 <= sub.trial_end - start <= 7 * DAY + 5
     first = api.invoices.retrieve(sub.latest_invoice)
     assert (first.amount_due, first.status) == (0, "paid")
     hooks.wait("customer.subscription.created", "invoice.paid")
@@ -79,7 +82,7 @@ def test_trial_is_trialing_then_active_when_it_ends(stripe_api: str, hooks: Hook
 
     advance(stripe_api, 3 * DAY)
     active = api.subscriptions.retrieve(sub.id)
-    assert active.status == "active" and active.current_period_start == sub.trial_end
+    assert active.status == "active" and period(active)[0] == sub.trial_end
     renewal = api.invoices.retrieve(active.latest_invoice)
     assert (renewal.amount_paid, renewal.billing_reason) == (3000, "subscription_cycle")
     events = hooks.wait("customer.subscription.updated", "invoice.created", "invoice.paid")
@@ -203,20 +206,21 @@ def test_change_month_to_year_prorates_and_starts_a_yearly_period(stripe_api: st
         params={"items": [{"id": item.id, "price": yearly.id}], "proration_behavior": "create_prorations"},
     )
     assert changed["items"].data[0].id == item.id and changed["items"].data[0].price.id == yearly.id
-    assert changed.current_period_start == changed_at
-    assert 365 * DAY <= changed.current_period_end - changed_at <= 366 * DAY
+    assert period(changed)[0] == changed_at
+    assert 365 * DAY <= period(changed)[1] - changed_at <= 366 * DAY
     invoice = api.invoices.retrieve(changed.latest_invoice)
     assert invoice.billing_reason == "subscription_update" and invoice.status == "paid"
     amounts = sorted(line.amount for line in invoice.lines.data)
-    unused = round(3000 * (sub.current_period_end - changed_at) / (sub.current_period_end - sub.current_period_start))
+    start, end = period(sub)
+    unused = round(3000 * (end - changed_at) / (end - start))
     assert amounts == [-unused, 30000] and invoice.amount_paid == 30000 - unused
-    assert any(line.proration for line in invoice.lines.data)
+    assert any(is_proration(line) for line in invoice.lines.data)
 
     hooks.wait("customer.subscription.updated", "invoice.created", "invoice.paid")
     update = hooks.last("customer.subscription.updated")
     previous = update["data"]["previous_attributes"]
     assert previous["items"]["data"][0]["price"]["id"] == monthly.id
-    assert previous["current_period_end"] == sub.current_period_end
+    assert period(previous) == period(sub)
     assert update["data"]["object"]["items"]["data"][0]["price"]["recurring"]["interval"] == "year"
 
 
@@ -236,11 +240,12 @@ def test_same_interval_upgrade_always_invoice_charges_the_difference(stripe_api:
             "proration_behavior": "always_invoice",
         },
     )
-    assert changed.current_period_end == sub.current_period_end  # same period
+    start, end = period(sub)
+    assert period(changed)[1] == end  # same period
     invoice = api.invoices.retrieve(changed.latest_invoice)
-    fraction = (sub.current_period_end - now(stripe_api)) / (sub.current_period_end - sub.current_period_start)
+    fraction = (end - now(stripe_api)) / (end - start)
     assert invoice.amount_paid == round(6000 * fraction) - round(3000 * fraction) > 0
-    assert all(line.proration for line in invoice.lines.data)
+    assert all(is_proration(line) for line in invoice.lines.data)
 
     # create_prorations (the default) leaves the items for the next renewal invoice.
     api.subscriptions.update(sub.id, params={"items": [{"id": sub["items"].data[0].id, "price": monthly.id}]})
@@ -264,14 +269,14 @@ def test_cancel_now_and_at_period_end(stripe_api: str, hooks: Hooks) -> None:
     assert deleted["data"]["object"]["id"] == now_sub.id
 
     flagged = api.subscriptions.update(later_sub.id, params={"cancel_at_period_end": True})
-    assert flagged.status == "active" and flagged.cancel_at == later_sub.current_period_end
+    assert flagged.status == "active" and flagged.cancel_at == period(later_sub)[1]
     update = hooks.wait("customer.subscription.updated")[-1]
     assert update["data"]["previous_attributes"]["cancel_at_period_end"] is False
     advance(stripe_api, 20 * DAY)
     assert api.subscriptions.retrieve(later_sub.id).status == "active"
     advance(stripe_api, 15 * DAY)
     ended = api.subscriptions.retrieve(later_sub.id)
-    assert ended.status == "canceled" and ended.ended_at == later_sub.current_period_end
+    assert ended.status == "canceled" and ended.ended_at == period(later_sub)[1]
     assert ended.latest_invoice == later_sub.latest_invoice  # no renewal invoice
     hooks.wait("customer.subscription.deleted", "customer.subscription.updated", "customer.subscription.deleted")
     assert api.subscriptions.list(params={"customer": customer.id}).data == []

@@ -264,3 +264,14 @@ def test_invoices_have_the_pinned_shape(billing: dict[str, Any]) -> None:
     ]
     problems += event_problems(billing["events"], "invoice.", stripe.Invoice, INVOICE_READS)
     assert not problems, "\n".join(problems)
+
+
+def test_the_payment_intents_paying_invoices_have_the_pinned_shape(billing: dict[str, Any], stripe_api: str) -> None:
+    """localstripe links an invoice's PaymentIntent through its `invoice` (removed at this version)."""
+    events = [e for e in billing["events"] if e["type"].startswith("payment_intent.")]
+    assert events, "the first invoice was paid through a PaymentIntent"
+    intent = get(stripe_api, f"/v1/payment_intents/{events[-1]['data']['object']['id']}")
+    problems = event_problems(events, "payment_intent.", stripe.PaymentIntent, PAYMENT_INTENT_READS)
+    problems += shape_problems(intent, stripe.PaymentIntent, PAYMENT_INTENT_READS)
+    assert not problems, "\n".join(problems)
+    assert "invoice" not in intent

@@ -67,7 +67,9 @@ def test_a_plan_change_reports_what_stripe_invoiced_at_once(stripe_api: str) -> 
     assert invoice["billing_reason"] == "subscription_update"
     assert to_year.invoiced_now == Money(invoice["amount_due"], Currency.EUR)
     assert 0 < to_year.invoiced_now.minor < 66240
-    assert any(line["amount"] < 0 and line["proration"] for line in invoice["lines"]["data"])
+    assert any(
+        line["amount"] < 0 and line["parent"]["invoice_item_details"]["proration"] for line in invoice["lines"]["data"]
+    )
 
 
 def test_a_subscription_with_a_trial_gives_the_setup_intent_to_confirm(stripe_api: str) -> None:

@@ -33,18 +33,19 @@ def stripe_sub(
         "created": T0 - DAY,
         "customer": "cus_1",
         "status": status,
-        "current_period_start": start,
-        "current_period_end": start + (365 if interval == "year" else 30) * DAY,
         "cancel_at_period_end": False,
         "items": {
             "data": [
                 {
+                    "id": "si_1",
+                    "current_period_start": start,
+                    "current_period_end": start + (365 if interval == "year" else 30) * DAY,
                     "price": {
                         "id": f"price_{plan_id}_{interval}",
                         "unit_amount": amount,
                         "currency": "eur",
                         "recurring": {"interval": interval},
-                    }
+                    },
                 }
             ]
         },
@@ -116,6 +117,16 @@ def test_monthly_basic_is_recorded_from_the_stripe_object() -> None:  # audit TE
     assert sub["currentPeriodAmount"] == 1400 and sub["aiCallsLimit"] == 5 and sub["aiAccessEnabled"] is True
     assert sub["currentPeriodEnd"] == datetime.fromtimestamp(T0 + 30 * DAY, UTC)
     assert sub["stripeSubscriptionId"] == "sub_1" and sub["stripeCustomerId"] == "cus_1"
+
+
+def test_the_period_is_read_from_the_subscription_item() -> None:
+    """API 2026-10-28 moved the period to the items; a top-level one (older versions) is not read."""
+    hook = Hook()
+    legacy = stripe_sub(current_period_start=T0 - 90 * DAY, current_period_end=T0 - 60 * DAY)
+    hook.deliver(event("e1", "customer.subscription.created", legacy, T0))
+    sub = hook.sub()
+    assert sub["currentPeriodStart"] == datetime.fromtimestamp(T0, UTC)
+    assert sub["currentPeriodEnd"] == datetime.fromtimestamp(T0 + 30 * DAY, UTC)
 
 
 def test_upgrade_to_yearly_pro_recomputes_tier_period_and_limits() -> None:  # audit TEST 2/3, I5
