@@ -3,19 +3,17 @@ the Billing Portal link, and the server-side trial (once per provider).
 
 Stripe is the source of truth for paid subscriptions: these calls ask Stripe for the change
 and the webhook writes the resulting state into `subscriptions/{providerId}`. Each request has
-its own idempotency key (the client's `requestId`, else a counter on the subscription
-document), and Stripe's answer must be what was asked (else ABORTED).
+its own idempotency key (subscription_request_keys: the client's `requestId`, else a counter on
+the subscription document; a new one after an outage), and Stripe's answer must be what was
+asked (else ABORTED).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, field_validator
-
-from shared.domain.errors import Aborted, FailedPrecondition, InvalidArgument
+from shared.domain.errors import Aborted, FailedPrecondition
 from shared.domain.settings import SubscriptionSettings
 from shared.domain.subscription import SubscriptionStatus
 from shared.domain.subscription_plans import Tier
@@ -31,8 +29,8 @@ from shared.services.subscription_checkout import (
     provider_profile,
     purchase_metadata,
 )
-
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+from shared.services.subscription_request_keys import RequestIdCommand as RequestIdCommand  # re-exported
+from shared.services.subscription_request_keys import call_with_key, request_key
 
 
 def _live(store: DocumentStore, uid: str) -> dict[str, Any]:
@@ -42,41 +40,8 @@ def _live(store: DocumentStore, uid: str) -> dict[str, Any]:
     return current
 
 
-class RequestIdCommand(BaseModel):
-    """An optional client-chosen id of one user action: a retry of that action (same id) is one
-    change at Stripe; without it, every request is a new change."""
-
-    requestId: str | None = None
-
-    @field_validator("requestId", mode="before")
-    @classmethod
-    def _request_id(cls, value: object) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, str) or not _REQUEST_ID.match(value):
-            raise InvalidArgument("requestId", "must be 1 to 64 letters, digits, '-' or '_'")
-        return value
-
-
 class PlanChangeCommand(SubscriptionCheckoutCommand, RequestIdCommand):
     pass
-
-
-def _request_key(store: DocumentStore, uid: str, action: str, request_id: str | None) -> str:
-    """The Stripe idempotency key of this request: from the client's request id, else from a
-    counter on the subscription document taken in a transaction before Stripe is called (never
-    from the last applied event: cancel -> reactivate -> cancel before a webhook would reuse the
-    first key and Stripe would replay its first answer)."""
-    if request_id is not None:
-        return f"{action}:req:{request_id}"
-
-    def bump(tx: Transaction) -> int:
-        path = f"subscriptions/{uid}"
-        number = int((tx.get(path) or {}).get("stripeRequestCount") or 0) + 1
-        tx.set(path, {"stripeRequestCount": number}, merge=True)
-        return number
-
-    return f"{action}:n{store.run_transaction(bump)}"
 
 
 def change_subscription_plan(
@@ -102,8 +67,9 @@ def change_subscription_plan(
     subscription = billing.retrieve_subscription(current["stripeSubscriptionId"])
     if subscription.price.id == price.id:
         raise FailedPrecondition("planId: this is already your plan")
-    key = _request_key(store, uid, f"change:{subscription.id}:{price.id}", cmd.requestId)
-    changed = billing.change_price(subscription, price.id, purchase_metadata(uid, kind, chosen.plan_id, price), key)
+    base = request_key(store, uid, f"change:{subscription.id}:{price.id}", cmd.requestId)
+    metadata = purchase_metadata(uid, kind, chosen.plan_id, price)
+    changed = call_with_key(store, base, lambda key: billing.change_price(subscription, price.id, metadata, key))
     if changed.subscription.price.id != price.id:
         raise Aborted(f"Stripe answered with price {changed.subscription.price.id}, not the plan asked for; retry")
     return {
@@ -136,8 +102,8 @@ def set_cancellation(
     if not cancel and not billing.retrieve_subscription(subscription_id).cancel_at_period_end:
         raise FailedPrecondition("no pending cancellation to undo")
     action = "cancel" if cancel else "reactivate"
-    key = _request_key(store, uid, f"{action}:{subscription_id}", (request or RequestIdCommand()).requestId)
-    changed = billing.set_cancel_at_period_end(subscription_id, cancel, key)
+    base = request_key(store, uid, f"{action}:{subscription_id}", (request or RequestIdCommand()).requestId)
+    changed = call_with_key(store, base, lambda key: billing.set_cancel_at_period_end(subscription_id, cancel, key))
     if changed.cancel_at_period_end is not cancel:
         raise Aborted(f"Stripe answered cancel_at_period_end={changed.cancel_at_period_end} to a {action}; retry")
     period_end = current.get("currentPeriodEnd")

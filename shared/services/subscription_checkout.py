@@ -139,7 +139,7 @@ def purchase(
     with purchase_in_flight(uid, store=store, clock=clock) as number:
         current = _refuse_a_second_subscription(store, uid)  # again: a purchase may just have ended
         customer_id = ensure_customer(uid, profile.get("email"), store=store, billing=billing, clock=clock)
-        cancel_stale_incomplete(customer_id, billing=billing)
+        cancel_stale_incomplete(customer_id, billing=billing, purchase=number)
         metadata = purchase_metadata(uid, kind, chosen.plan_id, price)
         yield Purchase(uid, customer_id, price, metadata, trial_carried_into_plan(current, clock.now()), number)
 
@@ -161,7 +161,9 @@ def create_subscription_checkout(
                 metadata=bought.metadata,
                 success_url=f"{return_url}?checkout=success",
                 cancel_url=f"{return_url}?checkout=cancelled",
-                idempotency_key=f"checkout:{bought.provider_id}:{bought.price.id}:{clock.now():%Y%m%d%H}",
+                # One key per purchase: a retry after an outage is a new purchase, never
+                # Stripe's replay of the 5xx saved under the last one's key.
+                idempotency_key=f"checkout:{bought.provider_id}:{bought.price.id}:p{bought.number}",
                 trial_end=bought.trial_end,
             )
         )

@@ -74,11 +74,12 @@ def record_purchase(provider_id: str, subscription_id: str, *, store: DocumentSt
     store.run_transaction(write)
 
 
-def cancel_stale_incomplete(customer_id: str, *, billing: BillingGateway) -> list[str]:
-    """Cancel the customer's subscriptions still waiting for their first payment."""
+def cancel_stale_incomplete(customer_id: str, *, billing: BillingGateway, purchase: int) -> list[str]:
+    """Cancel the customer's subscriptions still waiting for their first payment (the key names
+    the purchase: a purchase retried after an outage does not get the saved 5xx again)."""
     cancelled = []
     for subscription_id in billing.incomplete_subscriptions(customer_id):
-        billing.cancel_subscription(subscription_id, f"cancel-incomplete:{subscription_id}")
+        billing.cancel_subscription(subscription_id, f"cancel-incomplete:{subscription_id}:p{purchase}")
         log.info("stale incomplete subscription %s cancelled before a new purchase", subscription_id)
         cancelled.append(subscription_id)
     return cancelled
