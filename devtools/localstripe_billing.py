@@ -4,8 +4,9 @@ driven by a local clock, Checkout Sessions and Billing Portal sessions.
 `register()` patches localstripe's classes and adds routes to `extra_apis`; it must run before
 `localstripe.server` is imported (devtools.localstripe_ext.apply_patches calls it first).
 
-Modules: localstripe_prices (Price, product updates), localstripe_subscriptions (subscriptions,
-invoices, payments, dunning), localstripe_clock (local time and what becomes due),
+Modules: localstripe_prices (Price, product updates), localstripe_subscriptions (subscriptions;
+their updates and parameters in localstripe_subscription_updates/_params), localstripe_invoices
+(invoices, payments, dunning), localstripe_renewals, localstripe_clock (local time and what becomes due),
 localstripe_checkout (Checkout, Billing Portal, test card control). This module holds what they
 share: ordered, signed webhook delivery, events with `previous_attributes`, route helpers.
 
