@@ -97,3 +97,28 @@ def test_a_failed_cost_recording_does_not_fail_the_settling_callback() -> None:
         record_costs=record,
     )
     assert settled == ["s1"]  # paid; the pending cost figure is left to completeCallCosts
+
+
+def test_every_attempt_is_priced_not_only_the_last_call_of_each_party() -> None:
+    from tests.unit.call_world import CallWorld
+
+    w = CallWorld()
+    sid = w.book()
+    w.dial(sid, "provider")
+    first = w.call_sid(sid, "provider")  # a voicemail answered: Twilio bills it
+    w.ends(sid, "provider", "completed")
+    w.dial(sid, "provider", 2)
+    second = w.call_sid(sid, "provider")
+    assert first != second
+    w.telephony.prices.update({first: 20_000, second: 15_000})
+    figure = record_call_costs(sid, store=w.store, telephony=w.telephony)
+    assert figure is not None and (figure["micros"], figure["calls"]) == (35_000, 2)
+
+
+def test_prices_in_another_unit_are_kept_apart() -> None:
+    store, telephony = InMemoryStore(), Carrier(prices={"CA1": 225_000, "CA2": 200_000})
+    telephony.price_units["CA2"] = "eur"
+    _session(store)
+    figure = record_call_costs("s1", store=store, telephony=telephony)
+    assert figure is not None and figure["currency"] == "mixed" and figure["micros"] is None
+    assert figure["byCurrency"] == {"usd": 225_000, "eur": 200_000}
