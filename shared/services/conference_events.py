@@ -72,17 +72,19 @@ def conference_event(
     if bound != conference_sid:
         log.warning("session %s ignores conference %s (bound to %s)", session_id, conference_sid, bound)
         return CallbackResult(duplicate=not recorded)
-    settings = CallSettings.from_document(store.get("settings/calls"))
-    events = _known_events(store.get, session_id, bound)
+    # Events never change once stored: one query gives them all, the transaction only needs the session.
+    stored = _all_events(store, session_id, bound)
+    events = _without_gap(stored)
     change = _change(doc, events)
     gaps_settled = False
-    if change is None and _first(events, "conference-end") is None:
-        ended = _end_beyond_gap(store, session_id, bound)
-        if ended is None:
-            return CallbackResult(duplicate=not recorded)
+    ended = next((e for e in stored if e["event"] == "conference-end"), None)
+    if change is None and ended is None:
+        return CallbackResult(duplicate=not recorded)
+    settings = CallSettings.from_document(store.get("settings/calls"))
+    if change is None and ended is not None:
         if now - ended["receivedAt"] < timedelta(seconds=settings.conference_gap_grace_seconds):
             return CallbackResult(duplicate=not recorded, retry_later=True)
-        events, gaps_settled, change = _all_events(store, session_id, bound), True, "over"
+        events, gaps_settled, change = stored, True, "over"
     if change is None:
         return CallbackResult(duplicate=not recorded)
     leaves = _call_ends(doc, records) if gaps_settled else {}
@@ -124,27 +126,19 @@ def _bind(store: DocumentStore, session_id: str, conference_sid: str) -> str | N
     return bound
 
 
-def _known_events(get: Callable[[str], Document | None], session_id: str, conference_sid: str) -> list[Document]:
+def _without_gap(events: list[Document]) -> list[Document]:
     """Events 1..n without a gap (a later one is useless until the gap is filled)."""
-    events: list[Document] = []
-    for sequence in range(1, MAX_EVENTS + 1):
-        event = get(f"{_events_path(session_id)}/{event_id(conference_sid, sequence)}")
-        if event is None:
+    known: list[Document] = []
+    for expected, event in enumerate(events, start=1):
+        if int(event.get("sequence", 0)) != expected:
             break
-        events.append(event)
-    return events
+        known.append(event)
+    return known
 
 
 def _all_events(store: DocumentStore, session_id: str, conference_sid: str) -> list[Document]:
     found = store.find(_events_path(session_id), [("conferenceSid", "==", conference_sid)], limit=MAX_EVENTS)
     return sorted((doc for _, doc in found), key=lambda e: int(e.get("sequence", 0)))
-
-
-def _end_beyond_gap(store: DocumentStore, session_id: str, conference_sid: str) -> Document | None:
-    return next(
-        (e for e in _all_events(store, session_id, conference_sid) if e["event"] == "conference-end"),
-        None,
-    )
 
 
 def _first(events: list[Document], name: str) -> datetime | None:
