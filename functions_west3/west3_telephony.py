@@ -50,6 +50,17 @@ def executeScheduledCall(req: https_fn.CallableRequest[Any]) -> None:
     )
 
 
+# Twilio sends these in bursts (several at every hang-up) and never retries them: one whole vCPU
+# serves TWILIO_CONCURRENCY requests at once.
+BURST_WEBHOOK: dict[str, Any] = {
+    "secrets": [TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, *WEBHOOK_SIGNING_SECRETS],
+    "cpu": CONCURRENT_CPU,
+    "concurrency": TWILIO_CONCURRENCY,
+    "max_instances": 1,
+    "timeout_sec": 30,
+}
+
+
 def _twilio_webhook(req: Request, name: str, handler: Any, *, needs_party: bool = True) -> Response:
     return handle_twilio_webhook(
         req,
@@ -85,13 +96,7 @@ def _carry_out(result: Any, session_id: str) -> None:
     )
 
 
-@https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, *WEBHOOK_SIGNING_SECRETS],
-    cpu=CONCURRENT_CPU,
-    concurrency=TWILIO_CONCURRENCY,
-    max_instances=1,
-    timeout_sec=30,
-)
+@https_fn.on_request(**BURST_WEBHOOK)
 def twilioGatherResponse(req: Request) -> Response:
     from shared.adapters.twiml import render
     from shared.services import twilio_callbacks
@@ -144,13 +149,7 @@ def twilioAmdTwiml(req: Request) -> Response:
     return _twilio_webhook(req, "twilioAmdTwiml", handle)
 
 
-@https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, *WEBHOOK_SIGNING_SECRETS],
-    cpu=CONCURRENT_CPU,
-    concurrency=TWILIO_CONCURRENCY,
-    max_instances=1,
-    timeout_sec=30,
-)
+@https_fn.on_request(**BURST_WEBHOOK)
 def twilioCallWebhook(req: Request) -> Response:
     """Stores the call status and answers at once; processTwilioCallback applies it."""
     from shared.services import twilio_inbox
@@ -170,13 +169,7 @@ def twilioCallWebhook(req: Request) -> Response:
     return _twilio_webhook(req, "twilioCallWebhook", handle)
 
 
-@https_fn.on_request(
-    secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, *WEBHOOK_SIGNING_SECRETS],
-    cpu=CONCURRENT_CPU,
-    concurrency=TWILIO_CONCURRENCY,
-    max_instances=1,
-    timeout_sec=30,
-)
+@https_fn.on_request(**BURST_WEBHOOK)
 def twilioConferenceWebhook(req: Request) -> Response:
     """Stores the conference event and answers at once; processTwilioCallback applies it."""
     from shared.services import twilio_inbox

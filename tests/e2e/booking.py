@@ -41,8 +41,8 @@ def authorized_hold(web: WebApp, db: Any, client: Account, provider_id: str) -> 
     return hold
 
 
-def confirmed_hold(web: WebApp, client: Account, provider_id: str) -> dict[str, Any]:
-    """A hold whose card Stripe.js just confirmed: its webhook may not have landed yet."""
+def create_hold(web: WebApp, client: Account, provider_id: str) -> dict[str, Any]:
+    """createPaymentIntent for a lawyer call, as the web app sends it (the card not confirmed yet)."""
     created = web.call(
         "europe-west3",
         "createPaymentIntent",
@@ -58,6 +58,12 @@ def confirmed_hold(web: WebApp, client: Account, provider_id: str) -> dict[str, 
     )
     assert created.status == 200, created.body
     hold: dict[str, Any] = created.result
+    return hold
+
+
+def confirmed_hold(web: WebApp, client: Account, provider_id: str) -> dict[str, Any]:
+    """A hold whose card Stripe.js just confirmed: its webhook may not have landed yet."""
+    hold = create_hold(web, client, provider_id)
     assert confirm_card(hold["paymentIntentId"], hold["clientSecret"])["status"] == "requires_capture"
     return hold
 

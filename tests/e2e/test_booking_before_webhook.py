@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from tests.e2e.booking import DEFAULT_CLIENT_PHONE, confirmed_hold, new_provider, schedule, settled_session
+from tests.e2e.booking import DEFAULT_CLIENT_PHONE, confirmed_hold, create_hold, new_provider, schedule, settled_session
 from tests.e2e.conftest import WebApp
 
 pytestmark = pytest.mark.e2e
@@ -42,20 +42,7 @@ def test_booking_at_once_after_the_card_confirmation_succeeds_every_time(
 def test_a_hold_whose_card_was_never_confirmed_is_still_refused(web: WebApp, db: Any) -> None:
     client = web.sign_up()
     provider_id = new_provider(db, "+33600000001")
-    created = web.call(
-        "europe-west3",
-        "createPaymentIntent",
-        {
-            "amount": 49,
-            "currency": "eur",
-            "serviceType": "lawyer_call",
-            "providerId": provider_id,
-            "clientId": client.uid,
-            "callSessionId": f"e2e_unconfirmed_{client.uid[:10]}",
-        },
-        client,
-    )
-    assert created.status == 200, created.body
-    scheduled = schedule(web, client, provider_id, created.result, DEFAULT_CLIENT_PHONE)
+    hold = create_hold(web, client, provider_id)
+    scheduled = schedule(web, client, provider_id, hold, DEFAULT_CLIENT_PHONE)
     assert scheduled.error_status == "FAILED_PRECONDITION", scheduled.body
     assert "paymentIntentId" in scheduled.error_message

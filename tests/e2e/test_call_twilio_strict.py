@@ -3,6 +3,7 @@ one lost conference event, permanent REST errors, signature variants, AMD misdet
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -38,10 +39,13 @@ def test_parallel_callbacks_settle_exactly_once(web: WebApp, db: Any) -> None:
         assert session["conference"].get("settledWithGaps") is not True
         audit = db.document(f"payment_audit_logs/{booking['paymentIntentId']}_capture").get().to_dict()
         assert audit is not None and audit["action"] == "hold_captured"
+
     # Costs are recorded off the request path, once Twilio priced the calls.
+    def cost_asked(session_id: str) -> Any:
+        return asked_cost(db.document(f"call_sessions/{session_id}").get().to_dict())
+
     for booking in bookings:
-        ref = db.document(f"call_sessions/{booking['sessionId']}")
-        wait_for(lambda ref=ref: asked_cost(ref.get().to_dict()), timeout=60, what="the cost to be asked")
+        wait_for(partial(cost_asked, booking["sessionId"]), timeout=60, what="the cost to be asked")
 
 
 def test_a_number_twilio_refuses_fails_at_once_without_opening_the_breaker(web: WebApp, db: Any) -> None:
