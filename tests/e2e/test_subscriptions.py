@@ -69,7 +69,10 @@ def test_monthly_checkout_then_yearly_upgrade_then_cancel_at_period_end(web: Web
     invoice = stripe_get(f"invoices/{stripe_sub['latest_invoice']}")
     assert invoice["billing_reason"] == "subscription_update" and invoice["status"] == "paid"
     assert upgrade.result["amountDueNow"] == invoice["amount_paid"]
-    credit = [line["amount"] for line in invoice["lines"]["data"] if line["proration"] and line["amount"] < 0]
+    # API 2026-10-28: a line's proration flag is under `parent` (what generated the line).
+    prorations = [line for line in invoice["lines"]["data"] if line["parent"]["invoice_item_details"]]
+    credit = [line["amount"] for line in prorations if line["parent"]["invoice_item_details"]["proration"]]
+    credit = [amount for amount in credit if amount < 0]
     assert len(credit) == 1 and invoice["amount_paid"] == 23040 + credit[0] < 23040
     period = yearly["currentPeriodEnd"] - yearly["currentPeriodStart"]
     assert timedelta(days=364) <= period <= timedelta(days=366)
