@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache, partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared import config
 from shared.adapters.firebase_app import firebase_app, firestore_client
 from shared.adapters.firestore_store import FirestoreDocumentStore
 from shared.adapters.phone_crypto import AesGcmPhoneVault
 from shared.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
+from shared.ports.billing import BillingGateway
 from shared.ports.clock import Clock, SystemClock
+from shared.ports.tasks import TaskScheduler
+from shared.ports.telephony import Telephony
 from shared.services.call_sessions import CallbackUrls
+
+if TYPE_CHECKING:
+    from shared.adapters.twilio_telephony import TwilioSignature
 
 
 @cache
@@ -30,8 +37,7 @@ def stripe_gateway(secret_key: str) -> StripePaymentGateway:
 
 
 @cache
-@cache
-def billing_gateway(secret_key: str) -> Any:
+def billing_gateway(secret_key: str) -> BillingGateway:
     from shared.adapters.stripe_billing import StripeBillingGateway
 
     return StripeBillingGateway(secret_key, api_base=config.stripe_api_base())
@@ -48,21 +54,21 @@ def phone_vault(key_b64: str) -> AesGcmPhoneVault:
 
 
 @cache
-def task_scheduler(region: str) -> Any:
+def task_scheduler(region: str) -> TaskScheduler:
     from shared.adapters.cloud_tasks import CloudTasksScheduler
 
     return CloudTasksScheduler(region, firebase_app())
 
 
 @cache
-def telephony(account_sid: str, auth_token: str) -> Any:
+def telephony(account_sid: str, auth_token: str) -> Telephony:
     from shared.adapters.twilio_telephony import TwilioTelephony
 
     return TwilioTelephony(account_sid, auth_token, config.twilio_caller_id(), api_base=config.twilio_api_base())
 
 
 @cache
-def twilio_signature(auth_token: str, secondary_token: str, shared_key: str) -> Any:
+def twilio_signature(auth_token: str, secondary_token: str, shared_key: str) -> TwilioSignature:
     from shared.adapters.twilio_telephony import TwilioSignature
 
     return TwilioSignature(auth_token, secondary_token, shared_key)
@@ -73,7 +79,7 @@ def callback_urls(region: str) -> CallbackUrls:
     return CallbackUrls(config.functions_base_url(region))
 
 
-def settler(stripe_secret_key: str) -> Any:
+def settler(stripe_secret_key: str) -> Callable[[str], str]:
     from shared.services.call_settlement import settle_session
 
     return partial(settle_session, store=store(), gateway=stripe_gateway(stripe_secret_key), clock=clock())
