@@ -2,8 +2,11 @@
 
 A reservation (`stripe_customer_requests/{uid}`) is taken in a transaction before Stripe is
 called (outside it) with the key `customer:{uid}`; a concurrent request waits for the winner's
-customer id instead of creating a second customer (localstripe ignores idempotency keys and
-Stripe forgets them after 24 h, so the reservation is what guarantees it).
+customer id instead of creating a second customer (Stripe forgets keys after 24 h, so the
+reservation is what guarantees it). Stripe replays a saved 5xx for its key: after a retryable
+failure the reservation is let go at once and the next try uses the next key
+(`customer:{uid}:a1`, see `subscription_request_keys`); should that 5xx have created a customer
+all the same, it stays unused at Stripe — the product records one customer per user.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from shared.domain.errors import Aborted
 from shared.ports.billing import BillingGateway
 from shared.ports.clock import Clock
 from shared.ports.store import DocumentStore, Transaction
+from shared.services.subscription_request_keys import call_with_key
 
 LEASE = timedelta(seconds=30)
 WAIT_SECONDS, WAIT_STEP = 10.0, 0.2
@@ -32,7 +36,13 @@ def ensure_customer(
         outcome = store.run_transaction(lambda tx: _reserve(tx, user_id, clock.now()))
     if outcome != "create":
         return outcome
-    customer_id = billing.create_customer(user_id, email, f"customer:{user_id}")
+    try:
+        customer_id = call_with_key(
+            store, f"customer:{user_id}", lambda key: billing.create_customer(user_id, email, key)
+        )
+    except Exception:
+        store.set(f"stripe_customer_requests/{user_id}", {"leaseUntil": None}, merge=True)
+        raise
     store.run_transaction(lambda tx: _record(tx, user_id, customer_id, clock.now()))
     return str((store.get(f"users/{user_id}") or {}).get("stripeCustomerId", customer_id))
 

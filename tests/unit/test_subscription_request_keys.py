@@ -189,3 +189,24 @@ def test_a_refusal_keeps_its_key_and_each_outage_spends_one() -> None:
             call_with_key(w.store, "cancel:sub_9:req:x", call)
     assert keys == ["cancel:sub_9:req:x", "cancel:sub_9:req:x", "cancel:sub_9:req:x:a1", "cancel:sub_9:req:x:a2"]
     assert attempt_key(w.store, "cancel:sub_9:req:x") == "cancel:sub_9:req:x:a2"
+
+
+class ReplayingCustomers(ReplayingBilling):
+    def create_customer(self, user_id: str, email: str | None, idempotency_key: str) -> str:
+        self._keyed("customer", idempotency_key)
+        return super().create_customer(user_id, email, idempotency_key)
+
+
+def test_a_customer_creation_retried_after_a_stripe_5xx_uses_the_next_key() -> None:
+    from shared.services.stripe_customers import ensure_customer
+    from tests.fakes import FakeClock, InMemoryStore
+
+    store, clock, billing = InMemoryStore(), FakeClock(), ReplayingCustomers()
+    billing.fail["customer"] = PaymentGatewayError("stripe 500", retryable=True)
+    with pytest.raises(PaymentGatewayError):
+        ensure_customer("lawyer1", "l@x.test", store=store, billing=billing, clock=clock)
+    # The reservation is let go at once: the retry neither waits nor meets the saved 5xx.
+    customer = ensure_customer("lawyer1", "l@x.test", store=store, billing=billing, clock=clock)
+    assert billing.keys == ["customer:lawyer1", "customer:lawyer1:a1"]
+    assert (store.get("users/lawyer1") or {})["stripeCustomerId"] == customer
+    assert ensure_customer("lawyer1", "l@x.test", store=store, billing=billing, clock=clock) == customer
