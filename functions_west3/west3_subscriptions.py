@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from firebase_functions import https_fn, options, scheduler_fn
@@ -72,36 +73,6 @@ def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, 
     return result
 
 
-def _subscription_callable(req: https_fn.CallableRequest[Any], action: str) -> dict[str, Any]:
-    from shared.services import subscription_changes as changes
-    from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription
-    from shared.services.subscription_outage import unavailable_on_outage
-
-    def service(caller: Caller | None, data: Any) -> dict[str, Any]:
-        store, clock = wiring.store(), wiring.clock()
-        billing = wiring.billing_gateway(STRIPE_SECRET_KEY.value)
-        if action == "create":
-            cmd = parse_command(SubscriptionCheckoutCommand, data)
-            return create_subscription(cmd, caller, store=store, billing=billing, clock=clock)
-        if action == "change":
-            change = parse_command(changes.PlanChangeCommand, data)
-            return changes.change_subscription_plan(change, caller, store=store, billing=billing, clock=clock)
-        if action in ("cancel", "reactivate"):
-            request = parse_command(changes.RequestIdCommand, data if isinstance(data, dict) else {})
-            cancel = action == "cancel"
-            return changes.set_cancellation(caller, cancel, store=store, billing=billing, clock=clock, request=request)
-        if action == "repair":
-            from shared.services.subscription_repair import repair_billing_periods
-
-            return repair_billing_periods(caller, data, store=store, billing=billing, clock=clock)
-        if action == "portal":
-            return {"url": changes.billing_portal_link(caller, config.web_app_url(), store=store, billing=billing)}
-        return changes.start_trial(caller, store=store, clock=clock)
-
-    result: dict[str, Any] = run_callable(req, unavailable_on_outage(service))
-    return result
-
-
 SUBSCRIPTION_OPTIONS: dict[str, Any] = {
     "secrets": [STRIPE_SECRET_KEY],
     "memory": LIGHT,
@@ -110,40 +81,93 @@ SUBSCRIPTION_OPTIONS: dict[str, Any] = {
 }
 
 
+def _with_billing(req: https_fn.CallableRequest[Any], use: Callable[..., Any]) -> dict[str, Any]:
+    """Run `use(caller, data, store=, billing=, clock=)` as a callable; Stripe outages answer UNAVAILABLE."""
+    from shared.services.subscription_outage import unavailable_on_outage
+
+    def service(caller: Caller | None, data: Any) -> dict[str, Any]:
+        billing = wiring.billing_gateway(STRIPE_SECRET_KEY.value)
+        answer: dict[str, Any] = use(caller, data, store=wiring.store(), billing=billing, clock=wiring.clock())
+        return answer
+
+    result: dict[str, Any] = run_callable(req, unavailable_on_outage(service))
+    return result
+
+
+def _request(data: Any) -> Any:
+    from shared.services.subscription_changes import RequestIdCommand
+
+    return parse_command(RequestIdCommand, data if isinstance(data, dict) else {})
+
+
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def createSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    return _subscription_callable(req, "create")
+    from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription
+
+    return _with_billing(
+        req,
+        lambda caller, data, **ports: create_subscription(
+            parse_command(SubscriptionCheckoutCommand, data), caller, **ports
+        ),
+    )
 
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def changeSubscriptionPlan(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    return _subscription_callable(req, "change")
+    from shared.services.subscription_changes import PlanChangeCommand, change_subscription_plan
+
+    return _with_billing(
+        req,
+        lambda caller, data, **ports: change_subscription_plan(parse_command(PlanChangeCommand, data), caller, **ports),
+    )
 
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def cancelSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    return _subscription_callable(req, "cancel")
+    from shared.services.subscription_changes import set_cancellation
+
+    return _with_billing(
+        req, lambda caller, data, **ports: set_cancellation(caller, True, request=_request(data), **ports)
+    )
 
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def reactivateSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    return _subscription_callable(req, "reactivate")
+    from shared.services.subscription_changes import set_cancellation
+
+    return _with_billing(
+        req, lambda caller, data, **ports: set_cancellation(caller, False, request=_request(data), **ports)
+    )
 
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def createBillingPortalSession(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    return _subscription_callable(req, "portal")
+    from shared.services.subscription_changes import billing_portal_link
+
+    def portal(caller: Caller | None, data: Any, *, store: Any, billing: Any, clock: Any) -> dict[str, Any]:
+        return {"url": billing_portal_link(caller, config.web_app_url(), store=store, billing=billing)}
+
+    return _with_billing(req, portal)
 
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def repairSubscriptionBillingPeriods(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Admin: rewrite missing/incorrect billingPeriod from Stripe; {"dryRun": false} to apply."""
-    return _subscription_callable(req, "repair")
+    from shared.services.subscription_repair import repair_billing_periods
+
+    return _with_billing(req, repair_billing_periods)
 
 
 @https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def startTrial(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    return _subscription_callable(req, "trial")
+    """Server-side trial, once per provider: no Stripe call, so no Stripe secret bound."""
+    from shared.services.subscription_changes import start_trial
+
+    def service(caller: Caller | None, data: Any) -> dict[str, Any]:
+        return start_trial(caller, store=wiring.store(), clock=wiring.clock())
+
+    result: dict[str, Any] = run_callable(req, service)
+    return result
 
 
 @scheduler_fn.on_schedule(
