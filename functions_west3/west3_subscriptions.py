@@ -54,25 +54,6 @@ def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[st
     return result
 
 
-@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, cpu=SMALL_CPU, max_instances=1, timeout_sec=60)
-def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription_checkout
-    from shared.services.subscription_outage import unavailable_on_outage
-
-    def service(caller: Caller | None, data: Any) -> dict[str, Any]:
-        return create_subscription_checkout(
-            parse_command(SubscriptionCheckoutCommand, data),
-            caller,
-            store=wiring.store(),
-            billing=wiring.billing_gateway(STRIPE_SECRET_KEY.value),
-            clock=wiring.clock(),
-            return_url=config.web_app_url() + "/dashboard/subscription",
-        )
-
-    result: dict[str, Any] = run_callable(req, unavailable_on_outage(service))
-    return result
-
-
 SUBSCRIPTION_OPTIONS: dict[str, Any] = {
     "secrets": [STRIPE_SECRET_KEY],
     "memory": LIGHT,
@@ -98,6 +79,19 @@ def _request(data: Any) -> Any:
     from shared.services.subscription_changes import RequestIdCommand
 
     return parse_command(RequestIdCommand, data if isinstance(data, dict) else {})
+
+
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS, timeout_sec=60)
+def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription_checkout
+
+    return_url = config.web_app_url() + "/dashboard/subscription"
+    return _with_billing(
+        req,
+        lambda caller, data, **ports: create_subscription_checkout(
+            parse_command(SubscriptionCheckoutCommand, data), caller, return_url=return_url, **ports
+        ),
+    )
 
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
