@@ -243,12 +243,8 @@ def _status(**kwargs: Any) -> Plain:
 
 
 def register() -> None:
-    from devtools import localstripe_checkout, localstripe_clock, localstripe_prices, localstripe_subscriptions
-
+    """Webhook delivery (retries, delay) and its control routes; the billing resources register
+    themselves (devtools.localstripe_ext composes them), so this module imports none of them."""
     webhooks._send_webhook = _send_webhook
     set_route("POST", "/_test/webhooks/delay", _set_delay)
     set_route("GET", "/_test/webhooks", _status)
-    localstripe_clock.register()
-    localstripe_prices.register()
-    localstripe_subscriptions.register()
-    localstripe_checkout.register()

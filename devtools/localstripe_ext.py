@@ -33,7 +33,15 @@ from localstripe.errors import UserError
 from localstripe.resources import Charge, Event, PaymentIntent, Store, StripeObject, extra_apis, try_convert_to_int
 from localstripe.webhooks import schedule_webhook
 
-from devtools import localstripe_billing, localstripe_events, localstripe_idempotency
+from devtools import (
+    localstripe_billing,
+    localstripe_checkout,
+    localstripe_clock,
+    localstripe_events,
+    localstripe_idempotency,
+    localstripe_prices,
+    localstripe_subscriptions,
+)
 from devtools.localstripe_events import unexpanded
 
 AUTHORIZATION_VALIDITY_SECONDS = 7 * 24 * 3600
@@ -197,6 +205,10 @@ def _export(self: StripeObject, expand: Any = None) -> dict[str, Any]:
 
 def apply_patches() -> None:
     localstripe_billing.register()
+    localstripe_clock.register()
+    localstripe_prices.register()
+    localstripe_subscriptions.register()
+    localstripe_checkout.register()
     localstripe_events.register()
     localstripe_idempotency.register()
     PaymentIntent.__init__ = _init  # type: ignore[method-assign]
