@@ -99,6 +99,7 @@ class ProductApp:
         self.delays: dict[str, float] = {}
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
+        self._generation = 0  # bumped by clear(): a request of an earlier test never counts after it
         self._cond = threading.Condition()
         self.server = AppThread(self._make_app, port=port)
 
@@ -117,6 +118,7 @@ class ProductApp:
             self.delays.clear()
             self.in_flight.clear()
             self.max_in_flight.clear()
+            self._generation += 1
 
     def url(self, path: str, **query: str) -> str:
         suffix = f"?{urlencode(query)}" if query else ""
@@ -149,11 +151,12 @@ class ProductApp:
             self._cond.notify_all()
         delay = self.delays.get(request.path)
         if delay:
-            self._count(request.path, +1)
+            generation = self._generation
+            self._count(request.path, +1, generation)
             try:
                 await asyncio.sleep(delay)
             finally:
-                self._count(request.path, -1)
+                self._count(request.path, -1, generation)
         if request.path in self.overrides:
             status, body = self.overrides[request.path]
             return web.Response(status=status, text=body, content_type="text/xml")
@@ -174,8 +177,10 @@ class ProductApp:
                 return name
         return None
 
-    def _count(self, path: str, step: int) -> None:
+    def _count(self, path: str, step: int, generation: int) -> None:
         with self._cond:
+            if generation != self._generation:
+                return  # held since before clear(): its test is over
             for key in (path, "*"):
                 self.in_flight[key] = self.in_flight.get(key, 0) + step
                 self.max_in_flight[key] = max(self.max_in_flight.get(key, 0), self.in_flight[key])
