@@ -11,6 +11,7 @@ global and `DELETE /_config/data` resets it (and forgets the webhook endpoints).
 from __future__ import annotations
 
 import time as _time
+from collections.abc import Callable
 from typing import Any
 
 from localstripe import resources
@@ -55,13 +56,28 @@ class _TimeModule:
         return clock.time()
 
 
-def advance_to(target: int) -> int:
-    from devtools.localstripe_renewals import next_due
+Due = tuple[int, Callable[[], Any]]
+DueSource = Callable[[int], Due | None]
+_due_sources: list[DueSource] = []
 
+
+def add_due_source(source: DueSource) -> None:
+    """What falls due as the clock moves (renewals, trial ends...): the resource that owns it
+    registers it, so the clock imports none of them."""
+    if source not in _due_sources:
+        _due_sources.append(source)
+
+
+def _next_due(target: int) -> Due | None:
+    due = [found for source in _due_sources if (found := source(target)) is not None]
+    return min(due, key=lambda item: item[0]) if due else None
+
+
+def advance_to(target: int) -> int:
     steps = 0
     try:
         while steps < MAX_STEPS:
-            due = next_due(target)
+            due = _next_due(target)
             if due is None:
                 break
             when, action = due

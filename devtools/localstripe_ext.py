@@ -40,6 +40,7 @@ from devtools import (
     localstripe_events,
     localstripe_idempotency,
     localstripe_prices,
+    localstripe_renewals,
     localstripe_subscriptions,
 )
 from devtools.localstripe_events import unexpanded
@@ -206,6 +207,7 @@ def _export(self: StripeObject, expand: Any = None) -> dict[str, Any]:
 def apply_patches() -> None:
     localstripe_billing.register()
     localstripe_clock.register()
+    localstripe_clock.add_due_source(localstripe_renewals.next_due)
     localstripe_prices.register()
     localstripe_subscriptions.register()
     localstripe_checkout.register()
