@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from shared.kernel.ledger import apply_once, ledger_path
 from shared.ports.store import DocumentStore, Transaction
 from shared.services.notifications import queue_mail
 from shared.services.provider_profiles import account_path, profile_path, tx_read_account
@@ -18,11 +19,9 @@ def _became(before: dict[str, Any] | None, after: dict[str, Any] | None, field: 
 
 
 def _once(tx: Transaction, key: str, now: datetime) -> bool:
-    ledger = f"processed_events/trigger_{key}"
-    if tx.get(ledger) is not None:
-        return False
-    tx.create(ledger, {"source": "trigger", "processedAt": now})
-    return True
+    """Claims the trigger's effect (the caller's writes follow, in the same transaction)."""
+    applied, _ = apply_once(tx, f"trigger_{key}", lambda: None, entry={"source": "trigger", "processedAt": now})
+    return applied
 
 
 def on_payment_authorized(
@@ -64,7 +63,7 @@ def on_session_payment_captured(
 
     def apply(tx: Transaction) -> bool:
         ledger_key = f"captured_{session_id}"
-        if tx.get(f"processed_events/trigger_{ledger_key}") is not None:
+        if tx.get(ledger_path(f"trigger_{ledger_key}")) is not None:
             return False
         provider = tx.get(profile_path(provider_id))
         account = tx_read_account(tx, provider_id)

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.domain.settings import PaymentSettings
+from shared.kernel.ledger import apply_once
 from shared.ports.clock import Clock
 from shared.ports.payments import InvalidSignature, WebhookVerifier
 from shared.ports.store import DocumentStore, Transaction
@@ -129,19 +130,16 @@ def _refuse_version(store: DocumentStore, clock: Clock, event: StripeEvent, expe
 
 
 def _apply_once(tx: Transaction, event: StripeEvent, handler: EventHandler, now: datetime) -> bool:
-    ledger_path = f"processed_events/{event['id']}"
-    if tx.get(ledger_path) is not None:
-        return False
-    dead_letter_path = f"dead_letter_events/{event['id']}"
-    dead_letter = tx.get(dead_letter_path)
-    handler(tx, event, now)
-    tx.create(
-        ledger_path,
-        {"source": "stripe", "type": event["type"], "eventCreated": event.get("created"), "processedAt": now},
-    )
-    if dead_letter is not None:
-        tx.update(dead_letter_path, {"resolvedAt": now})
-    return True
+    def effect() -> None:
+        dead_letter_path = f"dead_letter_events/{event['id']}"
+        dead_letter = tx.get(dead_letter_path)
+        handler(tx, event, now)
+        if dead_letter is not None:
+            tx.update(dead_letter_path, {"resolvedAt": now})
+
+    entry = {"source": "stripe", "type": event["type"], "eventCreated": event.get("created"), "processedAt": now}
+    applied, _ = apply_once(tx, event["id"], effect, entry=entry)
+    return applied
 
 
 def _record_unhandled(store: DocumentStore, clock: Clock, event: StripeEvent) -> None:

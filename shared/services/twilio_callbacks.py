@@ -17,6 +17,7 @@ from shared.domain.call_script import AskForDigit, CallScript, HangUp, JoinConfe
 from shared.domain.call_session import TERMINAL, CallStatus, Party, left_reason, no_answer_reason
 from shared.domain.ivr import prompt
 from shared.domain.settings import CallSettings
+from shared.kernel.ledger import apply_once
 from shared.ports.store import DocumentStore, Transaction
 from shared.ports.tasks import TaskScheduler
 from shared.ports.telephony import Telephony, TelephonyError
@@ -155,16 +156,16 @@ def call_status(
     call_sid, status = params.get("CallSid", ""), params.get("CallStatus", "")
     if status not in FINAL_CALL_STATUSES:
         return CallbackResult()  # progress only: the dial recorded the CallSid already
-    ledger = f"processed_events/twilio_call_{call_sid}_{status}"
     settings = CallSettings.from_document(store.get("settings/calls"))
+    entry = {"source": "twilio", "kind": "call_status", "sessionId": session_id, "processedAt": now}
 
     def apply(tx: Transaction) -> CallbackResult:
-        if tx.get(ledger) is not None:
-            return CallbackResult(duplicate=True)
-        view = read_session(tx, session_id)
-        result = _call_status(tx, view, party, attempt, call_sid, status, params, settings, now)
-        tx.create(ledger, {"source": "twilio", "kind": "call_status", "sessionId": session_id, "processedAt": now})
-        return result
+        def effect() -> CallbackResult:
+            view = read_session(tx, session_id)
+            return _call_status(tx, view, party, attempt, call_sid, status, params, settings, now)
+
+        applied, result = apply_once(tx, f"twilio_call_{call_sid}_{status}", effect, entry=entry)
+        return result if applied and result is not None else CallbackResult(duplicate=True)
 
     return store.run_transaction(apply)
 
