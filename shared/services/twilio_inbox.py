@@ -6,7 +6,9 @@ callback under an id derived from it (`twilio_callbacks/{id}`; a duplicate finds
 `processTwilioCallback` with the same id, then answers 200. The task applies the callback and
 carries out what it asks for (hang-ups, next dial, settlement, cost), and is retried by Cloud
 Tasks when it fails or when the callback cannot be applied yet (an earlier conference event is
-still missing). `stuckPaymentsRecovery` applies a stored callback whose task never ran.
+still missing). When both calls of an active session have ended and `conference-end` has not come
+within the grace, the call is settled from Twilio's call records (Twilio never resends it).
+`stuckPaymentsRecovery` applies a stored callback whose task never ran.
 Progress statuses (initiated, ringing, answered) have no effect and are not stored.
 """
 
@@ -23,6 +25,7 @@ from shared.ports.store import DocumentStore
 from shared.ports.tasks import TaskScheduler
 from shared.ports.telephony import CallRecord, Telephony, TelephonyError
 from shared.services import twilio_callbacks
+from shared.services.call_record_settlement import settle_from_call_records
 from shared.services.conference_events import conference_event
 from shared.services.twilio_results import CallbackResult
 
@@ -111,6 +114,15 @@ def process(
         result = twilio_callbacks.call_status(
             session_id, str(doc["party"]), int(doc["attempt"]), params, store=store, now=now
         )
+        if _both_calls_over_while_active(store, session_id):
+            # Both calls ended: the conference is over even if its `conference-end` is lost.
+            settings = CallSettings.from_document(store.get("settings/calls"))
+            if now - doc["receivedAt"] < timedelta(seconds=settings.conference_gap_grace_seconds):
+                raise CallbackNotApplicable(f"callback {found}: waiting for the conference end")
+            ended = settle_from_call_records(
+                session_id, store=store, telephony=telephony, clock=clock, hang_up_live=False
+            )
+            result.settle = result.settle or ended == "completed"
     else:
         result = conference_event(session_id, params, store=store, now=now, records=_records(telephony))
     if result.retry_later:
@@ -127,6 +139,14 @@ def process(
     )
     store.set(path, {"processedAt": clock.now()}, merge=True)
     return "applied"
+
+
+def _both_calls_over_while_active(store: DocumentStore, session_id: str) -> bool:
+    doc = store.get(f"call_sessions/{session_id}") or {}
+    if doc.get("status") != "active":
+        return False
+    participants = doc.get("participants") or {}
+    return all((participants.get(party) or {}).get("finalStatus") for party in ("provider", "client"))
 
 
 def process_forgotten(*, store: DocumentStore, now: datetime, process_one: Callable[[str], object]) -> list[str]:

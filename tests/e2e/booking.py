@@ -107,8 +107,20 @@ def settled_session(db: Any, session_id: str, timeout: float = 90) -> dict[str, 
         settled = doc.get("payment", {}).get("state") in ("captured", "released")
         return doc if doc.get("status") in TERMINAL and settled else None
 
-    session: dict[str, Any] = wait_for(done, timeout=timeout, what=f"session {session_id} to settle")
+    try:
+        session: dict[str, Any] = wait_for(done, timeout=timeout, what=f"session {session_id} to settle")
+    except AssertionError:
+        doc = ref.get().to_dict() or {}
+        seen = {k: doc.get(k) for k in ("status", "failureReason", "payment", "participants", "conference")}
+        events = [e.to_dict() for e in ref.collection("conference_events").stream()]
+        raise AssertionError(f"session {session_id} did not settle: {seen}, conference events {events}") from None
     return session
+
+
+def describe(db: Any, session_id: str) -> dict[str, Any]:
+    """What a failing assertion shows of a session."""
+    doc = db.document(f"call_sessions/{session_id}").get().to_dict() or {}
+    return {k: doc.get(k) for k in ("status", "failureReason", "payment", "participants", "connectedSeconds")}
 
 
 def asked_cost(session: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -6,7 +6,15 @@ from typing import Any
 import pytest
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from tests.e2e.booking import DEFAULT_CLIENT_PHONE, confirmed_hold, create_hold, new_provider, schedule, settled_session
+from tests.e2e.booking import (
+    DEFAULT_CLIENT_PHONE,
+    confirmed_hold,
+    create_hold,
+    describe,
+    new_provider,
+    schedule,
+    settled_session,
+)
 from tests.e2e.conftest import WebApp
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +34,7 @@ def test_booking_at_once_after_the_card_confirmation_succeeds_every_time(
         assert scheduled.status == 200, scheduled.body
         sessions.append((hold["paymentIntentId"], scheduled.result["sessionId"]))
     for payment_id, session_id in sessions:
-        assert settled_session(db, session_id)["payment"]["state"] == "captured"
+        assert settled_session(db, session_id)["payment"]["state"] == "captured", describe(db, session_id)
         # By now the late webhook has landed too, and changed nothing: one authorisation, recorded once.
         payment = db.document(f"payments/{payment_id}").get().to_dict() or {}
         assert payment["captureBefore"] is not None and payment["amountCapturable"] == 4900

@@ -149,3 +149,34 @@ def test_a_callback_whose_task_never_ran_is_applied_by_the_sweep() -> None:
     assert twilio_inbox.process_forgotten(store=w.store, now=w.clock.now(), process_one=process_one) == [found]
     stored = w.store.get(f"twilio_callbacks/{found}")
     assert stored is not None and stored["processedAt"] is not None
+
+
+def test_a_lost_conference_end_is_made_up_for_by_both_calls_ending() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    events = w.talk_events(sid, 600)
+    for event in events:
+        if event[1] != "conference-end":  # lost: Twilio never sends it again
+            _process(w, _receive(w, sid, _params(w, sid, event)))
+    assert w.session()["status"] == "active"
+    ended = events[4][2]
+    finals = []
+    for party in ("provider", "client"):
+        call_sid = w.call_sid(sid, party)
+        w.telephony.records[call_sid] = CallRecord("completed", None, ended)
+        params = {"CallSid": call_sid, "CallStatus": "completed", "CallDuration": "600"}
+        found = twilio_inbox.receive(
+            twilio_inbox.CALL_STATUS, sid, party, 1, params, store=w.store, tasks=w.tasks, now=w.clock.now()
+        )
+        assert found is not None
+        finals.append(found)
+    assert _process(w, finals[0]) == "applied"  # one call over: the other may still talk
+    with pytest.raises(twilio_inbox.CallbackNotApplicable):
+        _process(w, finals[1])  # both over: conference-end may still come
+    assert w.session()["status"] == "active"
+    w.clock.advance(21)
+    assert _process(w, finals[1]) == "applied"
+    session = w.session()
+    assert session["status"] == "completed" and session["settledFrom"] == "twilio_call_records"
+    assert session["connectedSeconds"] == 600 and session["payment"]["state"] == "captured"
