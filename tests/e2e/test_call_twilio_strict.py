@@ -29,7 +29,9 @@ def _captured(db: Any, booking: dict[str, Any], timeout: float = 120) -> dict[st
 def test_a_lost_conference_event_still_ends_captured(web: WebApp, db: Any, lost: int) -> None:
     sim_configure(delivery="parallel", drop_conference_sequence=lost)
     session = _captured(db, book(web, db, ANSWERS))
-    assert session["conference"].get("settledWithGaps") is True
+    # Whichever comes first after the grace: the conference end settles with the gap, or both
+    # calls' end settles from Twilio's call records.
+    assert session["conference"].get("settledWithGaps") is True or session.get("settledFrom") == "twilio_call_records"
 
 
 def test_parallel_callbacks_settle_exactly_once(web: WebApp, db: Any) -> None:
