@@ -99,7 +99,9 @@ def book(web: WebApp, db: Any, provider_phone: str, client_phone: str = DEFAULT_
     }
 
 
-def settled_session(db: Any, session_id: str, timeout: float = 90) -> dict[str, Any]:
+def settled_session(db: Any, session_id: str, timeout: float = 240) -> dict[str, Any]:
+    """The session once final and its payment settled. The timeout covers one processTwilioCallback
+    round that the Firestore emulator's lock timeouts make run to its 60 s limit before the retry."""
     ref = db.document(f"call_sessions/{session_id}")
 
     def done() -> dict[str, Any] | None:
