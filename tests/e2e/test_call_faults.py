@@ -126,7 +126,7 @@ def test_twenty_clients_racing_for_one_provider_make_one_session(web: WebApp, db
     sessions = [h for h in holds if db.document(f"call_sessions/{_session_of(db, h)}").get().exists]
     assert len(sessions) == 1
     sim_configure(speed=60)
-    settled_session(db, winners[0].result["sessionId"], timeout=180)
+    settled_session(db, winners[0].result["sessionId"])
 
 
 def _session_of(db: Any, hold: dict[str, Any]) -> str:

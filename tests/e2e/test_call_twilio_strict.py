@@ -17,7 +17,7 @@ MISDETECTED = "+33600000008"
 GEO_REFUSED = "+33699999901"  # 21215
 
 
-def _captured(db: Any, booking: dict[str, Any], timeout: float = 120) -> dict[str, Any]:
+def _captured(db: Any, booking: dict[str, Any], timeout: float = 240) -> dict[str, Any]:
     session = settled_session(db, booking["sessionId"], timeout=timeout)
     assert session["status"] == "completed", session.get("failureReason")
     assert session["billable"] is True and 295 <= session["connectedSeconds"] <= 305
@@ -71,6 +71,6 @@ def test_callbacks_signed_with_the_secondary_token_or_a_shared_key_are_accepted(
 
 def test_a_provider_amd_takes_for_a_machine_who_presses_1_is_connected(web: WebApp, db: Any) -> None:
     booking = book(web, db, MISDETECTED)
-    session = settled_session(db, booking["sessionId"], timeout=120)
+    session = settled_session(db, booking["sessionId"])
     assert session["status"] == "completed" and session["payment"]["state"] == "captured"
     assert session["participants"]["provider"]["attempt"] == 1
