@@ -26,24 +26,26 @@ import requests
 from devtools.firestore_launcher import GCLOUD_FIRESTORE_JAR, MAIN_CLASS
 from devtools.processes import ManagedProcess, port_open, wait_until
 from devtools.stack import ROOT, java_home
-from shared.adapters.firestore_store import FirestoreDocumentStore
-from shared.adapters.phone_crypto import AesGcmPhoneVault
-from shared.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
-from shared.domain.pricing import DEFAULT_PRICING
-from shared.domain.settings import CallSettings
-from shared.ports.clock import SystemClock
-from shared.ports.tasks import TaskScheduler
-from shared.ports.telephony import CallCost, CallRecord, DialRequest, Telephony
-from shared.services import twilio_callbacks
-from shared.services.call_dialing import DialTask, execute_dial
-from shared.services.call_scheduling import create_and_schedule_call
-from shared.services.call_sessions import CallbackUrls, session_path
-from shared.services.call_settlement import settle_session
-from shared.services.commands import Caller, CreateAndScheduleCallCommand, CreatePaymentIntentCommand, parse_command
-from shared.services.payment_intents import create_payment_intent
-from shared.services.provider_profiles import write_profile
-from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
-from shared.services.stripe_webhook import handle_stripe_webhook, sdk_api_version
+from shared.accounts.services.provider_profiles import write_profile
+from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
+from shared.calls.domain.settings import CallSettings
+from shared.calls.ports.telephony import CallCost, CallRecord, DialRequest, Telephony
+from shared.calls.services import twilio_callbacks
+from shared.calls.services.commands import CreateAndScheduleCallCommand
+from shared.calls.services.dialing import DialTask, execute_dial
+from shared.calls.services.scheduling import create_and_schedule_call
+from shared.calls.services.sessions import CallbackUrls, session_path
+from shared.calls.services.settlement import settle_session
+from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
+from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
+from shared.kernel.clock import SystemClock
+from shared.kernel.commands import Caller, parse_command
+from shared.kernel.tasks import TaskScheduler
+from shared.payments.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
+from shared.payments.domain.pricing import DEFAULT_PRICING
+from shared.payments.services.commands import CreatePaymentIntentCommand
+from shared.payments.services.intents import create_payment_intent
+from shared.payments.services.stripe_webhook import handle_stripe_webhook, sdk_api_version
 
 T = TypeVar("T")
 PROJECT = "demo-sos-expat-bench"

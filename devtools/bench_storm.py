@@ -134,7 +134,7 @@ def stripe_deliveries(db: Any, count: int, run_id: str) -> list[Delivery]:
 
 
 def _stripe_event(event_id: str, payment_id: str) -> dict[str, Any]:
-    from shared.services.stripe_webhook import sdk_api_version
+    from shared.payments.services.stripe_webhook import sdk_api_version
 
     return {
         "id": event_id,

@@ -20,7 +20,7 @@ import requests
 
 from devtools import ports
 from devtools.seed import admin_app
-from shared.services.provider_profiles import account_path, profile_path
+from shared.accounts.services.provider_profiles import account_path, profile_path
 
 AUTH = f"http://{ports.HOST}:{ports.AUTH_PORT}/identitytoolkit.googleapis.com/v1"
 SIM = f"http://{ports.HOST}:{ports.TWILIO_SIM_PORT}"
@@ -60,7 +60,7 @@ def expected_outcome(provider_phone: str, client_phone: str) -> tuple[str, str]:
 def run(provider_phone: str, client_phone: str, timeout: float) -> int:
     from firebase_admin import firestore
 
-    from shared.adapters.phone_crypto import AesGcmPhoneVault
+    from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
 
     db = firestore.client(admin_app())
     # Demo set-up, as an admin would: the chosen persona's number on file, provider available,

@@ -248,3 +248,9 @@ def register() -> None:
     webhooks._send_webhook = _send_webhook
     set_route("POST", "/_test/webhooks/delay", _set_delay)
     set_route("GET", "/_test/webhooks", _status)
+
+
+def emit_updated(sub: Any, before: Json) -> None:
+    changes = diff(before, sub._export())
+    if changes:
+        emit("customer.subscription.updated", sub, changes)

@@ -24,7 +24,7 @@ from typing import Any
 from localstripe.errors import UserError
 from localstripe.resources import Customer, Invoice, InvoiceLineItem, PaymentIntent, PaymentMethod, store
 
-from devtools.localstripe_billing import Json, as_bool, emit, set_route, unexpected
+from devtools.localstripe_billing import Json, as_bool, emit, emit_updated, set_route, unexpected
 from devtools.localstripe_clock import now
 from devtools.localstripe_events import unexpanded
 from devtools.localstripe_prices import price_for_plan
@@ -141,8 +141,6 @@ def invoice_paid(invoice: Any) -> None:
     if sub.status in ("incomplete", "past_due", "unpaid") and not still_open:
         sub.status = "active"
     if not sub._creating:
-        from devtools.localstripe_renewals import emit_updated
-
         emit_updated(sub, before)
 
 
@@ -157,16 +155,12 @@ def invoice_failed(invoice: Any) -> None:
         return
     _mark_past_due(invoice)
     if retry and invoice._next_attempt is None and sub.status == "past_due":
-        from devtools.localstripe_renewals import cancel
-
         cancel(sub, "payment_failed")
 
 
 def _mark_past_due(invoice: Any) -> None:
     sub = subscription_of(invoice)
     if sub is not None and sub.status in ("active", "trialing"):
-        from devtools.localstripe_renewals import emit_updated
-
         before = sub._export()
         sub.status = "past_due"
         emit_updated(sub, before)
@@ -336,3 +330,13 @@ def register() -> None:
     InvoiceLineItem.discountable = property(lambda self: True)
     InvoiceLineItem.discounts = property(lambda self: [])
     set_route("POST", "/v1/invoices/{id}/pay", _pay)
+
+
+def cancel(sub: Any, reason: str) -> None:
+    sub.status = "canceled"
+    sub.ended_at = now()
+    sub.canceled_at = sub.canceled_at or sub.ended_at
+    sub.cancellation_details["reason"] = sub.cancellation_details["reason"] or reason
+    for invoice in _invoices_of(sub):
+        invoice._next_attempt = None
+    emit("customer.subscription.deleted", sub)

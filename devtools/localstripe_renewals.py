@@ -17,7 +17,7 @@ from localstripe.errors import UserError
 from localstripe.resources import Subscription, store
 
 from devtools import localstripe_invoices as invoices
-from devtools.localstripe_billing import Json, diff, emit, unexpected
+from devtools.localstripe_billing import emit, emit_updated, unexpected
 from devtools.localstripe_clock import now
 
 DAY = 86400
@@ -37,12 +37,6 @@ def add_interval(timestamp: int, plan: Any, times: int = 1) -> int:
     return int((datetime.fromtimestamp(timestamp, tz=UTC) + delta).timestamp())
 
 
-def emit_updated(sub: Any, before: Json) -> None:
-    changes = diff(before, sub._export())
-    if changes:
-        emit("customer.subscription.updated", sub, changes)
-
-
 def bill(sub: Any, reason: str, include_line: bool = True) -> Any:
     invoice = invoices.new_invoice(sub, reason, include_line=include_line)
     if sub.pause_collection and reason == "subscription_cycle":
@@ -56,16 +50,6 @@ def bill(sub: Any, reason: str, include_line: bool = True) -> Any:
     else:
         invoices.attempt(invoice, invoices.default_payment_method(sub.customer, sub))
     return invoice
-
-
-def cancel(sub: Any, reason: str) -> None:
-    sub.status = "canceled"
-    sub.ended_at = now()
-    sub.canceled_at = sub.canceled_at or sub.ended_at
-    sub.cancellation_details["reason"] = sub.cancellation_details["reason"] or reason
-    for invoice in invoices._invoices_of(sub):
-        invoice._next_attempt = None
-    emit("customer.subscription.deleted", sub)
 
 
 def trial_will_end(sub: Any) -> None:
@@ -86,7 +70,7 @@ def end_trial(sub: Any) -> None:
     missing = sub.trial_settings["end_behavior"]["missing_payment_method"]
     if invoices.default_payment_method(sub.customer, sub) is None and missing != "create_invoice":
         if missing == "cancel":
-            cancel(sub, "cancellation_requested")
+            invoices.cancel(sub, "cancellation_requested")
             return
         sub.status = "paused"
         emit_updated(sub, before)
@@ -135,7 +119,7 @@ def next_due(target: int) -> tuple[int, Callable[[], Any]] | None:
             due.append((sub.trial_end, partial(end_trial, sub)))
         elif sub.status in ("active", "past_due", "unpaid"):
             if sub.cancel_at is not None and sub.cancel_at <= sub._period_end:
-                due.append((sub.cancel_at, partial(cancel, sub, "cancellation_requested")))
+                due.append((sub.cancel_at, partial(invoices.cancel, sub, "cancellation_requested")))
             else:
                 due.append((sub._period_end, partial(renew, sub)))
             if sub.pause_collection and sub.pause_collection["resumes_at"]:

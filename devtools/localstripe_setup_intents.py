@@ -14,8 +14,7 @@ from typing import Any
 
 from localstripe.resources import PaymentMethod, SetupIntent, store
 
-from devtools.localstripe_billing import emit, set_route
-from devtools.localstripe_renewals import emit_updated
+from devtools.localstripe_billing import emit, emit_updated, set_route
 
 _original_confirm = SetupIntent._api_confirm
 

@@ -14,9 +14,9 @@ from typing import Any
 from localstripe.errors import UserError
 from localstripe.resources import InvoiceItem, Subscription
 
-from devtools.localstripe_billing import Json, as_bool, as_int, merge_metadata, unexpected
+from devtools.localstripe_billing import Json, as_bool, as_int, emit_updated, merge_metadata, unexpected
 from devtools.localstripe_clock import now
-from devtools.localstripe_renewals import add_interval, bill, emit_updated, end_trial
+from devtools.localstripe_renewals import add_interval, bill, end_trial
 from devtools.localstripe_subscription_params import (
     IGNORED,
     PAYMENT_BEHAVIORS,

@@ -23,8 +23,9 @@ from devtools import localstripe_setup_intents as setup_intents
 from devtools.localstripe_billing import Json, as_bool, as_int, as_metadata, hold_events, set_route, unexpected
 from devtools.localstripe_clock import now
 from devtools.localstripe_events import unexpanded
+from devtools.localstripe_invoices import cancel
 from devtools.localstripe_prices import price_for_plan
-from devtools.localstripe_renewals import add_interval, cancel, resume
+from devtools.localstripe_renewals import add_interval, resume
 from devtools.localstripe_subscription_params import (
     IGNORED,
     PAYMENT_BEHAVIORS,

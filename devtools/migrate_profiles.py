@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from devtools import ports
-from shared.adapters.firestore_store import FirestoreDocumentStore
-from shared.services.provider_profiles import PROFILES, migrate_profiles
+from shared.accounts.services.provider_profiles import PROFILES, migrate_profiles
+from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
 
 
 def profile_ids(client: Any) -> Iterator[str]:

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from devtools import ports
-from shared.adapters.phone_crypto import AesGcmPhoneVault
-from shared.domain.pricing import DEFAULT_PRICING
-from shared.domain.settings import CallSettings, PaymentSettings, SubscriptionSettings
-from shared.domain.subscription_plans import PLANS
-from shared.services.provider_profiles import account_path, profile_path, split_profile
+from shared.accounts.services.provider_profiles import account_path, profile_path, split_profile
+from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
+from shared.calls.domain.settings import CallSettings
+from shared.payments.domain.pricing import DEFAULT_PRICING
+from shared.payments.domain.settings import PaymentSettings
+from shared.subscriptions.domain.plans import PLANS
+from shared.subscriptions.domain.settings import SubscriptionSettings
 
 DEMO_PASSWORD = "demo-password-1"
 

@@ -8,11 +8,12 @@ from typing import Any
 from firebase_functions import https_fn, options, params
 from flask import Request, Response
 
+from shared.calls.services.commands import CreateAndScheduleCallCommand
+from shared.calls.services.scheduling import create_and_schedule_call
 from shared.entry import wiring
 from shared.entry.callables import run_callable
 from shared.entry.codebase import configure_codebase
-from shared.services.call_scheduling import create_and_schedule_call
-from shared.services.commands import Caller, CreateAndScheduleCallCommand, parse_command
+from shared.kernel.commands import Caller, parse_command
 
 REGION = "europe-west1"
 CODEBASE = "west1"

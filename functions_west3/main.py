@@ -10,10 +10,11 @@ from flask import Request, Response
 
 from shared.entry import wiring
 from shared.entry.callables import run_callable
-from shared.services.commands import Caller, CreatePaymentIntentCommand, parse_command
-from shared.services.payment_intents import create_payment_intent
-from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
-from shared.services.stripe_webhook import handle_stripe_webhook
+from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
+from shared.kernel.commands import Caller, parse_command
+from shared.payments.services.commands import CreatePaymentIntentCommand
+from shared.payments.services.intents import create_payment_intent
+from shared.payments.services.stripe_webhook import handle_stripe_webhook
 from west3_runtime import (
     CODEBASE,
     LIGHT,
@@ -104,9 +105,9 @@ def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 @https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY], memory=LIGHT, max_instances=2, timeout_sec=60)
 def stripeWebhook(req: Request) -> Response:
-    from shared.services.payment_events import payment_intent_refresher
-    from shared.services.stripe_event_table import chain_refreshers
-    from shared.services.subscription_events import subscription_refresher
+    from shared.entry.stripe_events import chain_refreshers
+    from shared.payments.services.events import payment_intent_refresher
+    from shared.subscriptions.services.events import subscription_refresher
 
     if req.method != "POST":
         return Response("method not allowed", status=405)
@@ -134,7 +135,7 @@ def _change(event: firestore_fn.Event[Any]) -> tuple[dict[str, Any] | None, dict
 
 @firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
-    from shared.services.payment_triggers import on_payment_authorized
+    from shared.payments.services.triggers import on_payment_authorized
 
     before, after = _change(event)
     on_payment_authorized(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
@@ -142,7 +143,7 @@ def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
 
 @firestore_fn.on_document_updated(document="call_sessions/{sessionId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
-    from shared.services.payment_triggers import on_session_payment_captured
+    from shared.payments.services.triggers import on_session_payment_captured
 
     before, after = _change(event)
     on_session_payment_captured(
@@ -152,7 +153,7 @@ def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
 
 @firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
-    from shared.services.payment_triggers import on_payment_state
+    from shared.payments.services.triggers import on_payment_state
 
     before, after = _change(event)
     if after is not None and after.get("state") == "captured":
@@ -161,7 +162,7 @@ def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
 
 @firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
-    from shared.services.payment_triggers import on_payment_state
+    from shared.payments.services.triggers import on_payment_state
 
     before, after = _change(event)
     if after is not None and after.get("state") == "failed":
@@ -177,7 +178,7 @@ def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
     timeout_sec=300,
 )
 def stuckPaymentsRecovery(event: scheduler_fn.ScheduledEvent) -> None:
-    from shared.services.payment_recovery import recover_stuck_payments
+    from shared.calls.services.payment_recovery import recover_stuck_payments
 
     report = recover_stuck_payments(
         store=wiring.store(),
@@ -194,7 +195,7 @@ def _apply_forgotten_twilio_callbacks() -> None:
     """Twilio callbacks stored by their webhook whose processing task was never enqueued."""
     from functools import partial
 
-    from shared.services import twilio_inbox
+    from shared.calls.services import twilio_inbox
 
     telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
     process_one = partial(
@@ -216,7 +217,7 @@ def _apply_forgotten_twilio_callbacks() -> None:
 def collectDailyPaymentMetrics(event: scheduler_fn.ScheduledEvent) -> None:
     from datetime import timedelta
 
-    from shared.services.payment_metrics import collect_daily_payment_metrics
+    from shared.calls.services.payment_metrics import collect_daily_payment_metrics
 
     yesterday = (event.schedule_time - timedelta(days=1)).date()
     collect_daily_payment_metrics(yesterday, store=wiring.store(), clock=wiring.clock())
@@ -224,7 +225,7 @@ def collectDailyPaymentMetrics(event: scheduler_fn.ScheduledEvent) -> None:
 
 @scheduler_fn.on_schedule(schedule="every 30 minutes", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def runPaymentHealthCheck(event: scheduler_fn.ScheduledEvent) -> None:
-    from shared.services.payment_health import run_payment_health_check
+    from shared.calls.services.payment_health import run_payment_health_check
 
     health = run_payment_health_check(store=wiring.store(), clock=wiring.clock())
     logger.info("payment health %s", health["status"], extra={"json_fields": {"health": health}})
@@ -235,8 +236,8 @@ def paymentHealthCheck(req: Request) -> Response:
     """runPaymentHealthCheck over HTTP for admins (Authorization: Bearer <ID token>), as JSON."""
     import json
 
+    from shared.calls.services.payment_health import run_payment_health_check
     from shared.entry.admin_http import require_admin
-    from shared.services.payment_health import run_payment_health_check
 
     denied = require_admin(req)
     if denied is not None:

@@ -7,17 +7,17 @@ from typing import Any
 
 from firebase_functions import https_fn, options, scheduler_fn
 
-from shared import config
 from shared.entry import wiring
 from shared.entry.callables import run_callable
-from shared.ports.clock import ScheduledRunClock
-from shared.services.commands import Caller, parse_command
+from shared.kernel import config
+from shared.kernel.clock import ScheduledRunClock
+from shared.kernel.commands import Caller, parse_command
 from west3_runtime import LIGHT, SMALL_CPU, STRIPE_SECRET_KEY, logger
 
 
 @https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
 def checkAiAccess(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.services.ai_usage import check_ai_access
+    from shared.subscriptions.services.ai_usage import check_ai_access
 
     result: dict[str, Any] = run_callable(
         req, lambda caller, data: check_ai_access(caller, store=wiring.store()).as_response()
@@ -27,7 +27,7 @@ def checkAiAccess(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 @https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
 def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.services.ai_usage import increment_ai_usage
+    from shared.subscriptions.services.ai_usage import increment_ai_usage
 
     result: dict[str, Any] = run_callable(
         req, lambda caller, data: increment_ai_usage(caller, store=wiring.store(), clock=wiring.clock()).as_response()
@@ -37,8 +37,8 @@ def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 @https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, cpu=SMALL_CPU, max_instances=1, timeout_sec=300)
 def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.services.plan_sync import sync_plans_to_stripe
-    from shared.services.subscription_outage import unavailable_on_outage
+    from shared.subscriptions.services.outage import unavailable_on_outage
+    from shared.subscriptions.services.plan_sync import sync_plans_to_stripe
 
     result: dict[str, Any] = run_callable(
         req,
@@ -64,7 +64,7 @@ SUBSCRIPTION_OPTIONS: dict[str, Any] = {
 
 def _with_billing(req: https_fn.CallableRequest[Any], use: Callable[..., Any]) -> dict[str, Any]:
     """Run `use(caller, data, store=, billing=, clock=)` as a callable; Stripe outages answer UNAVAILABLE."""
-    from shared.services.subscription_outage import unavailable_on_outage
+    from shared.subscriptions.services.outage import unavailable_on_outage
 
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
         billing = wiring.billing_gateway(STRIPE_SECRET_KEY.value)
@@ -76,14 +76,14 @@ def _with_billing(req: https_fn.CallableRequest[Any], use: Callable[..., Any]) -
 
 
 def _request(data: Any) -> Any:
-    from shared.services.subscription_changes import RequestIdCommand
+    from shared.subscriptions.services.changes import RequestIdCommand
 
     return parse_command(RequestIdCommand, data if isinstance(data, dict) else {})
 
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS, timeout_sec=60)
 def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription_checkout
+    from shared.subscriptions.services.checkout import SubscriptionCheckoutCommand, create_subscription_checkout
 
     return_url = config.web_app_url() + "/dashboard/subscription"
     return _with_billing(
@@ -96,7 +96,7 @@ def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, 
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def createSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription
+    from shared.subscriptions.services.checkout import SubscriptionCheckoutCommand, create_subscription
 
     return _with_billing(
         req,
@@ -108,7 +108,7 @@ def createSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def changeSubscriptionPlan(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.services.subscription_changes import PlanChangeCommand, change_subscription_plan
+    from shared.subscriptions.services.changes import PlanChangeCommand, change_subscription_plan
 
     return _with_billing(
         req,
@@ -118,7 +118,7 @@ def changeSubscriptionPlan(req: https_fn.CallableRequest[Any]) -> dict[str, Any]
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def cancelSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.services.subscription_changes import set_cancellation
+    from shared.subscriptions.services.changes import set_cancellation
 
     return _with_billing(
         req, lambda caller, data, **ports: set_cancellation(caller, True, request=_request(data), **ports)
@@ -127,7 +127,7 @@ def cancelSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def reactivateSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.services.subscription_changes import set_cancellation
+    from shared.subscriptions.services.changes import set_cancellation
 
     return _with_billing(
         req, lambda caller, data, **ports: set_cancellation(caller, False, request=_request(data), **ports)
@@ -136,7 +136,7 @@ def reactivateSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def createBillingPortalSession(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.services.subscription_changes import billing_portal_link
+    from shared.subscriptions.services.changes import billing_portal_link
 
     def portal(caller: Caller | None, data: Any, *, store: Any, billing: Any, clock: Any) -> dict[str, Any]:
         return {"url": billing_portal_link(caller, config.web_app_url(), store=store, billing=billing)}
@@ -147,7 +147,7 @@ def createBillingPortalSession(req: https_fn.CallableRequest[Any]) -> dict[str, 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def repairSubscriptionBillingPeriods(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Admin: rewrite missing/incorrect billingPeriod from Stripe; {"dryRun": false} to apply."""
-    from shared.services.subscription_repair import repair_billing_periods
+    from shared.subscriptions.services.repair import repair_billing_periods
 
     return _with_billing(req, repair_billing_periods)
 
@@ -155,7 +155,7 @@ def repairSubscriptionBillingPeriods(req: https_fn.CallableRequest[Any]) -> dict
 @https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def startTrial(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Server-side trial, once per provider: no Stripe call, so no Stripe secret bound."""
-    from shared.services.subscription_changes import start_trial
+    from shared.subscriptions.services.changes import start_trial
 
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
         return start_trial(caller, store=wiring.store(), clock=wiring.clock())
@@ -168,7 +168,7 @@ def startTrial(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     schedule="every day 02:00", timezone=options.Timezone("UTC"), memory=LIGHT, cpu=SMALL_CPU, max_instances=1
 )
 def suspendOverdueSubscriptions(event: scheduler_fn.ScheduledEvent) -> None:
-    from shared.services.subscription_dunning import end_expired_trials, suspend_overdue_subscriptions
+    from shared.subscriptions.services.dunning import end_expired_trials, suspend_overdue_subscriptions
 
     # Dunning is counted in billing time: the run decides as of its scheduled time.
     clock = ScheduledRunClock(event.schedule_time)

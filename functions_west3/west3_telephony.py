@@ -36,7 +36,7 @@ from west3_runtime import (
     timeout_sec=60,
 )
 def executeScheduledCall(req: https_fn.CallableRequest[Any]) -> None:
-    from shared.services.call_dialing import DialTask, execute_dial
+    from shared.calls.services.dialing import DialTask, execute_dial
 
     execute_dial(
         DialTask.parse(req.data),
@@ -77,9 +77,9 @@ def _twilio_webhook(req: Request, name: str, handler: Any, *, needs_party: bool 
 def _carry_out(result: Any, session_id: str) -> None:
     from functools import partial
 
-    from shared.domain.settings import CallSettings
-    from shared.services.call_costs import record_call_costs
-    from shared.services.twilio_callbacks import carry_out
+    from shared.calls.domain.settings import CallSettings
+    from shared.calls.services.costs import record_call_costs
+    from shared.calls.services.twilio_callbacks import carry_out
 
     telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
     carry_out(
@@ -98,8 +98,8 @@ def _carry_out(result: Any, session_id: str) -> None:
 
 @https_fn.on_request(**BURST_WEBHOOK)
 def twilioGatherResponse(req: Request) -> Response:
-    from shared.adapters.twiml import render
-    from shared.services import twilio_callbacks
+    from shared.calls.adapters.twiml import render
+    from shared.calls.services import twilio_callbacks
 
     def handle(call: TwilioRequest) -> str:
         urls = wiring.callback_urls(REGION)
@@ -133,7 +133,7 @@ def twilioGatherResponse(req: Request) -> Response:
     timeout_sec=30,
 )
 def twilioAmdTwiml(req: Request) -> Response:
-    from shared.services import twilio_callbacks
+    from shared.calls.services import twilio_callbacks
 
     def handle(call: TwilioRequest) -> None:
         result = twilio_callbacks.machine_detected(
@@ -152,7 +152,7 @@ def twilioAmdTwiml(req: Request) -> Response:
 @https_fn.on_request(**BURST_WEBHOOK)
 def twilioCallWebhook(req: Request) -> Response:
     """Stores the call status and answers at once; processTwilioCallback applies it."""
-    from shared.services import twilio_inbox
+    from shared.calls.services import twilio_inbox
 
     def handle(call: TwilioRequest) -> None:
         twilio_inbox.receive(
@@ -172,7 +172,7 @@ def twilioCallWebhook(req: Request) -> Response:
 @https_fn.on_request(**BURST_WEBHOOK)
 def twilioConferenceWebhook(req: Request) -> Response:
     """Stores the conference event and answers at once; processTwilioCallback applies it."""
-    from shared.services import twilio_inbox
+    from shared.calls.services import twilio_inbox
 
     def handle(call: TwilioRequest) -> None:
         twilio_inbox.receive(
@@ -202,8 +202,8 @@ def processTwilioCallback(req: https_fn.CallableRequest[Any]) -> None:
     """Applies a stored Twilio callback: off the webhook's request path, retried until it can."""
     from functools import partial
 
-    from shared.services import twilio_inbox
-    from shared.services.call_costs import record_call_costs
+    from shared.calls.services import twilio_inbox
+    from shared.calls.services.costs import record_call_costs
 
     data = req.data if isinstance(req.data, dict) else {}
     telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
@@ -226,7 +226,7 @@ def processTwilioCallback(req: https_fn.CallableRequest[Any]) -> None:
     max_instances=1,
 )
 def sendQueuedSms(event: firestore_fn.Event[Any]) -> None:
-    from shared.services.sms_outbox import send_queued_sms
+    from shared.notifications.services.sms import send_queued_sms
 
     send_queued_sms(
         event.params["smsId"],
@@ -246,7 +246,7 @@ def sendQueuedSms(event: firestore_fn.Event[Any]) -> None:
 )
 def completeCallCosts(event: scheduler_fn.ScheduledEvent) -> None:
     """Twilio prices a call shortly after it ends: complete the figures it had not priced yet."""
-    from shared.services.call_costs import complete_pending_call_costs
+    from shared.calls.services.costs import complete_pending_call_costs
 
     completed = complete_pending_call_costs(
         store=wiring.store(), telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)

@@ -9,9 +9,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from shared.domain.money import Money
-from shared.domain.subscription_plans import BillingPeriod
-from shared.ports.billing import (
+from shared.calls.ports.telephony import CallCost, CallRecord, Telephony
+from shared.kernel.clock import Clock
+from shared.kernel.errors import PaymentGatewayError
+from shared.kernel.money import Money
+from shared.kernel.store import Document, DocumentStore, Filter, Transaction
+from shared.payments.ports.payments import Hold, HoldRequest, PaymentGateway
+from shared.subscriptions.domain.plans import BillingPeriod
+from shared.subscriptions.ports.billing import (
     BillingGateway,
     CheckoutRequest,
     CheckoutSession,
@@ -19,10 +24,6 @@ from shared.ports.billing import (
     RecurringPrice,
     StripeSubscription,
 )
-from shared.ports.clock import Clock
-from shared.ports.payments import Hold, HoldRequest, PaymentGateway, PaymentGatewayError
-from shared.ports.store import Document, DocumentStore, Filter, Transaction
-from shared.ports.telephony import CallCost, CallRecord, Telephony
 
 T = TypeVar("T")
 
@@ -297,7 +298,7 @@ class TransactionGuardedGateway(FakePaymentGateway):
 
 
 def seeded_store() -> InMemoryStore:
-    from shared.domain.pricing import DEFAULT_PRICING
+    from shared.payments.domain.pricing import DEFAULT_PRICING
 
     store = InMemoryStore()
     store.set("settings/pricing", DEFAULT_PRICING.to_document())
@@ -324,7 +325,7 @@ def stripe_signature(payload: bytes, secret: str, timestamp: int) -> str:
 def payment_intent_event(
     event_id: str, event_type: str, intent: dict[str, Any], created: int = 1_800_000_000
 ) -> dict[str, Any]:
-    from shared.services.stripe_webhook import sdk_api_version
+    from shared.payments.services.stripe_webhook import sdk_api_version
 
     return {
         "id": event_id,
@@ -350,7 +351,7 @@ class FakeTelephony(Telephony):
     refusals: dict[str, int] = field(default_factory=dict)  # number -> Twilio error code (permanent)
 
     def place_call(self, request: Any) -> str:
-        from shared.ports.telephony import TelephonyError
+        from shared.calls.ports.telephony import TelephonyError
 
         if request.to in self.refusals:
             code = self.refusals[request.to]
@@ -369,7 +370,7 @@ class FakeTelephony(Telephony):
         return None if micros is None else CallCost(micros, self.price_units.get(call_sid, "usd"))
 
     def call_record(self, call_sid: str) -> CallRecord:
-        from shared.ports.telephony import TelephonyError
+        from shared.calls.ports.telephony import TelephonyError
 
         if call_sid not in self.records:
             raise TelephonyError(f"twilio 404 code 20404 for {call_sid}", retryable=False)

@@ -13,7 +13,7 @@ def require_admin(req: Request) -> Response | None:
     """None when the caller is an admin, else the 401/403 response to send."""
     from firebase_admin import auth
 
-    from shared.adapters.firebase_app import firebase_app
+    from shared.kernel.adapters.firebase_app import firebase_app
 
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):

@@ -8,8 +8,8 @@ from typing import Any
 
 from firebase_functions import https_fn
 
-from shared.domain.errors import DomainError
-from shared.services.commands import Caller
+from shared.kernel.commands import Caller
+from shared.kernel.errors import DomainError
 
 log = logging.getLogger(__name__)
 

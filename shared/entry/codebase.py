@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from firebase_functions import options
 
-from shared.adapters.firebase_app import firebase_app
-from shared.entry.logs import configure_logging
+from shared.kernel.adapters.firebase_app import firebase_app
+from shared.kernel.logs import configure_logging
 
 
 def configure_codebase(codebase: str, region: str, *, max_instances: int = 3) -> None:

@@ -6,19 +6,19 @@ from collections.abc import Callable
 from functools import cache, partial
 from typing import TYPE_CHECKING
 
-from shared import config
-from shared.adapters.firebase_app import firebase_app, firestore_client
-from shared.adapters.firestore_store import FirestoreDocumentStore
-from shared.adapters.phone_crypto import AesGcmPhoneVault
-from shared.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
-from shared.ports.billing import BillingGateway
-from shared.ports.clock import Clock, SystemClock
-from shared.ports.tasks import TaskScheduler
-from shared.ports.telephony import Telephony
-from shared.services.call_sessions import CallbackUrls
+from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
+from shared.calls.ports.telephony import Telephony
+from shared.calls.services.sessions import CallbackUrls
+from shared.kernel import config
+from shared.kernel.adapters.firebase_app import firebase_app, firestore_client
+from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
+from shared.kernel.clock import Clock, SystemClock
+from shared.kernel.tasks import TaskScheduler
+from shared.payments.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
+from shared.subscriptions.ports.billing import BillingGateway
 
 if TYPE_CHECKING:
-    from shared.adapters.twilio_telephony import TwilioSignature
+    from shared.calls.adapters.twilio_telephony import TwilioSignature
 
 
 @cache
@@ -38,7 +38,7 @@ def stripe_gateway(secret_key: str) -> StripePaymentGateway:
 
 @cache
 def billing_gateway(secret_key: str) -> BillingGateway:
-    from shared.adapters.stripe_billing import StripeBillingGateway
+    from shared.subscriptions.adapters.stripe_billing import StripeBillingGateway
 
     return StripeBillingGateway(secret_key, api_base=config.stripe_api_base())
 
@@ -55,21 +55,21 @@ def phone_vault(key_b64: str) -> AesGcmPhoneVault:
 
 @cache
 def task_scheduler(region: str) -> TaskScheduler:
-    from shared.adapters.cloud_tasks import CloudTasksScheduler
+    from shared.kernel.adapters.cloud_tasks import CloudTasksScheduler
 
     return CloudTasksScheduler(region, firebase_app())
 
 
 @cache
 def telephony(account_sid: str, auth_token: str) -> Telephony:
-    from shared.adapters.twilio_telephony import TwilioTelephony
+    from shared.calls.adapters.twilio_telephony import TwilioTelephony
 
     return TwilioTelephony(account_sid, auth_token, config.twilio_caller_id(), api_base=config.twilio_api_base())
 
 
 @cache
 def twilio_signature(auth_token: str, secondary_token: str, shared_key: str) -> TwilioSignature:
-    from shared.adapters.twilio_telephony import TwilioSignature
+    from shared.calls.adapters.twilio_telephony import TwilioSignature
 
     return TwilioSignature(auth_token, secondary_token, shared_key)
 
@@ -80,6 +80,6 @@ def callback_urls(region: str) -> CallbackUrls:
 
 
 def settler(stripe_secret_key: str) -> Callable[[str], str]:
-    from shared.services.call_settlement import settle_session
+    from shared.calls.services.settlement import settle_session
 
     return partial(settle_session, store=store(), gateway=stripe_gateway(stripe_secret_key), clock=clock())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from shared.ports.store import Document, Transaction
+from shared.kernel.store import Document, Transaction
 
 T = TypeVar("T")
 LEDGER = "processed_events"

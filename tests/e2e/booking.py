@@ -8,8 +8,8 @@ from typing import Any
 import requests
 
 from devtools import ports
-from shared.adapters.phone_crypto import AesGcmPhoneVault
-from shared.services.provider_profiles import PRIVATE_FIELDS
+from shared.accounts.services.provider_profiles import PRIVATE_FIELDS
+from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
 from tests.e2e.conftest import SIM, Account, WebApp, confirm_card, wait_for
 
 TERMINAL = ("completed", "failed", "cancelled")

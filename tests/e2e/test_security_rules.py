@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from devtools import ports
-from shared.services.provider_profiles import PRIVATE_FIELDS
+from shared.accounts.services.provider_profiles import PRIVATE_FIELDS
 from tests.e2e.booking import authorized_hold, new_provider, schedule
 from tests.e2e.conftest import Account, WebApp
 

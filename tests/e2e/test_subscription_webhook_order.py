@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from devtools import ports
-from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
+from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
 from tests.e2e.conftest import STRIPE, WebApp
 from tests.e2e.subscribing import (
     SK,

@@ -19,7 +19,7 @@ import requests
 from devtools.firestore_launcher import GCLOUD_FIRESTORE_JAR, MAIN_CLASS
 from devtools.processes import ManagedProcess, port_open, wait_until
 from devtools.stack import ROOT, java_home
-from shared.adapters.firestore_store import FirestoreDocumentStore
+from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
 
 PROJECT = "demo-sos-expat-it"
 LOGS = ROOT / ".local" / "logs" / "integration"

@@ -8,15 +8,16 @@ from typing import Any
 import pytest
 import requests
 
-from shared.adapters.firestore_store import FirestoreDocumentStore
-from shared.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
-from shared.domain.errors import Aborted
-from shared.domain.pricing import DEFAULT_PRICING
-from shared.ports.clock import SystemClock
-from shared.services.commands import Caller, CreatePaymentIntentCommand, parse_command
-from shared.services.payment_intents import PaymentIntentCreated, create_payment_intent
-from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
-from shared.services.stripe_webhook import handle_stripe_webhook
+from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
+from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
+from shared.kernel.clock import SystemClock
+from shared.kernel.commands import Caller, parse_command
+from shared.kernel.errors import Aborted
+from shared.payments.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
+from shared.payments.domain.pricing import DEFAULT_PRICING
+from shared.payments.services.commands import CreatePaymentIntentCommand
+from shared.payments.services.intents import PaymentIntentCreated, create_payment_intent
+from shared.payments.services.stripe_webhook import handle_stripe_webhook
 from tests.fakes import stripe_signature
 from tests.integration.conftest import WebhookReceiver
 

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from shared.adapters.firestore_store import FirestoreDocumentStore
-from shared.ports.store import Transaction
+from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
+from shared.kernel.store import Transaction
 
 
 def test_transaction_writes_are_atomic(store: FirestoreDocumentStore) -> None:

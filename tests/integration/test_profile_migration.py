@@ -3,7 +3,7 @@
 from typing import Any
 
 from devtools.migrate_profiles import migrate
-from shared.services.provider_profiles import PRIVATE_FIELDS
+from shared.accounts.services.provider_profiles import PRIVATE_FIELDS
 
 
 def test_private_fields_move_to_the_account_document_of_every_profile(firestore_client: Any) -> None:

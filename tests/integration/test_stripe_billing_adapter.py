@@ -3,10 +3,10 @@ re-fetched subscription object the webhook applies."""
 
 import requests
 
-from shared.adapters.stripe_billing import StripeBillingGateway
-from shared.domain.money import Currency, Money
-from shared.domain.subscription_plans import BillingPeriod
-from shared.services.subscription_events import subscription_fields
+from shared.kernel.money import Currency, Money
+from shared.subscriptions.adapters.stripe_billing import StripeBillingGateway
+from shared.subscriptions.domain.plans import BillingPeriod
+from shared.subscriptions.services.events import subscription_fields
 
 
 def test_a_subscription_re_fetched_as_a_webhook_object(stripe_api: str) -> None:

@@ -13,7 +13,7 @@ from twilio_sim_support import (
     wait_until,
 )
 
-from shared.adapters.twilio_telephony import TwilioTelephony
+from shared.calls.adapters.twilio_telephony import TwilioTelephony
 
 TALK = "<Response><Say>Hello</Say><Pause length='600'/></Response>"
 

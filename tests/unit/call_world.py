@@ -13,20 +13,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.adapters.phone_crypto import AesGcmPhoneVault
-from shared.domain.call_script import CallScript
-from shared.domain.money import Currency, Money
-from shared.domain.pricing import DEFAULT_PRICING
-from shared.domain.settings import CallSettings
-from shared.ports.payments import HoldRequest
-from shared.ports.tasks import TaskScheduler
-from shared.ports.telephony import DialRequest, Telephony, TelephonyError
-from shared.services import twilio_callbacks as twilio
-from shared.services.call_dialing import DialTask, execute_dial
-from shared.services.call_scheduling import EXECUTE_CALL_FUNCTION, ScheduledCall, call_task_id, create_and_schedule_call
-from shared.services.call_sessions import CallbackUrls
-from shared.services.call_settlement import settle_session
-from shared.services.commands import Caller, CreateAndScheduleCallCommand, parse_command
+from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
+from shared.calls.domain.call_script import CallScript
+from shared.calls.domain.settings import CallSettings
+from shared.calls.ports.telephony import DialRequest, Telephony, TelephonyError
+from shared.calls.services import twilio_callbacks as twilio
+from shared.calls.services.commands import CreateAndScheduleCallCommand
+from shared.calls.services.dialing import DialTask, execute_dial
+from shared.calls.services.scheduling import (
+    EXECUTE_CALL_FUNCTION,
+    ScheduledCall,
+    call_task_id,
+    create_and_schedule_call,
+)
+from shared.calls.services.sessions import CallbackUrls
+from shared.calls.services.settlement import settle_session
+from shared.kernel.commands import Caller, parse_command
+from shared.kernel.money import Currency, Money
+from shared.kernel.tasks import TaskScheduler
+from shared.payments.domain.pricing import DEFAULT_PRICING
+from shared.payments.ports.payments import HoldRequest
 from tests.fakes import FakeClock, FakeTasks, FakeTelephony, InMemoryStore, TransactionGuardedGateway
 from tests.unit.profiles import profile_view, set_profile
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.domain.money import Currency, Money
-from shared.ports.payments import HoldRequest
-from shared.services.call_settlement import settle_session
-from shared.services.payment_recovery import RecoveryReport, recover_stuck_payments
+from shared.calls.services.payment_recovery import RecoveryReport, recover_stuck_payments
+from shared.calls.services.settlement import settle_session
+from shared.kernel.money import Currency, Money
+from shared.payments.ports.payments import HoldRequest
 from tests.fakes import FakeClock, FakeTelephony, InMemoryStore, TransactionGuardedGateway
 from tests.unit.profiles import set_profile
 

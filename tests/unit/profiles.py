@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.ports.store import DocumentStore
-from shared.services.provider_profiles import PRIVATE_FIELDS, account_path, profile_path, write_profile
+from shared.accounts.services.provider_profiles import PRIVATE_FIELDS, account_path, profile_path, write_profile
+from shared.kernel.store import DocumentStore
 
 
 def set_profile(store: DocumentStore, uid: str, data: dict[str, Any], *, merge: bool = True) -> None:

@@ -3,9 +3,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.domain.errors import PermissionDenied, ResourceExhausted, Unauthenticated
-from shared.services.ai_usage import check_ai_access, increment_ai_usage
-from shared.services.commands import Caller
+from shared.kernel.commands import Caller
+from shared.kernel.errors import PermissionDenied, ResourceExhausted, Unauthenticated
+from shared.subscriptions.services.ai_usage import check_ai_access, increment_ai_usage
 from tests.fakes import FakeClock, InMemoryStore
 
 LAWYER = Caller("lawyer1", {"role": "lawyer"})

@@ -5,10 +5,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.domain.errors import DomainError, FailedPrecondition, InvalidArgument, PermissionDenied, Unavailable
-from shared.ports.payments import PaymentGatewayError
-from shared.services.commands import Caller, CreateAndScheduleCallCommand
-from shared.services.payment_events import AMOUNT_CAPTURABLE_UPDATED, PAYMENT_INTENT_HANDLERS
+from shared.calls.services.commands import CreateAndScheduleCallCommand
+from shared.kernel.commands import Caller
+from shared.kernel.errors import (
+    DomainError,
+    FailedPrecondition,
+    InvalidArgument,
+    PaymentGatewayError,
+    PermissionDenied,
+    Unavailable,
+)
+from shared.payments.services.events import AMOUNT_CAPTURABLE_UPDATED, PAYMENT_INTENT_HANDLERS
 from tests.fakes import payment_intent_event
 from tests.unit.call_world import PROVIDER, CallWorld
 
@@ -146,7 +153,7 @@ def test_capture_before_defaults_to_seven_days_after_authorisation_when_the_char
 
 
 def test_the_authorisation_webhook_asks_stripe_for_the_charge_it_sends_as_an_id(world: CallWorld) -> None:
-    from shared.services.payment_events import payment_intent_refresher
+    from shared.payments.services.events import payment_intent_refresher
 
     lapses = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
     payment_id = world.pay("s1", state="pending")
@@ -161,7 +168,7 @@ def test_the_authorisation_webhook_asks_stripe_for_the_charge_it_sends_as_an_id(
 
 
 def test_the_webhook_falls_back_to_seven_days_when_stripe_cannot_be_asked(world: CallWorld) -> None:
-    from shared.services.payment_events import payment_intent_refresher
+    from shared.payments.services.events import payment_intent_refresher
 
     payment_id = world.pay("s1", state="pending")
     world.gateway.retrieve_failures.append(PaymentGatewayError("timeout", retryable=True))

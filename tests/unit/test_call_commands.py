@@ -2,8 +2,9 @@
 
 import pytest
 
-from shared.domain.errors import InvalidArgument
-from shared.services.commands import CreateAndScheduleCallCommand, parse_command
+from shared.calls.services.commands import CreateAndScheduleCallCommand
+from shared.kernel.commands import parse_command
+from shared.kernel.errors import InvalidArgument
 from tests.unit.call_world import CLIENT_PHONE, PROVIDER
 
 

@@ -1,4 +1,4 @@
-from shared.services.call_costs import MAX_CHECKS, complete_pending_call_costs, record_call_costs
+from shared.calls.services.costs import MAX_CHECKS, complete_pending_call_costs, record_call_costs
 from tests.fakes import InMemoryStore
 from tests.unit.call_world import Carrier
 
@@ -78,8 +78,8 @@ def test_a_session_whose_cost_was_never_asked_is_found_by_the_cron() -> None:
 
 
 def test_a_failed_cost_recording_does_not_fail_the_settling_callback() -> None:
-    from shared.domain.settings import CallSettings
-    from shared.services.twilio_callbacks import CallbackResult, carry_out
+    from shared.calls.domain.settings import CallSettings
+    from shared.calls.services.twilio_callbacks import CallbackResult, carry_out
     from tests.unit.call_world import Queue
 
     settled: list[str] = []

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.domain.call_rules import (
+from shared.calls.domain.call_rules import (
     BACKOFF_BASE_SECONDS,
     BACKOFF_CAP_SECONDS,
     MIN_BILLABLE_SECONDS,
@@ -16,9 +16,9 @@ from shared.domain.call_rules import (
     provider_earnings,
     settle_call,
 )
-from shared.domain.circuit_breaker import FAILURE_THRESHOLD, OPEN_FOR, Breaker
-from shared.domain.ivr import DEFAULT_LANGUAGE, PROMPT_KEYS, VOICE_LANGUAGE, normalise_language, prompt
-from shared.domain.money import Currency, Money
+from shared.calls.domain.circuit_breaker import FAILURE_THRESHOLD, OPEN_FOR, Breaker
+from shared.calls.domain.ivr import DEFAULT_LANGUAGE, PROMPT_KEYS, VOICE_LANGUAGE, normalise_language, prompt
+from shared.kernel.money import Currency, Money
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 LANGUAGES = ("fr", "en", "es", "de", "pt")

@@ -5,7 +5,11 @@ from typing import Any
 
 import pytest
 
-from shared.domain.errors import (
+from shared.calls.services import scheduling as call_scheduling
+from shared.calls.services.commands import CreateAndScheduleCallCommand
+from shared.calls.services.scheduling import ScheduledCall
+from shared.kernel.commands import Caller
+from shared.kernel.errors import (
     DomainError,
     FailedPrecondition,
     InvalidArgument,
@@ -14,10 +18,7 @@ from shared.domain.errors import (
     Unauthenticated,
     Unavailable,
 )
-from shared.ports.store import Transaction
-from shared.services import call_scheduling
-from shared.services.call_scheduling import ScheduledCall
-from shared.services.commands import Caller, CreateAndScheduleCallCommand
+from shared.kernel.store import Transaction
 from tests.unit.call_world import CLIENT_PHONE, PROVIDER, PROVIDER_PHONE, CallWorld
 from tests.unit.profiles import set_profile
 

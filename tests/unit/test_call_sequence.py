@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from shared.domain.call_script import AskForDigit, CallScript, HangUp, JoinConference, Say
-from shared.domain.call_session import Party
-from shared.domain.ivr import prompt
-from shared.ports.telephony import DialRequest
+from shared.calls.domain.call_script import AskForDigit, CallScript, HangUp, JoinConference, Say
+from shared.calls.domain.call_session import Party
+from shared.calls.domain.ivr import prompt
+from shared.calls.ports.telephony import DialRequest
 from tests.unit.call_world import CLIENT_PHONE, CONFERENCE_SID, PROVIDER_PHONE, CallWorld
 
 

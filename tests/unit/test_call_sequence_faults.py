@@ -9,13 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.domain.call_script import CallScript, HangUp, Say
-from shared.domain.call_session import Party
-from shared.domain.errors import InvalidArgument
-from shared.domain.ivr import prompt
-from shared.ports.payments import PaymentGatewayError
-from shared.services import twilio_callbacks as twilio
-from shared.services.call_dialing import BREAKER_PATH, DialTask
+from shared.calls.domain.call_script import CallScript, HangUp, Say
+from shared.calls.domain.call_session import Party
+from shared.calls.domain.ivr import prompt
+from shared.calls.services import twilio_callbacks as twilio
+from shared.calls.services.dialing import BREAKER_PATH, DialTask
+from shared.kernel.errors import InvalidArgument, PaymentGatewayError
 from tests.unit.call_world import CallWorld
 
 Event = tuple[int, str, datetime, str | None]

@@ -2,7 +2,7 @@ from itertools import product
 
 import pytest
 
-from shared.domain.call_session import (
+from shared.calls.domain.call_session import (
     TERMINAL,
     CallStatus,
     FailureReason,

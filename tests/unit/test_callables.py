@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from firebase_functions import https_fn
 
-from shared.domain.errors import FailedPrecondition, InvalidArgument
 from shared.entry.callables import run_callable
-from shared.services.commands import Caller
+from shared.kernel.commands import Caller
+from shared.kernel.errors import FailedPrecondition, InvalidArgument
 
 
 def request(data: Any, uid: str | None) -> https_fn.CallableRequest[Any]:

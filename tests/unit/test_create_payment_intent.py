@@ -3,21 +3,22 @@ from typing import Any
 
 import pytest
 
-from shared.domain.errors import (
+from shared.kernel.commands import Caller, parse_command
+from shared.kernel.errors import (
     Aborted,
     AlreadyExists,
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    PaymentGatewayError,
     PermissionDenied,
     ResourceExhausted,
     Unauthenticated,
     Unavailable,
 )
-from shared.domain.money import Currency, Money
-from shared.ports.payments import PaymentGatewayError
-from shared.services.commands import Caller, CreatePaymentIntentCommand, parse_command
-from shared.services.payment_intents import PaymentIntentCreated, create_payment_intent
+from shared.kernel.money import Currency, Money
+from shared.payments.services.commands import CreatePaymentIntentCommand
+from shared.payments.services.intents import PaymentIntentCreated, create_payment_intent
 from tests.fakes import FakeClock, FakePaymentGateway, InMemoryStore, seeded_store
 
 CLIENT = Caller("client1", {"role": "client"})

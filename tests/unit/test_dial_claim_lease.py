@@ -2,8 +2,8 @@
 
 import pytest
 
-from shared.domain.errors import Aborted
-from shared.services.call_dialing import DIAL_CLAIM_LEASE
+from shared.calls.services.dialing import DIAL_CLAIM_LEASE
+from shared.kernel.errors import Aborted
 from tests.unit.call_world import CallWorld
 
 

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 
 from devtools import vendor_shared
-from shared import config
-from shared.adapters import firebase_app
+from shared.kernel import config
+from shared.kernel.adapters import firebase_app
 
 SWITCHES = ("FUNCTIONS_EMULATOR", "FIRESTORE_EMULATOR_HOST", "STRIPE_API_BASE", "TWILIO_API_BASE")
 

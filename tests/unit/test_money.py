@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.domain.errors import InvalidArgument
-from shared.domain.money import Currency, Money, parse_major_units
+from shared.kernel.errors import InvalidArgument
+from shared.kernel.money import Currency, Money, parse_major_units
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from shared.services.payment_health import run_payment_health_check
+from shared.calls.services.payment_health import run_payment_health_check
 from tests.unit.payment_builders import PaymentWorld
 
 EMPTY = {"count": 0, "ids": []}

@@ -5,7 +5,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.services.payment_metrics import collect_daily_payment_metrics
+from shared.calls.services.payment_metrics import collect_daily_payment_metrics
 from tests.fakes import FakeClock, InMemoryStore
 
 DAY = date(2026, 11, 21)

@@ -3,10 +3,11 @@ from typing import Any
 
 import pytest
 
-from shared.domain.settings import RecoverySettings
-from shared.ports.payments import Hold, PaymentGatewayError
-from shared.ports.store import Document
-from shared.services.payment_recovery import RecoveryReport, recover_stuck_payments
+from shared.calls.domain.settings import RecoverySettings
+from shared.calls.services.payment_recovery import RecoveryReport, recover_stuck_payments
+from shared.kernel.errors import PaymentGatewayError
+from shared.kernel.store import Document
+from shared.payments.ports.payments import Hold
 from tests.fakes import InMemoryStore, TransactionGuardedGateway
 from tests.unit.payment_builders import PROVIDER, PaymentWorld
 

@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from shared.domain.payment import TERMINAL_STATES, PaymentState, can_transition
+from shared.payments.domain.payment import TERMINAL_STATES, PaymentState, can_transition
 
 P = PaymentState
 ALLOWED = {

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from shared.services.payment_triggers import on_payment_authorized, on_payment_state, on_session_payment_captured
+from shared.payments.services.triggers import on_payment_authorized, on_payment_state, on_session_payment_captured
 from tests.fakes import FakeClock, InMemoryStore
 
 PAYMENT = {

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.adapters.phone_crypto import AesGcmPhoneVault, InvalidKey
-from shared.adapters.twiml import render
-from shared.domain.call_script import AskForDigit, CallScript, HangUp, JoinConference, Say
-from shared.domain.errors import InvalidArgument
-from shared.domain.ivr import prompt
-from shared.domain.phone import masked, parse_e164
+from shared.calls.adapters.phone_crypto import AesGcmPhoneVault, InvalidKey
+from shared.calls.adapters.twiml import render
+from shared.calls.domain.call_script import AskForDigit, CallScript, HangUp, JoinConference, Say
+from shared.calls.domain.ivr import prompt
+from shared.kernel.errors import InvalidArgument
+from shared.kernel.phone import masked, parse_e164
 
 KEY = base64.b64encode(bytes(range(32))).decode()
 OTHER_KEY = base64.b64encode(bytes(range(1, 33))).decode()

@@ -1,10 +1,10 @@
 import pytest
 
-from shared.domain.errors import PermissionDenied
-from shared.domain.money import Currency, Money
-from shared.domain.subscription_plans import PLANS, BillingPeriod
-from shared.services.commands import Caller
-from shared.services.plan_sync import LEGACY_FIELDS, sync_plans_to_stripe
+from shared.kernel.commands import Caller
+from shared.kernel.errors import PermissionDenied
+from shared.kernel.money import Currency, Money
+from shared.subscriptions.domain.plans import PLANS, BillingPeriod
+from shared.subscriptions.services.plan_sync import LEGACY_FIELDS, sync_plans_to_stripe
 from tests.fakes import FakeBillingGateway, FakeClock, InMemoryStore
 
 ADMIN = Caller("admin1", {"admin": True})

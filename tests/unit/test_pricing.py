@@ -1,8 +1,8 @@
 import pytest
 
-from shared.domain.errors import FailedPrecondition
-from shared.domain.money import Currency, Money
-from shared.domain.pricing import DEFAULT_PRICING, PricingTable, ServiceType, quote
+from shared.kernel.errors import FailedPrecondition
+from shared.kernel.money import Currency, Money
+from shared.payments.domain.pricing import DEFAULT_PRICING, PricingTable, ServiceType, quote
 
 
 @pytest.mark.parametrize(

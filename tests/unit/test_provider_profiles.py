@@ -4,8 +4,7 @@ from typing import Any
 
 import pytest
 
-from shared.domain.errors import FailedPrecondition
-from shared.services.provider_profiles import (
+from shared.accounts.services.provider_profiles import (
     PRIVATE_FIELDS,
     account_path,
     migrate_profiles,
@@ -13,6 +12,7 @@ from shared.services.provider_profiles import (
     profile_path,
     split_profile,
 )
+from shared.kernel.errors import FailedPrecondition
 from tests.fakes import InMemoryStore
 from tests.unit.call_world import PROVIDER, CallWorld
 
@@ -138,7 +138,7 @@ def test_the_migration_runs_again_without_effect() -> None:
 
 
 def test_the_subscription_customer_email_comes_from_the_private_account() -> None:
-    from shared.services.subscription_checkout import provider_profile
+    from shared.subscriptions.services.checkout import provider_profile
 
     store = InMemoryStore()
     store.set(profile_path("lawyer1"), {"type": "lawyer", "isVisible": True})

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.domain.rate_limit import RateLimit, decide
+from shared.kernel.rate_limit import RateLimit, decide
 
 RULE = RateLimit(max_requests=5, window_seconds=600)
 

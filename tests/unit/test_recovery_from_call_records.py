@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared.ports.telephony import CallRecord
+from shared.calls.ports.telephony import CallRecord
 from tests.unit.payment_builders import PROVIDER, PaymentWorld
 from tests.unit.profiles import profile_view
 

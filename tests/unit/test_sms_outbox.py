@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.services.sms_outbox import send_queued_sms
+from shared.notifications.services.sms import send_queued_sms
 from tests.unit.call_world import CLIENT_PHONE, CallWorld
 
 
@@ -67,7 +67,7 @@ def test_a_failure_is_recorded_and_not_retried_by_a_redelivery(w: CallWorld) -> 
 
 
 def test_a_long_error_is_truncated(w: CallWorld) -> None:
-    from shared.ports.telephony import TelephonyError
+    from shared.calls.ports.telephony import TelephonyError
 
     def fail(to: str, body: str) -> str:
         raise TelephonyError("x" * 1000, retryable=True)

@@ -3,9 +3,9 @@
 import json
 import time
 
-from shared.adapters.stripe_gateway import StripeWebhookVerifier
-from shared.services.stripe_event_table import NOT_YET_HANDLED, STRIPE_EVENT_HANDLERS
-from shared.services.stripe_webhook import handle_stripe_webhook
+from shared.entry.stripe_events import NOT_YET_HANDLED, STRIPE_EVENT_HANDLERS
+from shared.payments.adapters.stripe_gateway import StripeWebhookVerifier
+from shared.payments.services.stripe_webhook import handle_stripe_webhook
 from tests.fakes import FakeClock, InMemoryStore, stripe_signature
 
 # SPEC §3.2 (stripeWebhook) and §3.1 (the booking's payment_intent.* events), as written there.

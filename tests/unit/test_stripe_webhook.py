@@ -7,10 +7,15 @@ from typing import Any
 
 import pytest
 
-from shared.adapters.stripe_gateway import StripeWebhookVerifier
-from shared.services.payment_events import PAYMENT_INTENT_HANDLERS
-from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
-from shared.services.stripe_webhook import EventHandler, WebhookResponse, handle_stripe_webhook, sdk_api_version
+from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
+from shared.payments.adapters.stripe_gateway import StripeWebhookVerifier
+from shared.payments.services.events import PAYMENT_INTENT_HANDLERS
+from shared.payments.services.stripe_webhook import (
+    EventHandler,
+    WebhookResponse,
+    handle_stripe_webhook,
+    sdk_api_version,
+)
 from tests.fakes import FakeClock, InMemoryStore, payment_intent_event, stripe_signature
 
 SECRET = "whsec_unit"
@@ -244,7 +249,7 @@ def test_an_event_at_another_api_version_is_logged_as_an_error_and_refused(
 ) -> None:
     event = payment_intent_event("evt_v", AUTHORIZED, intent())
     event["api_version"] = version
-    with caplog.at_level(logging.ERROR, logger="shared.services.stripe_webhook"):
+    with caplog.at_level(logging.ERROR, logger="shared.payments.services.stripe_webhook"):
         response = hook.deliver(event)
     assert response.status == 500 and response.body["expected"] == sdk_api_version()
     assert hook.payment()["state"] == "pending"

@@ -5,12 +5,12 @@ from typing import Any
 import pytest
 from firebase_functions import https_fn
 
-from shared.domain.errors import Aborted, FailedPrecondition, InvalidArgument, PermissionDenied
-from shared.domain.money import Currency, Money
 from shared.entry.callables import run_callable
-from shared.ports.billing import PlanChange
-from shared.services.commands import Caller, parse_command
-from shared.services.subscription_changes import (
+from shared.kernel.commands import Caller, parse_command
+from shared.kernel.errors import Aborted, FailedPrecondition, InvalidArgument, PermissionDenied
+from shared.kernel.money import Currency, Money
+from shared.subscriptions.ports.billing import PlanChange
+from shared.subscriptions.services.changes import (
     PlanChangeCommand,
     RequestIdCommand,
     billing_portal_link,
@@ -18,14 +18,14 @@ from shared.services.subscription_changes import (
     set_cancellation,
     start_trial,
 )
-from shared.services.subscription_checkout import (
+from shared.subscriptions.services.checkout import (
     SubscriptionCheckoutCommand,
     create_subscription,
     create_subscription_checkout,
 )
-from shared.services.subscription_dunning import end_expired_trials
-from shared.services.subscription_outage import unavailable_on_outage
-from shared.services.subscription_purchases import purchase_in_flight
+from shared.subscriptions.services.dunning import end_expired_trials
+from shared.subscriptions.services.outage import unavailable_on_outage
+from shared.subscriptions.services.purchases import purchase_in_flight
 from tests.unit.test_subscription_checkout import LAWYER, World
 
 

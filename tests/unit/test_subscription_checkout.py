@@ -3,11 +3,11 @@ from typing import Any
 
 import pytest
 
-from shared.domain.errors import FailedPrecondition, InvalidArgument, PermissionDenied
-from shared.services.commands import Caller, parse_command
-from shared.services.plan_sync import sync_plans_to_stripe
-from shared.services.stripe_customers import ensure_customer
-from shared.services.subscription_checkout import SubscriptionCheckoutCommand, create_subscription_checkout
+from shared.kernel.commands import Caller, parse_command
+from shared.kernel.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from shared.subscriptions.services.checkout import SubscriptionCheckoutCommand, create_subscription_checkout
+from shared.subscriptions.services.plan_sync import sync_plans_to_stripe
+from shared.subscriptions.services.stripe_customers import ensure_customer
 from tests.fakes import FakeBillingGateway, FakeClock, InMemoryStore
 
 LAWYER = Caller("lawyer1", {"role": "lawyer"})

@@ -6,17 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.domain.errors import InvalidArgument
-from shared.domain.money import Currency, Money
-from shared.domain.subscription import (
-    DUNNING_GRACE,
-    QuotaRefusal,
-    SubscriptionStatus,
-    ai_access_enabled,
-    dunning_expired,
-    quota,
-)
-from shared.domain.subscription_plans import (
+from shared.kernel.errors import InvalidArgument
+from shared.kernel.money import Currency, Money
+from shared.subscriptions.domain.plans import (
     FAIR_USE_CALLS,
     PLANS,
     BillingPeriod,
@@ -24,6 +16,14 @@ from shared.domain.subscription_plans import (
     Tier,
     annual_minor,
     plan,
+)
+from shared.subscriptions.domain.subscription import (
+    DUNNING_GRACE,
+    QuotaRefusal,
+    SubscriptionStatus,
+    ai_access_enabled,
+    dunning_expired,
+    quota,
 )
 
 EXPECTED = {  # SPEC §3.2: EUR/mo, USD/mo, EUR/yr, USD/yr, calls

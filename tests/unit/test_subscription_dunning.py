@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.domain.subscription import DUNNING_GRACE, dunning_reminder_due
-from shared.ports.clock import ScheduledRunClock
-from shared.services.subscription_dunning import suspend_overdue_subscriptions
+from shared.kernel.clock import ScheduledRunClock
+from shared.subscriptions.domain.subscription import DUNNING_GRACE, dunning_reminder_due
+from shared.subscriptions.services.dunning import suspend_overdue_subscriptions
 from tests.fakes import FakeClock, InMemoryStore
 
 SINCE = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)

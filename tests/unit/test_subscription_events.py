@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from shared.adapters.stripe_gateway import StripeWebhookVerifier
-from shared.services.stripe_event_table import STRIPE_EVENT_HANDLERS
-from shared.services.stripe_webhook import handle_stripe_webhook, sdk_api_version
-from shared.services.subscription_events import subscription_refresher
+from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
+from shared.payments.adapters.stripe_gateway import StripeWebhookVerifier
+from shared.payments.services.stripe_webhook import handle_stripe_webhook, sdk_api_version
+from shared.subscriptions.services.events import subscription_refresher
 from tests.fakes import FakeBillingGateway, FakeClock, InMemoryStore, stripe_signature
 
 SECRET = "whsec_subs"

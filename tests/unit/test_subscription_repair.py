@@ -1,8 +1,8 @@
 import pytest
 
-from shared.domain.errors import InvalidArgument, PermissionDenied
-from shared.services.commands import Caller
-from shared.services.subscription_repair import repair_billing_periods
+from shared.kernel.commands import Caller
+from shared.kernel.errors import InvalidArgument, PermissionDenied
+from shared.subscriptions.services.repair import repair_billing_periods
 from tests.unit.test_subscription_changes import subscribed
 from tests.unit.test_subscription_checkout import World
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from shared.ports.billing import CheckoutRequest, CheckoutSession, PlanChange, StripeSubscription
-from shared.ports.payments import PaymentGatewayError
-from shared.services.commands import parse_command
-from shared.services.subscription_changes import PlanChangeCommand, RequestIdCommand, change_subscription_plan
-from shared.services.subscription_changes import set_cancellation as set_cancellation_at_stripe
-from shared.services.subscription_checkout import create_subscription, create_subscription_checkout
-from shared.services.subscription_request_keys import attempt_key, call_with_key
+from shared.kernel.commands import parse_command
+from shared.kernel.errors import PaymentGatewayError
+from shared.subscriptions.ports.billing import CheckoutRequest, CheckoutSession, PlanChange, StripeSubscription
+from shared.subscriptions.services.changes import PlanChangeCommand, RequestIdCommand, change_subscription_plan
+from shared.subscriptions.services.changes import set_cancellation as set_cancellation_at_stripe
+from shared.subscriptions.services.checkout import create_subscription, create_subscription_checkout
+from shared.subscriptions.services.request_keys import attempt_key, call_with_key
 from tests.fakes import FakeBillingGateway
 from tests.unit.test_subscription_checkout import LAWYER, World
 
@@ -198,7 +198,7 @@ class ReplayingCustomers(ReplayingBilling):
 
 
 def test_a_customer_creation_retried_after_a_stripe_5xx_uses_the_next_key() -> None:
-    from shared.services.stripe_customers import ensure_customer
+    from shared.subscriptions.services.stripe_customers import ensure_customer
     from tests.fakes import FakeClock, InMemoryStore
 
     store, clock, billing = InMemoryStore(), FakeClock(), ReplayingCustomers()

@@ -3,8 +3,8 @@
 import pytest
 from google.api_core.exceptions import Aborted as CommitAborted
 
-from shared.adapters.firestore_store import retry_contended
-from shared.domain.errors import Aborted
+from shared.kernel.adapters.firestore_store import retry_contended
+from shared.kernel.errors import Aborted
 
 
 def test_a_transaction_that_stops_colliding_commits() -> None:
@@ -66,7 +66,7 @@ class _LockedOnce:
 
 
 def test_a_plain_write_aborted_by_a_transaction_lock_is_written_again() -> None:
-    from shared.adapters.firestore_store import FirestoreDocumentStore
+    from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
 
     client = _LockedOnce()
     FirestoreDocumentStore(client).set("call_sessions/s1", {"twilioCost": {"checks": 1}}, merge=True)

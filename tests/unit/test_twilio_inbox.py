@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from shared.ports.telephony import CallRecord
-from shared.services import twilio_inbox
+from shared.calls.ports.telephony import CallRecord
+from shared.calls.services import twilio_inbox
 from tests.unit.call_world import CONFERENCE_SID, CallWorld, rfc2822
 
 

@@ -2,7 +2,7 @@
 
 from twilio.request_validator import RequestValidator
 
-from shared.adapters.twilio_telephony import TwilioSignature
+from shared.calls.adapters.twilio_telephony import TwilioSignature
 
 URL = "https://europe-west3-demo.cloudfunctions.net/twilioCallWebhook?sessionId=s1&party=provider&attempt=1"
 PARAMS = {"CallSid": "CA1", "CallStatus": "completed"}

@@ -1,1 +1,0 @@
-"""Adapters: one thin module per provider, implementing the ports."""

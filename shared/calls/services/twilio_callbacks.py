@@ -1,0 +1,259 @@
+"""Twilio webhooks of the call sequence: answer/Gather, AMD, call status, conference events.
+
+Each callback is verified by the entrypoint, then applied through the session's transaction.
+Call-status callbacks decide the fate of attempts that were never accepted (no answer, busy,
+voicemail, refusal). Once a party accepted, the conference events decide
+(`shared.calls.services.conference_events`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from shared.calls.domain.call_script import AskForDigit, CallScript, HangUp, JoinConference, Say
+from shared.calls.domain.call_session import TERMINAL, CallStatus, Party, left_reason, no_answer_reason
+from shared.calls.domain.ivr import prompt
+from shared.calls.domain.settings import CallSettings
+from shared.calls.ports.telephony import Telephony, TelephonyError
+from shared.calls.services.conference_events import conference_event
+from shared.calls.services.dialing import DialTask, enqueue_attempt
+from shared.calls.services.sessions import CallbackUrls, SessionView, fail, read_session, session_path
+from shared.calls.services.twilio_results import CallbackResult
+from shared.kernel.ledger import apply_once
+from shared.kernel.store import DocumentStore, Transaction
+from shared.kernel.tasks import TaskScheduler
+
+log = logging.getLogger(__name__)
+FINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+CERTAIN_MACHINE_ANSWERS = frozenset({"machine_end_beep", "machine_end_silence", "machine_end_other", "fax"})
+"""`machine_start` is not among them: AMD gives it to some people too."""
+
+
+def _language(view: SessionView | None, party: str) -> str:
+    if view is None:
+        return "en"
+    return str(view.doc.get("providerLanguage" if party == "provider" else "clientLanguage", "en"))
+
+
+def _unavailable(language: str) -> CallScript:
+    return CallScript((Say(prompt("unavailable", language)), HangUp()))
+
+
+def _join(view: SessionView, party: str, urls: CallbackUrls) -> CallScript:
+    language = _language(view, party)
+    is_client = party == "client"
+    return CallScript(
+        (
+            Say(prompt("connecting", language)),
+            JoinConference(
+                name=view.id,
+                status_callback=urls.conference(view.id),
+                start_on_enter=is_client,
+                end_on_exit=True,
+                time_limit_seconds=int(view.doc.get("durationMinutes", 30)) * 60 + 300,
+            ),
+        )
+    )
+
+
+def answer(session_id: str, party: str, attempt: int, *, store: DocumentStore, urls: CallbackUrls) -> CallScript:
+    """TwiML for a party who just picked up: ask to press 1, in their language."""
+    doc = store.get(session_path(session_id))
+    view = SessionView(session_id, doc, []) if doc else None
+    language = _language(view, party)
+    if view is None or view.status in TERMINAL or view.participant(party).get("attempt") != attempt:
+        return _unavailable(language)
+    offer = "provider_offer" if party == "provider" else "client_offer"
+    return CallScript(
+        (
+            AskForDigit(prompt(offer, language), urls.answer(session_id, party, attempt)),
+            Say(prompt("no_input", language)),
+            HangUp(),
+        )
+    )
+
+
+def gather(
+    session_id: str,
+    party: str,
+    attempt: int,
+    call_sid: str,
+    digits: str,
+    *,
+    store: DocumentStore,
+    urls: CallbackUrls,
+    now: datetime,
+) -> CallbackResult:
+    return store.run_transaction(lambda tx: _gather(tx, session_id, party, attempt, call_sid, digits, urls, now))
+
+
+def _gather(
+    tx: Transaction,
+    session_id: str,
+    party: str,
+    attempt: int,
+    call_sid: str,
+    digits: str,
+    urls: CallbackUrls,
+    now: datetime,
+) -> CallbackResult:
+    view = read_session(tx, session_id)
+    language = _language(view, party)
+    if view is None or view.status in TERMINAL or view.participant(party).get("attempt") != attempt:
+        return CallbackResult(script=_unavailable(language))
+    participant = view.participant(party)
+    if participant.get("state") == "accepted":
+        return CallbackResult(script=_join(view, party, urls), duplicate=True)
+    if digits != "1":
+        tx.update(
+            session_path(session_id),
+            {f"participants.{party}.state": "declined", f"participants.{party}.callSid": call_sid},
+        )
+        return CallbackResult(script=CallScript((Say(prompt("declined", language)), HangUp())))
+    update: dict[str, Any] = {
+        f"participants.{party}.state": "accepted",
+        f"participants.{party}.callSid": call_sid,
+        f"participants.{party}.acceptedAt": now,
+        "updatedAt": now,
+    }
+    result = CallbackResult(script=_join(view, party, urls))
+    if party == "provider":
+        update["status"] = CallStatus.PROVIDER_CONNECTED.value
+        result.next_dial = (Party.CLIENT, 1)
+    tx.update(session_path(session_id), update)
+    return result
+
+
+def machine_detected(
+    session_id: str, party: str, attempt: int, call_sid: str, answered_by: str, *, store: DocumentStore
+) -> CallbackResult:
+    """Async AMD result. AMD sometimes labels a person `machine_start`: that call is left to the
+    Gather (a person who presses 1 in its window is accepted; silence ends the call, which then
+    counts as no answer). A voicemail that reached its beep (`machine_end_*`) or a fax is hung up.
+
+    No transaction: the only effect is a hang-up, whose final call status then decides."""
+    if answered_by not in CERTAIN_MACHINE_ANSWERS:
+        return CallbackResult()
+    doc = store.get(session_path(session_id))
+    participant = (doc or {}).get("participants", {}).get(party, {})
+    if participant.get("attempt") != attempt or participant.get("state") in ("accepted", "declined"):
+        return CallbackResult()
+    return CallbackResult(hang_up=[call_sid])
+
+
+def call_status(
+    session_id: str,
+    party: str,
+    attempt: int,
+    params: dict[str, str],
+    *,
+    store: DocumentStore,
+    now: datetime,
+) -> CallbackResult:
+    call_sid, status = params.get("CallSid", ""), params.get("CallStatus", "")
+    if status not in FINAL_CALL_STATUSES:
+        return CallbackResult()  # progress only: the dial recorded the CallSid already
+    settings = CallSettings.from_document(store.get("settings/calls"))
+    entry = {"source": "twilio", "kind": "call_status", "sessionId": session_id, "processedAt": now}
+
+    def apply(tx: Transaction) -> CallbackResult:
+        def effect() -> CallbackResult:
+            view = read_session(tx, session_id)
+            return _call_status(tx, view, party, attempt, call_sid, status, params, settings, now)
+
+        applied, result = apply_once(tx, f"twilio_call_{call_sid}_{status}", effect, entry=entry)
+        return result if applied and result is not None else CallbackResult(duplicate=True)
+
+    return store.run_transaction(apply)
+
+
+def _call_status(
+    tx: Transaction,
+    view: SessionView | None,
+    party: str,
+    attempt: int,
+    call_sid: str,
+    status: str,
+    params: dict[str, str],
+    settings: CallSettings,
+    now: datetime,
+) -> CallbackResult:
+    if view is None or view.participant(party).get("attempt") != attempt:
+        return CallbackResult()
+    participant = view.participant(party)
+    update: dict[str, Any] = {f"participants.{party}.finalStatus": status, f"participants.{party}.callSid": call_sid}
+    duration = params.get("CallDuration")
+    if duration and duration.isdigit():
+        update[f"participants.{party}.callDurationSeconds"] = int(duration)
+    if participant.get("state") == "accepted" and view.status not in TERMINAL:
+        other = view.participant("client" if party == "provider" else "provider")
+        if view.status is not CallStatus.ACTIVE and other.get("state") != "accepted":
+            # Left before the other party joined: Twilio starts a conference only with two
+            # participants and sends no conference-end for one that never started.
+            return _left_early(tx, view, Party(party), other, update, settings, now)
+    if view.status in TERMINAL or participant.get("state") == "accepted":
+        # Accepted parties are settled by the conference events.
+        tx.update(session_path(view.id), update)
+        return CallbackResult()
+    update[f"participants.{party}.state"] = "declined" if participant.get("state") == "declined" else "no_answer"
+    if attempt < settings.max_attempts_per_party:
+        tx.update(session_path(view.id), update)
+        return CallbackResult(next_dial=(Party(party), attempt + 1))
+    result = CallbackResult(settle=True)
+    if party == "client":
+        provider_sid = view.participant("provider").get("callSid")
+        if provider_sid:
+            result.hang_up.append(provider_sid)
+    fail(tx, view, no_answer_reason(Party(party)), now=now, settings=settings, extra=update)
+    return result
+
+
+def carry_out(
+    result: CallbackResult,
+    session_id: str,
+    *,
+    tasks: TaskScheduler,
+    telephony: Telephony,
+    settle: Callable[[str], object],
+    settings: CallSettings,
+    record_costs: Callable[[str], object] | None = None,
+) -> None:
+    """The side effects a committed callback asked for, in a safe order."""
+    for call_sid in result.hang_up:
+        try:
+            telephony.hang_up(call_sid)
+        except TelephonyError:
+            log.warning("could not hang up %s for session %s", call_sid, session_id)
+    if result.next_dial is not None:
+        party, attempt = result.next_dial
+        enqueue_attempt(tasks, DialTask(session_id, party, attempt), settings)
+    if result.settle:
+        settle(session_id)
+        if record_costs is not None:
+            try:
+                record_costs(session_id)
+            except Exception:  # the pending figure of the final state lets completeCallCosts retry
+                log.warning("cost of session %s left to completeCallCosts", session_id, exc_info=True)
+
+
+def _left_early(
+    tx: Transaction,
+    view: SessionView,
+    party: Party,
+    other: dict[str, Any],
+    update: dict[str, Any],
+    settings: CallSettings,
+    now: datetime,
+) -> CallbackResult:
+    result = CallbackResult(settle=True)
+    other_sid = other.get("callSid")
+    if other_sid and not other.get("finalStatus") and other.get("state") not in ("no_answer", "declined"):
+        result.hang_up.append(str(other_sid))
+    fail(tx, view, left_reason(party), now=now, settings=settings, extra=update)
+    return result
+
+
+__all__ = ["CallbackResult", "conference_event"]

@@ -1,0 +1,175 @@
+"""Twilio's status and conference callbacks: kept at once, applied from a Cloud Task.
+
+Twilio sends each callback once, in parallel with the others, and never retries one that got an
+HTTP error. So the webhook does as little as possible: it verifies the signature, stores the raw
+callback under an id derived from it (`twilio_callbacks/{id}`; a duplicate finds it) and enqueues
+`processTwilioCallback` with the same id, then answers 200. The task applies the callback and
+carries out what it asks for (hang-ups, next dial, settlement, cost), and is retried by Cloud
+Tasks when it fails or when the callback cannot be applied yet (an earlier conference event is
+still missing). When both calls of an active session have ended and `conference-end` has not come
+within the grace, the call is settled from Twilio's call records (Twilio never resends it).
+`stuckPaymentsRecovery` applies a stored callback whose task never ran.
+Progress statuses (initiated, ringing, answered) have no effect and are not stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from shared.calls.domain.settings import CallSettings
+from shared.calls.ports.telephony import CallRecord, Telephony, TelephonyError
+from shared.calls.services import twilio_callbacks
+from shared.calls.services.conference_events import conference_event
+from shared.calls.services.record_settlement import settle_from_call_records
+from shared.calls.services.twilio_results import CallbackResult
+from shared.kernel.clock import Clock
+from shared.kernel.store import DocumentStore
+from shared.kernel.tasks import TaskScheduler
+
+log = logging.getLogger(__name__)
+
+PROCESS_FUNCTION = "processTwilioCallback"
+CALL_STATUS, CONFERENCE = "call_status", "conference"
+UNPROCESSED_AFTER = timedelta(minutes=2)
+_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+class CallbackNotApplicable(Exception):
+    """The callback cannot be applied yet; the task is retried (Cloud Tasks backoff)."""
+
+
+def callback_id(kind: str, params: dict[str, str]) -> str | None:
+    """The id of a callback that has an effect, derived from what makes it unique; None for the
+    ones that have none (progress statuses, malformed events)."""
+    if kind == CALL_STATUS:
+        status = params.get("CallStatus", "")
+        if status not in twilio_callbacks.FINAL_CALL_STATUSES or not params.get("CallSid"):
+            return None
+        raw = f"call-{params['CallSid']}-{status}"
+    else:
+        sequence, conference = params.get("SequenceNumber", ""), params.get("ConferenceSid", "")
+        if not sequence.isdigit() or not conference:
+            return None
+        raw = f"conf-{conference}-{int(sequence):04d}"
+    return _SAFE.sub("_", raw)[:480]
+
+
+def receive(
+    kind: str,
+    session_id: str,
+    party: str,
+    attempt: int,
+    params: dict[str, str],
+    *,
+    store: DocumentStore,
+    tasks: TaskScheduler,
+    now: datetime,
+) -> str | None:
+    """Store the callback and enqueue its processing; its id (None when it has no effect)."""
+    found = callback_id(kind, params)
+    if found is None:
+        return None
+    store.create(
+        f"twilio_callbacks/{found}",
+        {
+            "kind": kind,
+            "sessionId": session_id,
+            "party": party,
+            "attempt": attempt,
+            "params": params,
+            "receivedAt": now,
+            "processedAt": None,
+        },
+    )
+    # Enqueued again for a duplicate: a no-op when the first one was enqueued (same task id).
+    tasks.enqueue(PROCESS_FUNCTION, {"callbackId": found}, task_id=f"twilio-{found}")
+    return found
+
+
+def process(
+    found: str,
+    *,
+    store: DocumentStore,
+    telephony: Telephony,
+    tasks: TaskScheduler,
+    clock: Clock,
+    settle: Callable[[str], object],
+    record_costs: Callable[[str], object] | None = None,
+) -> str:
+    """Apply one stored callback and carry out its effects: 'applied', 'done' (already) or
+    'unknown'; raises CallbackNotApplicable when it must be tried again later."""
+    path = f"twilio_callbacks/{found}"
+    doc = store.get(path)
+    if doc is None:
+        return "unknown"
+    if doc.get("processedAt") is not None:
+        return "done"
+    session_id, params = str(doc["sessionId"]), dict(doc.get("params") or {})
+    now = clock.now()
+    result: CallbackResult
+    if doc["kind"] == CALL_STATUS:
+        result = twilio_callbacks.call_status(
+            session_id, str(doc["party"]), int(doc["attempt"]), params, store=store, now=now
+        )
+        if _both_calls_over_while_active(store, session_id):
+            # Both calls ended: the conference is over even if its `conference-end` is lost.
+            settings = CallSettings.from_document(store.get("settings/calls"))
+            if now - doc["receivedAt"] < timedelta(seconds=settings.conference_gap_grace_seconds):
+                raise CallbackNotApplicable(f"callback {found}: waiting for the conference end")
+            ended = settle_from_call_records(
+                session_id, store=store, telephony=telephony, clock=clock, hang_up_live=False
+            )
+            result.settle = result.settle or ended == "completed"
+    else:
+        result = conference_event(session_id, params, store=store, now=now, records=_records(telephony))
+    if result.retry_later:
+        raise CallbackNotApplicable(f"callback {found} waits for an earlier conference event")
+    settings = CallSettings.from_document(store.get("settings/calls")) if result.next_dial else CallSettings()
+    twilio_callbacks.carry_out(
+        result,
+        session_id,
+        tasks=tasks,
+        telephony=telephony,
+        settle=settle,
+        settings=settings,
+        record_costs=record_costs,
+    )
+    store.set(path, {"processedAt": clock.now()}, merge=True)
+    return "applied"
+
+
+def _both_calls_over_while_active(store: DocumentStore, session_id: str) -> bool:
+    doc = store.get(f"call_sessions/{session_id}") or {}
+    if doc.get("status") != "active":
+        return False
+    participants = doc.get("participants") or {}
+    return all((participants.get(party) or {}).get("finalStatus") for party in ("provider", "client"))
+
+
+def process_forgotten(*, store: DocumentStore, now: datetime, process_one: Callable[[str], object]) -> list[str]:
+    """Apply stored callbacks whose task never ran (enqueueing failed after they were stored)."""
+    done = []
+    for found, doc in store.find("twilio_callbacks", [("processedAt", "==", None)], limit=100):
+        if doc.get("receivedAt") is None or doc["receivedAt"] > now - UNPROCESSED_AFTER:
+            continue
+        try:
+            process_one(found)
+        except Exception:  # one callback must not stop the sweep
+            log.warning("stored twilio callback %s still not applicable", found, exc_info=True)
+            continue
+        done.append(found)
+    return done
+
+
+def _records(telephony: Telephony) -> Callable[[str], CallRecord | None]:
+    def record(call_sid: str) -> CallRecord | None:
+        try:
+            return telephony.call_record(call_sid)
+        except TelephonyError as exc:
+            log.warning("no Twilio record of %s: %s", call_sid, exc)
+            return None
+
+    return record

@@ -1,0 +1,64 @@
+"""Inbound commands: parsing untrusted callable data into typed, validated values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from shared.kernel.errors import InvalidArgument, PermissionDenied, Unauthenticated
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated user behind a callable request (from the verified ID token)."""
+
+    uid: str
+    claims: dict[str, Any]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.claims.get("admin") is True
+
+
+def require_caller(caller: Caller | None) -> Caller:
+    if caller is None:
+        raise Unauthenticated("sign in first: this function requires an authenticated user")
+    return caller
+
+
+def require_self_or_admin(caller: Caller, field: str, uid: str) -> None:
+    if caller.uid != uid and not caller.is_admin:
+        raise PermissionDenied(f"{field} must be the signed-in user")
+
+
+def require_client(caller: Caller) -> None:
+    """Only a client account (the server-set `role` claim) books calls; admins may act for one."""
+    if caller.claims.get("role") != "client" and not caller.is_admin:
+        raise PermissionDenied("only a client account can book a call")
+
+
+def require_other_party(provider_id: str, client_id: str) -> None:
+    if provider_id == client_id:
+        raise InvalidArgument("providerId", "cannot be your own account: a provider cannot book themselves")
+
+
+def parse_command(model: type[M], data: Any) -> M:
+    """Validate `data` against `model`; the first problem becomes INVALID_ARGUMENT naming it.
+
+    Field validators may call the domain parsers directly: their InvalidArgument (not a
+    ValueError) passes through pydantic unchanged, field name included."""
+    if not isinstance(data, dict):
+        raise InvalidArgument("data", "must be an object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or "data"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "missing":
+            message = "is required"
+        raise InvalidArgument(field, message) from None

@@ -1,1 +1,0 @@
-"""Ports: the small abstract interfaces the services need from the outside world."""

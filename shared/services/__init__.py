@@ -1,1 +1,0 @@
-"""Use cases: each takes a command and the ports it needs."""

@@ -1,0 +1,67 @@
+"""One Stripe Customer per user, ever — even when the first requests race.
+
+A reservation (`stripe_customer_requests/{uid}`) is taken in a transaction before Stripe is
+called (outside it) with the key `customer:{uid}`; a concurrent request waits for the winner's
+customer id instead of creating a second customer (Stripe forgets keys after 24 h, so the
+reservation is what guarantees it). Stripe replays a saved 5xx for its key: after a retryable
+failure the reservation is let go at once and the next try uses the next key
+(`customer:{uid}:a1`, see `subscription_request_keys`); should that 5xx have created a customer
+all the same, it stays unused at Stripe — the product records one customer per user.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from shared.kernel.clock import Clock
+from shared.kernel.errors import Aborted
+from shared.kernel.store import DocumentStore, Transaction
+from shared.subscriptions.ports.billing import BillingGateway
+from shared.subscriptions.services.request_keys import call_with_key
+
+LEASE = timedelta(seconds=30)
+WAIT_SECONDS, WAIT_STEP = 10.0, 0.2
+
+
+def ensure_customer(
+    user_id: str, email: str | None, *, store: DocumentStore, billing: BillingGateway, clock: Clock
+) -> str:
+    outcome = store.run_transaction(lambda tx: _reserve(tx, user_id, clock.now()))
+    waited = 0.0
+    while outcome == "wait":
+        if waited >= WAIT_SECONDS:
+            raise Aborted("a Stripe customer is being created for this account; retry shortly")
+        clock.sleep(WAIT_STEP)
+        waited += WAIT_STEP
+        outcome = store.run_transaction(lambda tx: _reserve(tx, user_id, clock.now()))
+    if outcome != "create":
+        return outcome
+    try:
+        customer_id = call_with_key(
+            store, f"customer:{user_id}", lambda key: billing.create_customer(user_id, email, key)
+        )
+    except Exception:
+        store.set(f"stripe_customer_requests/{user_id}", {"leaseUntil": None}, merge=True)
+        raise
+    store.run_transaction(lambda tx: _record(tx, user_id, customer_id, clock.now()))
+    return str((store.get(f"users/{user_id}") or {}).get("stripeCustomerId", customer_id))
+
+
+def _reserve(tx: Transaction, user_id: str, now: datetime) -> str:
+    user = tx.get(f"users/{user_id}") or {}
+    request_path = f"stripe_customer_requests/{user_id}"
+    request = tx.get(request_path)
+    if isinstance(user.get("stripeCustomerId"), str):
+        return str(user["stripeCustomerId"])
+    if request is not None and request.get("leaseUntil") and request["leaseUntil"] > now:
+        return "wait"
+    tx.set(request_path, {"leaseUntil": now + LEASE, "createdAt": now})
+    return "create"
+
+
+def _record(tx: Transaction, user_id: str, customer_id: str, now: datetime) -> None:
+    user = tx.get(f"users/{user_id}") or {}
+    if not isinstance(user.get("stripeCustomerId"), str):
+        tx.set(f"users/{user_id}", {"stripeCustomerId": customer_id, "updatedAt": now}, merge=True)
+    tx.set(f"stripe_customers/{customer_id}", {"providerId": user_id})
+    tx.set(f"stripe_customer_requests/{user_id}", {"customerId": customer_id, "leaseUntil": None})
