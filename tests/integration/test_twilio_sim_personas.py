@@ -61,7 +61,9 @@ def test_talkers_join_then_hang_up_after_their_talk_time(env: SimEnv, number: st
     ]
     join, leave = events[0], events[1]
     in_conference = rfc2822_seconds(leave["Timestamp"]) - rfc2822_seconds(join["Timestamp"])
-    assert talk - 1 <= in_conference <= talk + 2
+    # At the default speed (600) a virtual second is 1.7 real ms: a busy machine's scheduling
+    # delay shows as a few virtual seconds, never as a talk time cut short.
+    assert talk - 1 <= in_conference <= talk + 15
     assert leave["ReasonParticipantLeft"] == "participant_hung_up"
     assert events[2]["ReasonConferenceEnded"] == "last-participant-left"
     _assert_signed(env)
