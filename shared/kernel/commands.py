@@ -35,15 +35,16 @@ def require_self_or_admin(caller: Caller, field: str, uid: str) -> None:
         raise PermissionDenied(f"{field} must be the signed-in user")
 
 
-def require_client(caller: Caller) -> None:
-    """Only a client account (the server-set `role` claim) books calls; admins may act for one."""
-    if caller.claims.get("role") != "client" and not caller.is_admin:
+def require_booking_client(caller: Caller | None, client_id: str, provider_id: str) -> Caller:
+    """A booking is made by a signed-in client account (the server-set `role` claim) for
+    themselves, with someone else; an admin may act for a client."""
+    user = require_caller(caller)
+    require_self_or_admin(user, "clientId", client_id)
+    if user.claims.get("role") != "client" and not user.is_admin:
         raise PermissionDenied("only a client account can book a call")
-
-
-def require_other_party(provider_id: str, client_id: str) -> None:
     if provider_id == client_id:
         raise InvalidArgument("providerId", "cannot be your own account: a provider cannot book themselves")
+    return user
 
 
 def parse_command(model: type[M], data: Any) -> M:

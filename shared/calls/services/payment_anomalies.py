@@ -14,7 +14,7 @@ from shared.calls.domain.call_session import TERMINAL, CallStatus
 from shared.calls.domain.settings import RecoverySettings
 from shared.calls.services.sessions import session_path
 from shared.kernel.store import Document, DocumentStore
-from shared.payments.domain.payment import PaymentState
+from shared.payments.services.authorized_holds import authorized_holds
 
 RECOVERY_SETTINGS_PATH = "settings/payments_recovery"
 SCAN_LIMIT = 500
@@ -44,13 +44,8 @@ def orphan_holds(store: DocumentStore, now: datetime, settings: RecoverySettings
     """Authorized holds with no `call_sessions/{callSessionId}`, authorized longer ago than
     `orphanHoldMinutes` (createdAt when Stripe did not report the authorization time)."""
     cutoff = now - timedelta(minutes=settings.orphan_hold_minutes)
-    candidates = store.find(
-        "payments",
-        [("state", "==", PaymentState.AUTHORIZED.value), ("createdAt", "<=", cutoff)],
-        limit=SCAN_LIMIT,
-    )
     found = []
-    for payment_id, payment in candidates:
+    for payment_id, payment in authorized_holds(store, "createdAt", cutoff, limit=SCAN_LIMIT):
         if (payment.get("authorizedAt") or payment["createdAt"]) > cutoff:
             continue
         session_id = payment.get("callSessionId")
@@ -79,13 +74,8 @@ def expiring_holds(store: DocumentStore, now: datetime, settings: RecoverySettin
     """Authorized holds whose `captureBefore` falls before `now + captureBeforeMarginHours`
     (already past included) and whose session has not settled them yet."""
     horizon = now + timedelta(hours=settings.capture_before_margin_hours)
-    candidates = store.find(
-        "payments",
-        [("state", "==", PaymentState.AUTHORIZED.value), ("captureBefore", "<=", horizon)],
-        limit=SCAN_LIMIT,
-    )
     found = []
-    for payment_id, payment in candidates:
+    for payment_id, payment in authorized_holds(store, "captureBefore", horizon, limit=SCAN_LIMIT):
         session_id = payment.get("callSessionId")
         session = store.get(session_path(session_id)) if session_id else None
         if session_payment_state(session) in SETTLED:

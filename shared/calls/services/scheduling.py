@@ -19,7 +19,7 @@ from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.phone_vault import PhoneVault
 from shared.calls.services.commands import CreateAndScheduleCallCommand
 from shared.kernel.clock import Clock
-from shared.kernel.commands import Caller, require_caller, require_client, require_other_party, require_self_or_admin
+from shared.kernel.commands import Caller, require_booking_client
 from shared.kernel.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -64,10 +64,7 @@ def create_and_schedule_call(
     gateway: PaymentGateway,
 ) -> ScheduledCall:
     """`gateway` may hold a read-only key: it is only asked for the hold when its webhook is late."""
-    user = require_caller(caller)
-    require_self_or_admin(user, "clientId", cmd.clientId)
-    require_client(user)
-    require_other_party(cmd.providerId, cmd.clientId)
+    user = require_booking_client(caller, cmd.clientId, cmd.providerId)
     verified = user.claims.get("phone_number")
     if not user.is_admin and isinstance(verified, str) and verified != cmd.clientPhone:
         raise InvalidArgument("clientPhone", "must be your own number, the one verified on your account")

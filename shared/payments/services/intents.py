@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.kernel.clock import Clock
-from shared.kernel.commands import Caller, require_caller, require_client, require_other_party, require_self_or_admin
+from shared.kernel.commands import Caller, require_booking_client
 from shared.kernel.errors import (
     Aborted,
     AlreadyExists,
@@ -87,10 +87,7 @@ def create_payment_intent(
     gateway: PaymentGateway,
     clock: Clock,
 ) -> PaymentIntentCreated:
-    user = require_caller(caller)
-    require_self_or_admin(user, "clientId", cmd.clientId)
-    require_client(user)
-    require_other_party(cmd.providerId, cmd.clientId)
+    require_booking_client(caller, cmd.clientId, cmd.providerId)
     profile = _approved_provider(store, cmd.providerId, cmd.serviceType)
     price = quote(
         PricingTable.from_document(store.get("settings/pricing")),
@@ -171,12 +168,7 @@ def _reserve(
     tx.create(
         path,
         {
-            "callSessionId": cmd.callSessionId,
-            "clientId": cmd.clientId,
-            "providerId": cmd.providerId,
-            "serviceType": cmd.serviceType.value,
-            "amount": price.total.minor,
-            "currency": price.total.currency.value,
+            **_booking(cmd, price),
             "state": "creating",
             "attempts": 1,
             "leaseUntil": now + RESERVATION_LEASE,
@@ -184,6 +176,18 @@ def _reserve(
         },
     )
     return _Reserved()
+
+
+def _booking(cmd: CreatePaymentIntentCommand, price: Quote) -> dict[str, Any]:
+    """What identifies the booking on its reservation and its payment."""
+    return {
+        "callSessionId": cmd.callSessionId,
+        "clientId": cmd.clientId,
+        "providerId": cmd.providerId,
+        "serviceType": cmd.serviceType.value,
+        "amount": price.total.minor,
+        "currency": price.total.currency.value,
+    }
 
 
 def _wait_for_inflight(store: DocumentStore, clock: Clock, call_session_id: str) -> _Existing:
@@ -268,12 +272,7 @@ def _record(
         payment_path,
         {
             "paymentIntentId": hold.id,
-            "callSessionId": cmd.callSessionId,
-            "clientId": cmd.clientId,
-            "providerId": cmd.providerId,
-            "serviceType": cmd.serviceType.value,
-            "amount": price.total.minor,
-            "currency": price.total.currency.value,
+            **_booking(cmd, price),
             "platformFee": price.platform_fee.minor,
             "providerAmount": price.provider_amount.minor,
             "destinationAccountId": destination.account_id if destination else None,
