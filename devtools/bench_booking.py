@@ -28,13 +28,14 @@ from devtools.processes import ManagedProcess, port_open, wait_until
 from devtools.stack import ROOT, java_home
 from shared.accounts.services.provider_profiles import write_profile
 from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
+from shared.calls.adapters.session_repository import session_path
 from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.telephony import CallCost, CallRecord, DialRequest, Telephony
 from shared.calls.services import twilio_callbacks
 from shared.calls.services.commands import CreateAndScheduleCallCommand
 from shared.calls.services.dialing import DialTask, execute_dial
 from shared.calls.services.scheduling import create_and_schedule_call
-from shared.calls.services.sessions import CallbackUrls, session_path
+from shared.calls.services.sessions import CallbackUrls
 from shared.calls.services.settlement import settle_session
 from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
 from shared.kernel.adapters.firestore_store import FirestoreDocumentStore

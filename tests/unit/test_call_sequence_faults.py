@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shared.calls.adapters.session_repository import BREAKER_PATH
 from shared.calls.domain.call_script import CallScript, HangUp, Say
 from shared.calls.domain.call_session import Party
 from shared.calls.domain.ivr import prompt
 from shared.calls.services import twilio_callbacks as twilio
-from shared.calls.services.dialing import BREAKER_PATH, DialTask
+from shared.calls.services.dialing import DialTask
 from shared.kernel.errors import InvalidArgument, PaymentGatewayError
 from tests.unit.call_world import CallWorld
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
+
+from shared.calls.domain.call_rules import Settlement
 
 
 class CallStatus(StrEnum):
@@ -78,3 +83,95 @@ def left_reason(party: Party) -> FailureReason:
 
 def no_answer_reason(party: Party) -> FailureReason:
     return FailureReason.PROVIDER_NO_ANSWER if party is Party.PROVIDER else FailureReason.CLIENT_NO_ANSWER
+
+
+# Written with the final state: Twilio's price is asked after the commit, and should that never
+# happen (a crash, a timeout), `completeCallCosts` still finds the session by `pending`.
+COST_NOT_ASKED_YET: dict[str, Any] = {
+    "micros": 0,
+    "currency": "usd",
+    "calls": 0,
+    "complete": False,
+    "pending": True,
+    "checks": 0,
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the client is told when the call ends: a mail template, and whether an SMS too."""
+
+    template: str
+    sms: bool
+
+
+@dataclass
+class CallSession:
+    """A booked call as stored in `call_sessions/{callSessionId}`: its parties and their
+    attempts, the conference, and how it ends (status, settlement, the client's notice)."""
+
+    id: str
+    doc: dict[str, Any]
+
+    @property
+    def status(self) -> CallStatus:
+        return CallStatus(self.doc["status"])
+
+    @property
+    def provider_id(self) -> str:
+        return str(self.doc["providerId"])
+
+    @property
+    def client_id(self) -> str:
+        return str(self.doc["clientId"])
+
+    def participant(self, party: str) -> dict[str, Any]:
+        participant: dict[str, Any] = self.doc.get("participants", {}).get(party, {})
+        return participant
+
+    def party_of(self, call_sid: str) -> str | None:
+        for party in Party:
+            if self.participant(party.value).get("callSid") == call_sid:
+                return party.value
+        return None
+
+    def as_active(self) -> CallSession:
+        """The session as if `conference-start` had been applied (its end may come first)."""
+        return CallSession(self.id, {**self.doc, "status": CallStatus.ACTIVE.value})
+
+    def end(
+        self,
+        target: CallStatus,
+        *,
+        now: datetime,
+        settlement: Settlement,
+        reason: FailureReason | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The fields that make the session final, the payment to be settled as `settlement`;
+        IllegalTransition when it cannot end that way from where it is."""
+        transition(self.status, target)
+        update: dict[str, Any] = {
+            **(extra or {}),
+            "status": target.value,
+            "endedAt": now,
+            "updatedAt": now,
+            "payment": {**self.doc.get("payment", {}), "action": settlement.value, "state": "pending"},
+            "twilioCost": dict(COST_NOT_ASKED_YET),
+        }
+        if reason is not None:
+            update["failureReason"] = reason.value
+        return update
+
+    @staticmethod
+    def notice(target: CallStatus, reason: FailureReason | None) -> Notice:
+        if target is CallStatus.COMPLETED:
+            return Notice("call_completed", sms=True)
+        if reason is FailureReason.PROVIDER_NO_ANSWER:
+            return Notice("provider_no_answer", sms=True)
+        return Notice("call_failed", sms=False)
+
+    @staticmethod
+    def provider_missed(reason: FailureReason | None) -> bool:
+        """A call the provider did not answer counts as missed (enough of them: offline)."""
+        return reason is FailureReason.PROVIDER_NO_ANSWER

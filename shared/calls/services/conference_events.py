@@ -18,11 +18,12 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from shared.calls.adapters import session_repository
 from shared.calls.domain.call_rules import Settlement, connected_seconds, settle_call
-from shared.calls.domain.call_session import TERMINAL, CallStatus, FailureReason, can_transition
+from shared.calls.domain.call_session import TERMINAL, CallSession, CallStatus, FailureReason, can_transition
 from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.telephony import CallRecord
-from shared.calls.services.sessions import SessionView, fail, finish, read_session, session_path
+from shared.calls.services.sessions import fail, finish
 from shared.calls.services.twilio_results import CallbackResult
 from shared.kernel.store import Document, DocumentStore, Transaction
 
@@ -31,10 +32,6 @@ log = logging.getLogger(__name__)
 MAX_EVENTS = 100
 CallRecords = Callable[[str], CallRecord | None]
 """Twilio's REST record of a call by CallSid (None when it cannot be had)."""
-
-
-def _events_path(session_id: str) -> str:
-    return f"{session_path(session_id)}/conference_events"
 
 
 def event_id(conference_sid: str, sequence: int) -> str:
@@ -55,7 +52,7 @@ def conference_event(
     if not sequence.isdigit() or not 1 <= int(sequence) <= MAX_EVENTS or not conference_sid:
         return CallbackResult()
     recorded = store.create(
-        f"{_events_path(session_id)}/{event_id(conference_sid, int(sequence))}",
+        f"{session_repository.events_path(session_id)}/{event_id(conference_sid, int(sequence))}",
         {
             "event": params.get("StatusCallbackEvent", ""),
             "sequence": int(sequence),
@@ -65,7 +62,7 @@ def conference_event(
             "receivedAt": now,
         },
     )
-    doc = store.get(session_path(session_id))
+    doc = store.get(session_repository.session_path(session_id))
     if doc is None or CallStatus(doc["status"]) in TERMINAL:
         return CallbackResult(duplicate=not recorded)
     bound = (doc.get("conference") or {}).get("sid") or _bind(store, session_id, conference_sid)
@@ -90,14 +87,14 @@ def conference_event(
     leaves = _call_ends(doc, records) if gaps_settled else {}
 
     def apply(tx: Transaction) -> CallbackResult:
-        view = read_session(tx, session_id)
+        view = session_repository.get(tx, session_id)
         if view is None or view.status in TERMINAL:
             return CallbackResult()
         if change == "active":
             if view.status is not CallStatus.CALLING_CLIENT:
                 return CallbackResult()
             tx.update(
-                session_path(session_id),
+                session_repository.session_path(session_id),
                 {
                     "status": CallStatus.ACTIVE.value,
                     "conference.startedAt": _first(events, "conference-start"),
@@ -113,13 +110,13 @@ def conference_event(
 
 def _bind(store: DocumentStore, session_id: str, conference_sid: str) -> str | None:
     def apply(tx: Transaction) -> str | None:
-        doc = tx.get(session_path(session_id))
+        doc = tx.get(session_repository.session_path(session_id))
         if doc is None:
             return None
         bound = (doc.get("conference") or {}).get("sid")
         if bound:
             return str(bound)
-        tx.update(session_path(session_id), {"conference.sid": conference_sid})
+        tx.update(session_repository.session_path(session_id), {"conference.sid": conference_sid})
         return conference_sid
 
     bound: str | None = store.run_transaction(apply)
@@ -137,7 +134,9 @@ def _without_gap(events: list[Document]) -> list[Document]:
 
 
 def _all_events(store: DocumentStore, session_id: str, conference_sid: str) -> list[Document]:
-    found = store.find(_events_path(session_id), [("conferenceSid", "==", conference_sid)], limit=MAX_EVENTS)
+    found = store.find(
+        session_repository.events_path(session_id), [("conferenceSid", "==", conference_sid)], limit=MAX_EVENTS
+    )
     return sorted((doc for _, doc in found), key=lambda e: int(e.get("sequence", 0)))
 
 
@@ -188,7 +187,7 @@ def _presence(
 
 def _over(
     tx: Transaction,
-    view: SessionView,
+    view: CallSession,
     events: list[Document],
     settings: CallSettings,
     now: datetime,
@@ -221,7 +220,7 @@ def _over(
     )
     outcome = settle_call(seconds, settings.min_billable_seconds)
     update.update({"connectedSeconds": seconds, "billable": outcome.settlement is Settlement.CAPTURE})
-    active = SessionView(view.id, {**view.doc, "status": CallStatus.ACTIVE.value}, [])
+    active = view.as_active()
     finish(tx, active, CallStatus.COMPLETED, now=now, settings=settings, settlement=outcome.settlement, extra=update)
     return result
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from shared.calls.adapters import session_repository
 from shared.calls.ports.telephony import Telephony, TelephonyError
-from shared.calls.services.sessions import session_path
 from shared.kernel.store import Document, DocumentStore
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def record_call_costs(session_id: str, *, store: DocumentStore, telephony: Telep
 
     `complete` stays false while Twilio has not priced a call yet (it prices shortly after
     the call ends); running it again later completes the figure."""
-    session = store.get(session_path(session_id))
+    session = store.get(session_repository.session_path(session_id))
     if session is None:
         return None
     call_sids = session_call_sids(session)
@@ -60,14 +60,14 @@ def record_call_costs(session_id: str, *, store: DocumentStore, telephony: Telep
     }
     if len(currencies) > 1:
         figure["byCurrency"] = totals
-    store.set(session_path(session_id), {"twilioCost": figure}, merge=True)
+    store.set(session_repository.session_path(session_id), {"twilioCost": figure}, merge=True)
     return figure
 
 
 def complete_pending_call_costs(*, store: DocumentStore, telephony: Telephony, limit: int = 100) -> list[str]:
     """Ask Twilio again for the sessions whose cost was not complete; the ids now complete."""
     completed = []
-    for session_id, _ in store.find("call_sessions", [("twilioCost.pending", "==", True)], limit=limit):
+    for session_id, _ in store.find(session_repository.SESSIONS, [("twilioCost.pending", "==", True)], limit=limit):
         figure = record_call_costs(session_id, store=store, telephony=telephony)
         if figure is not None and figure["complete"]:
             completed.append(session_id)

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.calls.adapters import session_repository
 from shared.calls.domain.call_rules import backoff_seconds
 from shared.calls.domain.call_session import (
+    CallSession,
     CallStatus,
     FailureReason,
     Party,
@@ -29,14 +31,13 @@ from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.phone_vault import PhoneVault
 from shared.calls.ports.telephony import DialRequest, Telephony, TelephonyError
 from shared.calls.services.scheduling import EXECUTE_CALL_FUNCTION, call_task_id
-from shared.calls.services.sessions import CallbackUrls, SessionView, fail, read_session, session_path
+from shared.calls.services.sessions import CallbackUrls, fail
 from shared.kernel.clock import Clock
 from shared.kernel.errors import Aborted, InvalidArgument
 from shared.kernel.store import DocumentStore, Transaction
 from shared.kernel.tasks import TaskScheduler
 
 log = logging.getLogger(__name__)
-BREAKER_PATH = "system/twilio_breaker"
 DIAL_CLAIM_LEASE = timedelta(seconds=75)
 """Longer than executeScheduledCall's 60 s timeout: a claimer this old is dead."""
 
@@ -75,7 +76,7 @@ class _Skip:
         self.hang_up = hang_up or []
 
 
-def _waiting_provider(view: SessionView, party: Party) -> list[str]:
+def _waiting_provider(view: CallSession, party: Party) -> list[str]:
     """The provider's call when they accepted and wait in the conference for the client."""
     provider = view.participant("provider")
     if party is Party.CLIENT and provider.get("state") == "accepted" and provider.get("callSid"):
@@ -113,7 +114,7 @@ def execute_dial(
 ) -> str:
     """Returns what happened (for logs and tests): dialed, skipped:<why>, retry, failed."""
     settings = CallSettings.from_document(store.get("settings/calls"))
-    breaker = Breaker.from_document(store.get(BREAKER_PATH))
+    breaker = Breaker.from_document(store.get(session_repository.BREAKER_PATH))
     outcome = store.run_transaction(lambda tx: _claim(tx, task, clock.now(), settings, breaker))
     if isinstance(outcome, _Skip):
         log.info("dial %s skipped: %s", task, outcome.why)
@@ -151,12 +152,12 @@ def execute_dial(
         return verdict
     store.run_transaction(lambda tx: _dialed(tx, task, call_sid))
     if breaker.consecutive_failures or breaker.open_until:
-        store.set(BREAKER_PATH, breaker.record_success().to_document())
+        store.set(session_repository.BREAKER_PATH, breaker.record_success().to_document())
     return "dialed"
 
 
 def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings, breaker: Breaker) -> _Claim | _Skip:
-    view = read_session(tx, task.session_id)
+    view = session_repository.get(tx, task.session_id)
     if view is None:
         return _Skip("no_session")
     participant = view.participant(task.party.value)
@@ -180,7 +181,7 @@ def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSetting
         fail(tx, view, FailureReason.TWILIO_UNAVAILABLE, now=now, settings=settings)
         return _Skip("breaker_open", _waiting_provider(view, task.party))
     tx.update(
-        session_path(task.session_id),
+        session_repository.session_path(task.session_id),
         {
             "status": target.value,
             f"participants.{task.party.value}": {"attempt": task.attempt, "state": "dialing", "dialedAt": now},
@@ -192,11 +193,11 @@ def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSetting
 
 
 def _dialed(tx: Transaction, task: DialTask, call_sid: str) -> None:
-    doc = tx.get(session_path(task.session_id)) or {}
+    doc = tx.get(session_repository.session_path(task.session_id)) or {}
     participant = doc.get("participants", {}).get(task.party.value, {})
     if participant.get("attempt") == task.attempt and participant.get("state") == "dialing":
         tx.update(
-            session_path(task.session_id),
+            session_repository.session_path(task.session_id),
             {
                 f"participants.{task.party.value}.callSid": call_sid,
                 f"participants.{task.party.value}.state": "ringing",
@@ -210,7 +211,7 @@ def _refused(
     tx: Transaction, task: DialTask, now: datetime, settings: CallSettings, code: int | None
 ) -> tuple[str, list[str]]:
     """("failed" | "ended", calls to hang up once committed): the number cannot be called."""
-    view = read_session(tx, task.session_id)
+    view = session_repository.get(tx, task.session_id)
     if view is None or view.status in (CallStatus.COMPLETED, CallStatus.FAILED, CallStatus.CANCELLED):
         return "ended", []
     marked = {
@@ -223,18 +224,18 @@ def _refused(
 
 def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings) -> tuple[str, list[str]]:
     """("retry" | "ended" | "failed", calls to hang up once committed)."""
-    view = read_session(tx, task.session_id)
-    breaker = Breaker.from_document(tx.get(BREAKER_PATH)).record_failure(
+    view = session_repository.get(tx, task.session_id)
+    breaker = Breaker.from_document(tx.get(session_repository.BREAKER_PATH)).record_failure(
         now, settings.breaker_failure_threshold, timedelta(seconds=settings.breaker_open_seconds)
     )
     if view is None or view.status in (CallStatus.COMPLETED, CallStatus.FAILED, CallStatus.CANCELLED):
-        tx.set(BREAKER_PATH, breaker.to_document())
+        tx.set(session_repository.BREAKER_PATH, breaker.to_document())
         return "ended", []
     marked = {f"participants.{task.party.value}.state": "dial_failed"}
     if breaker.allows(now) and task.attempt < settings.max_attempts_per_party:
-        tx.update(session_path(task.session_id), marked)
-        tx.set(BREAKER_PATH, breaker.to_document())
+        tx.update(session_repository.session_path(task.session_id), marked)
+        tx.set(session_repository.BREAKER_PATH, breaker.to_document())
         return "retry", []
     fail(tx, view, FailureReason.TWILIO_UNAVAILABLE, now=now, settings=settings, extra=marked)
-    tx.set(BREAKER_PATH, breaker.to_document())
+    tx.set(session_repository.BREAKER_PATH, breaker.to_document())
     return "failed", _waiting_provider(view, task.party)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from shared.calls.adapters import session_repository
 from shared.calls.domain.call_session import TERMINAL, CallStatus
 from shared.calls.domain.settings import RecoverySettings
-from shared.calls.services.sessions import session_path
 from shared.kernel.store import Document, DocumentStore
 from shared.payments.services.authorized_holds import authorized_holds
 
@@ -49,7 +49,7 @@ def orphan_holds(store: DocumentStore, now: datetime, settings: RecoverySettings
         if (payment.get("authorizedAt") or payment["createdAt"]) > cutoff:
             continue
         session_id = payment.get("callSessionId")
-        if session_id and store.get(session_path(session_id)) is not None:
+        if session_id and store.get(session_repository.session_path(session_id)) is not None:
             continue
         found.append((payment_id, payment))
     return found
@@ -77,7 +77,7 @@ def expiring_holds(store: DocumentStore, now: datetime, settings: RecoverySettin
     found = []
     for payment_id, payment in authorized_holds(store, "captureBefore", horizon, limit=SCAN_LIMIT):
         session_id = payment.get("callSessionId")
-        session = store.get(session_path(session_id)) if session_id else None
+        session = store.get(session_repository.session_path(session_id)) if session_id else None
         if session_payment_state(session) in SETTLED:
             continue  # settled; the Stripe webhook has not updated `payments` yet
         found.append(ExpiringHold(payment_id, payment, session_id, session))
@@ -88,7 +88,7 @@ def stuck_sessions(store: DocumentStore, now: datetime, settings: RecoverySettin
     """Sessions not in a terminal status, created longer ago than `stuckSessionMinutes`."""
     cutoff = now - timedelta(minutes=settings.stuck_session_minutes)
     return store.find(
-        "call_sessions",
+        session_repository.SESSIONS,
         [("status", "in", NON_TERMINAL), ("createdAt", "<=", cutoff)],
         limit=SCAN_LIMIT,
     )
@@ -96,5 +96,5 @@ def stuck_sessions(store: DocumentStore, now: datetime, settings: RecoverySettin
 
 def unsettled_sessions(store: DocumentStore, payment_states: list[str]) -> list[tuple[str, Document]]:
     """Terminal sessions whose `payment.state` is one of `payment_states` (pending, failed)."""
-    candidates = store.find("call_sessions", [("payment.state", "in", payment_states)], limit=SCAN_LIMIT)
+    candidates = store.find(session_repository.SESSIONS, [("payment.state", "in", payment_states)], limit=SCAN_LIMIT)
     return [(session_id, doc) for session_id, doc in candidates if doc.get("status") in TERMINAL]

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from shared.calls.services.sessions import session_path
+from shared.calls.adapters import session_repository
 from shared.kernel.clock import Clock
 from shared.kernel.store import Document, DocumentStore
 from shared.payments.domain.payment import PaymentState
@@ -73,7 +73,7 @@ def _session_figures(store: DocumentStore, payments: list[Document]) -> dict[str
     failed_by_reason: Counter[str] = Counter()
     billable_seconds: list[int] = []
     for session_id in session_ids:
-        session = store.get(session_path(session_id))
+        session = store.get(session_repository.session_path(session_id))
         if session is None:
             continue
         status = str(session.get("status"))

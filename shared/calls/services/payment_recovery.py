@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from shared.calls.adapters import session_repository
 from shared.calls.domain.call_session import TERMINAL, CallStatus, FailureReason
 from shared.calls.domain.settings import CallSettings, RecoverySettings
 from shared.calls.ports.telephony import Telephony
@@ -34,7 +35,7 @@ from shared.calls.services.payment_anomalies import (
     unsettled_sessions,
 )
 from shared.calls.services.record_settlement import settle_from_call_records
-from shared.calls.services.sessions import fail, read_session, session_path
+from shared.calls.services.sessions import fail
 from shared.kernel.clock import Clock
 from shared.kernel.errors import PaymentGatewayError
 from shared.kernel.store import Document, DocumentStore, Transaction
@@ -138,10 +139,10 @@ def _flag(store: DocumentStore, session_id: str, reason: str, now: datetime, rep
     """Mark a session for a human, once (`recoveryFlag` on the session)."""
 
     def apply(tx: Transaction) -> bool:
-        doc = tx.get(session_path(session_id))
+        doc = tx.get(session_repository.session_path(session_id))
         if doc is None or doc.get("recoveryFlag"):
             return False
-        tx.update(session_path(session_id), {"recoveryFlag": {"reason": reason, "flaggedAt": now}})
+        tx.update(session_repository.session_path(session_id), {"recoveryFlag": {"reason": reason, "flaggedAt": now}})
         return True
 
     if store.run_transaction(apply):
@@ -253,7 +254,7 @@ def _fail_stuck_sessions(
 
 def _fail_stuck(tx: Transaction, session_id: str, only_if_not_live: bool, now: datetime, settings: CallSettings) -> str:
     """Fail the session if it is still stuck; 'failed', 'active' (cannot fail: flag it) or 'skipped'."""
-    view = read_session(tx, session_id)
+    view = session_repository.get(tx, session_id)
     if view is None or view.status in TERMINAL:
         return "skipped"
     if view.status is CallStatus.ACTIVE:

@@ -14,11 +14,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.calls.adapters import session_repository
 from shared.calls.domain.call_rules import Settlement, connected_seconds, settle_call
 from shared.calls.domain.call_session import CallStatus
 from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.telephony import CallRecord, Telephony, TelephonyError
-from shared.calls.services.sessions import finish, read_session
+from shared.calls.services.sessions import finish
 from shared.kernel.clock import Clock
 from shared.kernel.store import DocumentStore, Transaction
 
@@ -38,7 +39,7 @@ def settle_from_call_records(
 ) -> str:
     """'completed' (the session is now finished, its settlement decided), 'live' (a call is still
     in progress and `hang_up_live` is False), 'skipped' (no longer active) or 'no_record'."""
-    doc = store.get(f"call_sessions/{session_id}")
+    doc = store.get(session_repository.session_path(session_id))
     if doc is None or doc.get("status") != CallStatus.ACTIVE.value:
         return "skipped"
     presences: dict[str, _Presence] = {}
@@ -65,7 +66,7 @@ def settle_from_call_records(
     outcome = settle_call(seconds, settings.min_billable_seconds)
 
     def apply(tx: Transaction) -> str:
-        view = read_session(tx, session_id)
+        view = session_repository.get(tx, session_id)
         if view is None or view.status is not CallStatus.ACTIVE:
             return "skipped"
         finish(

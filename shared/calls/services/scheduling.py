@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.accounts.services.provider_profiles import account_path, profile_path, read_account, tx_read_account
+from shared.accounts.services import availability
+from shared.accounts.services.provider_profiles import profile_path, read_account
+from shared.calls.adapters import session_repository
 from shared.calls.domain.call_session import CallStatus
 from shared.calls.domain.ivr import normalise_language
 from shared.calls.domain.settings import CallSettings
@@ -122,7 +124,7 @@ def create_and_schedule_call(
         except Exception as exc:
             # The session exists: a retry of this request enqueues the same task id.
             raise Unavailable("could not schedule the call; retry") from exc
-        store.set(f"call_sessions/{session_id}", {"taskEnqueuedAt": now}, merge=True)
+        store.set(session_repository.session_path(session_id), {"taskEnqueuedAt": now}, merge=True)
     return ScheduledCall(session_id, stored["status"], stored["scheduledFor"])
 
 
@@ -184,34 +186,17 @@ def _provider_phone_on_file(store: DocumentStore, provider_id: str, vault: Phone
 
 
 def _book(tx: Transaction, session: dict[str, Any], now: datetime) -> dict[str, Any]:
-    session_path = f"call_sessions/{session['sessionId']}"
-    provider_id = session["providerId"]
+    session_path = session_repository.session_path(session["sessionId"])
     existing = tx.get(session_path)
-    provider = tx.get(profile_path(provider_id)) or {}
-    account = tx_read_account(tx, provider_id)
+    providers = availability.read_group(tx, session["providerId"])
     if existing is not None:
         if existing.get("clientId") != session["clientId"]:
             raise PermissionDenied("paymentIntentId: already used for another client's call")
         return existing  # booked already: same answer, nothing written
-    linked_ids = (
-        [i for i in provider.get("linkedProfileIds", []) if isinstance(i, str)]
-        if provider.get("shareBusyStatus")
-        else []
-    )
-    linked = [(i, tx.get(profile_path(i)), tx_read_account(tx, i)) for i in linked_ids]
-    linked_busy = any(
-        doc is not None and linked_account.get("currentCallSessionId") for _, doc, linked_account in linked
-    )
-    if provider.get("availability", "available") != "available" or account.get("currentCallSessionId") or linked_busy:
+    if not providers.free_for_a_call():
         raise FailedPrecondition("providerId: this provider is busy or offline; choose another", field="providerId")
     tx.create(session_path, session)
-    busy = {"currentCallSessionId": session["sessionId"], "busySince": now}
-    tx.update(profile_path(provider_id), {"availability": "busy"})
-    tx.set(account_path(provider_id), busy, merge=True)
-    for linked_id, doc, _ in linked:
-        if doc is not None:
-            tx.update(profile_path(linked_id), {"availability": "busy"})
-            tx.set(account_path(linked_id), {**busy, "busyBecauseOf": provider_id}, merge=True)
+    availability.mark_busy(tx, providers, session["sessionId"], now)
     queue_sms(
         tx,
         f"booked_{session['sessionId']}",

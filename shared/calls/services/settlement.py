@@ -16,8 +16,8 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from shared.calls.adapters import session_repository
 from shared.calls.domain.call_rules import Settlement
-from shared.calls.services.sessions import session_path
 from shared.kernel.clock import Clock
 from shared.kernel.errors import PaymentGatewayError
 from shared.kernel.store import DocumentStore, Transaction
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def settle_session(session_id: str, *, store: DocumentStore, gateway: PaymentGateway, clock: Clock) -> str:
     """Returns the payment state after the attempt: captured, released, failed, pending or none."""
-    session = store.get(session_path(session_id))
+    session = store.get(session_repository.session_path(session_id))
     if session is None:
         return "none"
     payment = session.get("payment", {})
@@ -64,13 +64,13 @@ def settlement_key(settlement: Settlement, session_id: str, key_attempt: int) ->
 
 
 def _record_failure(tx: Transaction, session_id: str, error: str, now: datetime, *, new_key: bool) -> None:
-    doc = tx.get(session_path(session_id)) or {}
+    doc = tx.get(session_repository.session_path(session_id)) or {}
     payment = doc.get("payment", {})
     if payment.get("state") in ("captured", "released"):
         return  # a late failure never overwrites a settled payment
     key_attempt = int(payment.get("keyAttempt", 0)) + (1 if new_key else 0)
     tx.update(
-        session_path(session_id),
+        session_repository.session_path(session_id),
         {
             "payment": {
                 **payment,
@@ -85,7 +85,7 @@ def _record_failure(tx: Transaction, session_id: str, error: str, now: datetime,
 
 
 def _record_success(tx: Transaction, session_id: str, settlement: Settlement, amount: int, now: datetime) -> None:
-    doc = tx.get(session_path(session_id)) or {}
+    doc = tx.get(session_repository.session_path(session_id)) or {}
     payment: dict[str, Any] = doc.get("payment", {})
     if payment.get("state") in ("captured", "released"):
         return
@@ -106,7 +106,7 @@ def _record_success(tx: Transaction, session_id: str, settlement: Settlement, am
                 "providerEarnings": 0,
             }
         )
-    tx.update(session_path(session_id), update)
+    tx.update(session_repository.session_path(session_id), update)
     tx.create(
         f"payment_audit_logs/{doc['paymentIntentId']}_{settlement.value}",
         {

@@ -13,14 +13,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from shared.calls.adapters import session_repository
 from shared.calls.domain.call_script import AskForDigit, CallScript, HangUp, JoinConference, Say
-from shared.calls.domain.call_session import TERMINAL, CallStatus, Party, left_reason, no_answer_reason
+from shared.calls.domain.call_session import TERMINAL, CallSession, CallStatus, Party, left_reason, no_answer_reason
 from shared.calls.domain.ivr import prompt
 from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.telephony import Telephony, TelephonyError
 from shared.calls.services.conference_events import conference_event
 from shared.calls.services.dialing import DialTask, enqueue_attempt
-from shared.calls.services.sessions import CallbackUrls, SessionView, fail, read_session, session_path
+from shared.calls.services.sessions import CallbackUrls, fail
 from shared.calls.services.twilio_results import CallbackResult
 from shared.kernel.ledger import apply_once
 from shared.kernel.store import DocumentStore, Transaction
@@ -32,7 +33,7 @@ CERTAIN_MACHINE_ANSWERS = frozenset({"machine_end_beep", "machine_end_silence", 
 """`machine_start` is not among them: AMD gives it to some people too."""
 
 
-def _language(view: SessionView | None, party: str) -> str:
+def _language(view: CallSession | None, party: str) -> str:
     if view is None:
         return "en"
     return str(view.doc.get("providerLanguage" if party == "provider" else "clientLanguage", "en"))
@@ -42,7 +43,7 @@ def _unavailable(language: str) -> CallScript:
     return CallScript((Say(prompt("unavailable", language)), HangUp()))
 
 
-def _join(view: SessionView, party: str, urls: CallbackUrls) -> CallScript:
+def _join(view: CallSession, party: str, urls: CallbackUrls) -> CallScript:
     language = _language(view, party)
     is_client = party == "client"
     return CallScript(
@@ -61,8 +62,8 @@ def _join(view: SessionView, party: str, urls: CallbackUrls) -> CallScript:
 
 def answer(session_id: str, party: str, attempt: int, *, store: DocumentStore, urls: CallbackUrls) -> CallScript:
     """TwiML for a party who just picked up: ask to press 1, in their language."""
-    doc = store.get(session_path(session_id))
-    view = SessionView(session_id, doc, []) if doc else None
+    doc = store.get(session_repository.session_path(session_id))
+    view = CallSession(session_id, doc) if doc else None
     language = _language(view, party)
     if view is None or view.status in TERMINAL or view.participant(party).get("attempt") != attempt:
         return _unavailable(language)
@@ -100,7 +101,7 @@ def _gather(
     urls: CallbackUrls,
     now: datetime,
 ) -> CallbackResult:
-    view = read_session(tx, session_id)
+    view = session_repository.get(tx, session_id)
     language = _language(view, party)
     if view is None or view.status in TERMINAL or view.participant(party).get("attempt") != attempt:
         return CallbackResult(script=_unavailable(language))
@@ -109,7 +110,7 @@ def _gather(
         return CallbackResult(script=_join(view, party, urls), duplicate=True)
     if digits != "1":
         tx.update(
-            session_path(session_id),
+            session_repository.session_path(session_id),
             {f"participants.{party}.state": "declined", f"participants.{party}.callSid": call_sid},
         )
         return CallbackResult(script=CallScript((Say(prompt("declined", language)), HangUp())))
@@ -123,7 +124,7 @@ def _gather(
     if party == "provider":
         update["status"] = CallStatus.PROVIDER_CONNECTED.value
         result.next_dial = (Party.CLIENT, 1)
-    tx.update(session_path(session_id), update)
+    tx.update(session_repository.session_path(session_id), update)
     return result
 
 
@@ -137,7 +138,7 @@ def machine_detected(
     No transaction: the only effect is a hang-up, whose final call status then decides."""
     if answered_by not in CERTAIN_MACHINE_ANSWERS:
         return CallbackResult()
-    doc = store.get(session_path(session_id))
+    doc = store.get(session_repository.session_path(session_id))
     participant = (doc or {}).get("participants", {}).get(party, {})
     if participant.get("attempt") != attempt or participant.get("state") in ("accepted", "declined"):
         return CallbackResult()
@@ -161,7 +162,7 @@ def call_status(
 
     def apply(tx: Transaction) -> CallbackResult:
         def effect() -> CallbackResult:
-            view = read_session(tx, session_id)
+            view = session_repository.get(tx, session_id)
             return _call_status(tx, view, party, attempt, call_sid, status, params, settings, now)
 
         applied, result = apply_once(tx, f"twilio_call_{call_sid}_{status}", effect, entry=entry)
@@ -172,7 +173,7 @@ def call_status(
 
 def _call_status(
     tx: Transaction,
-    view: SessionView | None,
+    view: CallSession | None,
     party: str,
     attempt: int,
     call_sid: str,
@@ -196,11 +197,11 @@ def _call_status(
             return _left_early(tx, view, Party(party), other, update, settings, now)
     if view.status in TERMINAL or participant.get("state") == "accepted":
         # Accepted parties are settled by the conference events.
-        tx.update(session_path(view.id), update)
+        tx.update(session_repository.session_path(view.id), update)
         return CallbackResult()
     update[f"participants.{party}.state"] = "declined" if participant.get("state") == "declined" else "no_answer"
     if attempt < settings.max_attempts_per_party:
-        tx.update(session_path(view.id), update)
+        tx.update(session_repository.session_path(view.id), update)
         return CallbackResult(next_dial=(Party(party), attempt + 1))
     result = CallbackResult(settle=True)
     if party == "client":
@@ -241,7 +242,7 @@ def carry_out(
 
 def _left_early(
     tx: Transaction,
-    view: SessionView,
+    view: CallSession,
     party: Party,
     other: dict[str, Any],
     update: dict[str, Any],

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from shared.calls.adapters import session_repository
 from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.telephony import CallRecord, Telephony, TelephonyError
 from shared.calls.services import twilio_callbacks
@@ -73,7 +74,7 @@ def receive(
     if found is None:
         return None
     store.create(
-        f"twilio_callbacks/{found}",
+        session_repository.callback_path(found),
         {
             "kind": kind,
             "sessionId": session_id,
@@ -101,7 +102,7 @@ def process(
 ) -> str:
     """Apply one stored callback and carry out its effects: 'applied', 'done' (already) or
     'unknown'; raises CallbackNotApplicable when it must be tried again later."""
-    path = f"twilio_callbacks/{found}"
+    path = session_repository.callback_path(found)
     doc = store.get(path)
     if doc is None:
         return "unknown"
@@ -142,7 +143,7 @@ def process(
 
 
 def _both_calls_over_while_active(store: DocumentStore, session_id: str) -> bool:
-    doc = store.get(f"call_sessions/{session_id}") or {}
+    doc = store.get(session_repository.session_path(session_id)) or {}
     if doc.get("status") != "active":
         return False
     participants = doc.get("participants") or {}
@@ -152,7 +153,7 @@ def _both_calls_over_while_active(store: DocumentStore, session_id: str) -> bool
 def process_forgotten(*, store: DocumentStore, now: datetime, process_one: Callable[[str], object]) -> list[str]:
     """Apply stored callbacks whose task never ran (enqueueing failed after they were stored)."""
     done = []
-    for found, doc in store.find("twilio_callbacks", [("processedAt", "==", None)], limit=100):
+    for found, doc in store.find(session_repository.CALLBACKS, [("processedAt", "==", None)], limit=100):
         if doc.get("receivedAt") is None or doc["receivedAt"] > now - UNPROCESSED_AFTER:
             continue
         try:

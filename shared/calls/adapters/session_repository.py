@@ -1,0 +1,46 @@
+"""Where call sessions live: every path of the calls area's documents is spelled here.
+
+`call_sessions/{callSessionId}` holds the session; its `conference_events` subcollection the
+conference events as Twilio sent them; `twilio_callbacks/{id}` the raw callbacks waiting to be
+applied; `system/twilio_breaker` the circuit breaker shared by every dial.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.calls.domain.call_session import CallSession
+from shared.kernel.store import DocumentStore, Transaction
+
+SESSIONS = "call_sessions"
+CALLBACKS = "twilio_callbacks"
+BREAKER_PATH = "system/twilio_breaker"
+
+
+def session_path(call_session_id: str) -> str:
+    return f"{SESSIONS}/{call_session_id}"
+
+
+def events_path(call_session_id: str) -> str:
+    return f"{session_path(call_session_id)}/conference_events"
+
+
+def callback_path(callback_id: str) -> str:
+    return f"{CALLBACKS}/{callback_id}"
+
+
+def get(tx: Transaction, call_session_id: str) -> CallSession | None:
+    """The session read in a transaction (None when it does not exist)."""
+    doc = tx.get(session_path(call_session_id))
+    return None if doc is None else CallSession(call_session_id, doc)
+
+
+def load(store: DocumentStore, call_session_id: str) -> CallSession | None:
+    """The session read outside any transaction."""
+    doc = store.get(session_path(call_session_id))
+    return None if doc is None else CallSession(call_session_id, doc)
+
+
+def update(tx: Transaction, session: CallSession, changes: dict[str, Any]) -> None:
+    """Write `changes` (top-level fields or dotted paths) to the session."""
+    tx.update(session_path(session.id), changes)
