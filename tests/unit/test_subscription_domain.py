@@ -23,6 +23,7 @@ from shared.subscriptions.domain.subscription import (
     SubscriptionStatus,
     ai_access_enabled,
     dunning_expired,
+    is_live,
     quota,
 )
 
@@ -88,6 +89,13 @@ def test_status_mapping_and_access() -> None:
         SubscriptionStatus.ACTIVE,
         SubscriptionStatus.PAST_DUE,
     ]
+
+
+def test_stripe_statuses_are_live_by_the_same_set_as_stored_ones() -> None:
+    live_at_stripe = ["active", "trialing", "past_due"]
+    others = ["unpaid", "canceled", "incomplete", "incomplete_expired", "paused", "suspended", "cancelled", None, 3]
+    assert all(is_live(s) for s in live_at_stripe) and not any(is_live(s) for s in others)
+    assert all(is_live(SubscriptionStatus.of_stripe(s)) for s in live_at_stripe)
 
 
 def test_dunning_grace_is_seven_days() -> None:

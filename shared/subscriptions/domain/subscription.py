@@ -38,12 +38,26 @@ class SubscriptionStatus(StrEnum):
         }.get(str(status), cls.INCOMPLETE)
 
 
-WITH_AI_ACCESS = frozenset({SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE})
+# The live statuses: a subscription that gives AI access. Stripe's statuses of the same names
+# are the live ones at Stripe (its "unpaid" is our suspended, its "canceled" our cancelled).
+LIVE_STATUSES = frozenset({SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE})
+# The document states that hold on to their Stripe subscription (a dunning suspension included).
+HOLDING_STATUSES = LIVE_STATUSES | {SubscriptionStatus.SUSPENDED}
+# The states a payment brings back to active, with the quota restarted.
+RECOVERING_STATUSES = frozenset(
+    {SubscriptionStatus.PAST_DUE, SubscriptionStatus.SUSPENDED, SubscriptionStatus.INCOMPLETE}
+)
+
+
+def is_live(status: object) -> bool:
+    """A stored or Stripe status that gives AI access."""
+    return isinstance(status, str) and status in LIVE_STATUSES
 
 
 def ai_access_enabled(status: SubscriptionStatus) -> bool:
-    """past_due keeps access during the dunning grace; suspension or cancellation ends it."""
-    return status in WITH_AI_ACCESS
+    """The access rule: past_due keeps access during the dunning grace; suspension or
+    cancellation ends it."""
+    return is_live(status)
 
 
 def dunning_expired(past_due_since: datetime | None, now: datetime) -> bool:

@@ -19,10 +19,9 @@ from shared.kernel.errors import Aborted, FailedPrecondition
 from shared.kernel.store import DocumentStore, Transaction
 from shared.subscriptions.domain.plans import Tier
 from shared.subscriptions.domain.settings import SubscriptionSettings
-from shared.subscriptions.domain.subscription import SubscriptionStatus
+from shared.subscriptions.domain.subscription import SubscriptionStatus, is_live
 from shared.subscriptions.ports.billing import BillingGateway
 from shared.subscriptions.services.checkout import (
-    LIVE,
     SubscriptionCheckoutCommand,
     plan_of_kind,
     plan_price,
@@ -35,7 +34,7 @@ from shared.subscriptions.services.request_keys import call_with_key, request_ke
 
 def _live(store: DocumentStore, uid: str) -> dict[str, Any]:
     current = store.get(f"subscriptions/{uid}") or {}
-    if current.get("status") not in LIVE or not current.get("stripeSubscriptionId"):
+    if not is_live(current.get("status")) or not current.get("stripeSubscriptionId"):
         raise FailedPrecondition("no active paid subscription: subscribe first")
     return current
 
@@ -137,7 +136,7 @@ def start_trial(caller: Caller | None, *, store: DocumentStore, clock: Clock) ->
         current = tx.get(f"subscriptions/{uid}") or {}
         if used is not None:
             raise FailedPrecondition("the free trial was already used")
-        if current.get("status") in LIVE:
+        if is_live(current.get("status")):
             raise FailedPrecondition("you already have a subscription")
         ends = now + timedelta(days=settings.trial_days)
         tx.create(f"trials/{uid}", {"startedAt": now, "endsAt": ends})

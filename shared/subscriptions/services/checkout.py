@@ -22,15 +22,11 @@ from shared.kernel.errors import FailedPrecondition, PermissionDenied
 from shared.kernel.fields import CurrencyCode
 from shared.kernel.store import DocumentStore
 from shared.subscriptions.domain.plans import BillingPeriod, Plan, ProviderType, plan
-from shared.subscriptions.domain.subscription import SubscriptionStatus, server_trial, trial_carried_into_plan
+from shared.subscriptions.domain.subscription import is_live, server_trial, trial_carried_into_plan
 from shared.subscriptions.ports.billing import BillingGateway, CheckoutRequest, RecurringPrice
 from shared.subscriptions.services.plan_sync import plan_price_id
 from shared.subscriptions.services.purchases import cancel_stale_incomplete, purchase_in_flight, record_purchase
 from shared.subscriptions.services.stripe_customers import ensure_customer
-
-LIVE = frozenset(
-    {SubscriptionStatus.ACTIVE.value, SubscriptionStatus.TRIALING.value, SubscriptionStatus.PAST_DUE.value}
-)
 
 
 class SubscriptionCheckoutCommand(BaseModel):
@@ -110,7 +106,7 @@ def purchase_metadata(provider_id: str, kind: ProviderType, plan_id: str, price:
 
 def _refuse_a_second_subscription(store: DocumentStore, uid: str) -> dict[str, Any]:
     current = store.get(f"subscriptions/{uid}") or {}
-    if current.get("status") in LIVE and not server_trial(current):
+    if is_live(current.get("status")) and not server_trial(current):
         raise FailedPrecondition("you already have a subscription: change its plan instead (changeSubscriptionPlan)")
     return current
 

@@ -9,21 +9,10 @@ from typing import Any
 
 from shared.kernel.store import Document, Transaction
 from shared.payments.services.stripe_webhook import StripeEvent
-from shared.subscriptions.domain.subscription import SubscriptionStatus
+from shared.subscriptions.domain.subscription import RECOVERING_STATUSES, SubscriptionStatus
 
 SUBSCRIPTION_INDEX = "stripe_subscription_index"
-RECOVERING = ("past_due", "suspended", "incomplete")
 CUSTOMER_INDEX = "stripe_customers"
-# A Stripe subscription that gives AI access; and the document states that hold on to one.
-LIVE_AT_STRIPE = frozenset({"active", "trialing", "past_due"})
-HOLDING = frozenset(
-    {
-        SubscriptionStatus.ACTIVE.value,
-        SubscriptionStatus.TRIALING.value,
-        SubscriptionStatus.PAST_DUE.value,
-        SubscriptionStatus.SUSPENDED.value,
-    }
-)
 
 
 def ts(value: object) -> datetime | None:
@@ -53,6 +42,6 @@ def is_stale(current: Document | None, event: StripeEvent) -> bool:
 def recovery(current: Document | None, status: str, period_start: object) -> dict[str, Any]:
     """Paid again after dunning (or a first payment): the quota restarts, whichever event — the
     invoice's or the subscription's — tells us first (seed 004 I7: the counter is currentPeriodCalls)."""
-    if (current or {}).get("status") not in RECOVERING or status != SubscriptionStatus.ACTIVE.value:
+    if (current or {}).get("status") not in RECOVERING_STATUSES or status != SubscriptionStatus.ACTIVE.value:
         return {}
     return {"pastDueSince": None, "currentPeriodCalls": 0, "usagePeriodStart": period_start}

@@ -21,12 +21,10 @@ from typing import Any
 from shared.kernel.store import Document, Transaction
 from shared.payments.services.stripe_webhook import EventHandler, RetryLater, StripeEvent
 from shared.subscriptions.domain.plans import PLANS, BillingPeriod
-from shared.subscriptions.domain.subscription import SubscriptionStatus, ai_access_enabled
+from shared.subscriptions.domain.subscription import HOLDING_STATUSES, SubscriptionStatus, ai_access_enabled, is_live
 from shared.subscriptions.ports.billing import BillingGateway
 from shared.subscriptions.services.event_rules import (
     CUSTOMER_INDEX,
-    HOLDING,
-    LIVE_AT_STRIPE,
     SUBSCRIPTION_INDEX,
     is_stale,
     provider_of,
@@ -124,8 +122,8 @@ def takes_over(current: Document | None, stripe_sub: dict[str, Any]) -> bool:
     if not tracked or tracked == stripe_sub.get("id"):
         return True
     newer = _created(stripe_sub.get("created")) > _created((current or {}).get("stripeSubscriptionCreated"))
-    live = stripe_sub.get("status") in LIVE_AT_STRIPE
-    if (current or {}).get("status") in HOLDING:
+    live = is_live(stripe_sub.get("status"))
+    if (current or {}).get("status") in HOLDING_STATUSES:
         return newer and live
     return newer or live
 

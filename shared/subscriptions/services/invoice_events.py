@@ -16,7 +16,7 @@ from typing import Any
 from shared.kernel.store import Document, Transaction
 from shared.notifications.services.outbox import queue_mail
 from shared.payments.services.stripe_webhook import EventHandler, RetryLater, StripeEvent
-from shared.subscriptions.domain.subscription import SubscriptionStatus
+from shared.subscriptions.domain.subscription import SubscriptionStatus, is_live
 from shared.subscriptions.services.event_rules import is_stale, provider_of, recovery, ts
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def on_invoice_payment_failed(tx: Transaction, event: StripeEvent, now: datetime
         return
     provider_id, current = found
     update: dict[str, Any] = {"updatedAt": now, "lastStripeEventCreated": event.get("created")}
-    if current.get("status") in ("active", "trialing", "past_due"):
+    if is_live(current.get("status")):
         update.update({"status": SubscriptionStatus.PAST_DUE.value, "aiAccessEnabled": True})
         # The grace runs from Stripe's time of the first failure, not from when we heard of it.
         update["pastDueSince"] = current.get("pastDueSince") or ts(event.get("created")) or now

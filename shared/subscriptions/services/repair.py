@@ -11,9 +11,10 @@ from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import InvalidArgument, PaymentGatewayError, PermissionDenied
 from shared.kernel.store import DocumentStore
+from shared.subscriptions.domain.subscription import LIVE_STATUSES
 from shared.subscriptions.ports.billing import BillingGateway
 
-CHECKED = ["active", "trialing", "past_due"]
+CHECKED = sorted(status.value for status in LIVE_STATUSES)
 
 
 def repair_billing_periods(
