@@ -184,7 +184,7 @@ def twilio_deliveries(db: Any, count: int, run_id: str) -> list[Delivery]:
     for index in range(conferences):
         db.document(f"call_sessions/storm_{run_id}_{index:03d}").set(
             {
-                "sessionId": f"storm_{run_id}_{index:03d}",
+                "callSessionId": f"storm_{run_id}_{index:03d}",
                 "status": "active",
                 "clientId": "demo_client",
                 "providerId": "demo_lawyer",
@@ -199,24 +199,24 @@ def twilio_deliveries(db: Any, count: int, run_id: str) -> list[Delivery]:
     deliveries = []
     for number in range(count):
         index, sequence = divmod(number, EVENTS_PER_CONFERENCE)
-        session_id = f"storm_{run_id}_{index:03d}"
+        call_session_id = f"storm_{run_id}_{index:03d}"
         params = {
             "AccountSid": ports.TWILIO_ACCOUNT_SID,
             "ConferenceSid": f"CF{index:032d}",
-            "FriendlyName": session_id,
+            "FriendlyName": call_session_id,
             "StatusCallbackEvent": "participant-speech-start" if sequence % 2 else "participant-speech-stop",
             "SequenceNumber": str(sequence + 1),
             "CallSid": f"CA{index:031d}{1 + sequence % 2}",
             "Timestamp": format_datetime(now, usegmt=True),
         }
-        deliveries.append(Delivery(f"{session_id}/{sequence + 1}", _twilio_sender(session_id, params)))
+        deliveries.append(Delivery(f"{call_session_id}/{sequence + 1}", _twilio_sender(call_session_id, params)))
     return deliveries
 
 
-def _twilio_sender(session_id: str, params: dict[str, str]) -> Callable[[requests.Session], int]:
+def _twilio_sender(call_session_id: str, params: dict[str, str]) -> Callable[[requests.Session], int]:
     from twilio.request_validator import RequestValidator
 
-    query = urlencode({"sessionId": session_id})
+    query = urlencode({"sessionId": call_session_id})
     url = f"{ports.function_url(WEST3, 'twilioConferenceWebhook')}?{query}"
     signature = RequestValidator(ports.TWILIO_AUTH_TOKEN).compute_signature(url, params)
 

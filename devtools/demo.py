@@ -82,7 +82,7 @@ def run(provider_phone: str, client_phone: str, timeout: float) -> int:
     ).json()
     token, uid = signed_in["idToken"], signed_in["localId"]
     step(f"signed in as client@demo.sos-expat.test ({uid})")
-    session_id = f"demo_{uuid.uuid4().hex[:12]}"
+    call_session_id = f"demo_{uuid.uuid4().hex[:12]}"
     hold = call(
         "europe-west3",
         "createPaymentIntent",
@@ -92,7 +92,7 @@ def run(provider_phone: str, client_phone: str, timeout: float) -> int:
             "serviceType": "lawyer_call",
             "providerId": "demo_lawyer",
             "clientId": uid,
-            "callSessionId": session_id,
+            "callSessionId": call_session_id,
         },
         token,
     )
@@ -120,12 +120,12 @@ def run(provider_phone: str, client_phone: str, timeout: float) -> int:
         },
         token,
     )
-    step(f"call scheduled: session {scheduled['sessionId']} (status {scheduled['status']})")
-    return follow(db, scheduled["sessionId"], expected_outcome(provider_phone, client_phone), timeout)
+    step(f"call scheduled: session {scheduled['callSessionId']} (status {scheduled['status']})")
+    return follow(db, scheduled["callSessionId"], expected_outcome(provider_phone, client_phone), timeout)
 
 
-def follow(db: Any, session_id: str, expected: tuple[str, str], timeout: float) -> int:
-    ref = db.document(f"call_sessions/{session_id}")
+def follow(db: Any, call_session_id: str, expected: tuple[str, str], timeout: float) -> int:
+    ref = db.document(f"call_sessions/{call_session_id}")
     seen: set[str] = set()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -142,10 +142,10 @@ def follow(db: Any, session_id: str, expected: tuple[str, str], timeout: float) 
             if (doc["status"], payment_state) != expected:
                 step(f"FAILED: expected {expected}, got {(doc['status'], payment_state)}")
                 return 1
-            step(f"done: session {session_id} {doc['status']}, payment {payment_state}")
+            step(f"done: session {call_session_id} {doc['status']}, payment {payment_state}")
             return 0
         time.sleep(0.3)
-    step(f"FAILED: session {session_id} did not finish in {timeout:.0f}s")
+    step(f"FAILED: session {call_session_id} did not finish in {timeout:.0f}s")
     return 1
 
 

@@ -95,14 +95,14 @@ def book(web: WebApp, db: Any, provider_phone: str, client_phone: str = DEFAULT_
         "client": client,
         "providerId": provider_id,
         "paymentIntentId": hold["paymentIntentId"],
-        "sessionId": scheduled.result["sessionId"],
+        "callSessionId": scheduled.result["callSessionId"],
     }
 
 
-def settled_session(db: Any, session_id: str, timeout: float = 240) -> dict[str, Any]:
+def settled_session(db: Any, call_session_id: str, timeout: float = 240) -> dict[str, Any]:
     """The session once final and its payment settled. The timeout covers one processTwilioCallback
     round that the Firestore emulator's lock timeouts make run to its 60 s limit before the retry."""
-    ref = db.document(f"call_sessions/{session_id}")
+    ref = db.document(f"call_sessions/{call_session_id}")
 
     def done() -> dict[str, Any] | None:
         doc = ref.get().to_dict() or {}
@@ -110,18 +110,18 @@ def settled_session(db: Any, session_id: str, timeout: float = 240) -> dict[str,
         return doc if doc.get("status") in TERMINAL and settled else None
 
     try:
-        session: dict[str, Any] = wait_for(done, timeout=timeout, what=f"session {session_id} to settle")
+        session: dict[str, Any] = wait_for(done, timeout=timeout, what=f"session {call_session_id} to settle")
     except AssertionError:
         doc = ref.get().to_dict() or {}
         seen = {k: doc.get(k) for k in ("status", "failureReason", "payment", "participants", "conference")}
         events = [e.to_dict() for e in ref.collection("conference_events").stream()]
-        raise AssertionError(f"session {session_id} did not settle: {seen}, conference events {events}") from None
+        raise AssertionError(f"session {call_session_id} did not settle: {seen}, conference events {events}") from None
     return session
 
 
-def describe(db: Any, session_id: str) -> dict[str, Any]:
+def describe(db: Any, call_session_id: str) -> dict[str, Any]:
     """What a failing assertion shows of a session."""
-    doc = db.document(f"call_sessions/{session_id}").get().to_dict() or {}
+    doc = db.document(f"call_sessions/{call_session_id}").get().to_dict() or {}
     return {k: doc.get(k) for k in ("status", "failureReason", "payment", "participants", "connectedSeconds")}
 
 

@@ -31,7 +31,7 @@ BURST_FUNCTIONS = (
     ("twilioConferenceWebhook", b""),
     ("stripeWebhook", b"{}"),
     ("processTwilioCallback", b'{"data": {"callbackId": "warm-up"}}'),
-    ("executeScheduledCall", b'{"data": {"sessionId": "warm-up", "party": "provider", "attempt": 1}}'),
+    ("executeScheduledCall", b'{"data": {"callSessionId": "warm-up", "party": "provider", "attempt": 1}}'),
 )
 
 

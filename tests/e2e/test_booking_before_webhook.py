@@ -32,9 +32,9 @@ def test_booking_at_once_after_the_card_confirmation_succeeds_every_time(
         hold = confirmed_hold(web, client, provider_id)
         scheduled = schedule(web, client, provider_id, hold, DEFAULT_CLIENT_PHONE)  # no wait at all
         assert scheduled.status == 200, scheduled.body
-        sessions.append((hold["paymentIntentId"], scheduled.result["sessionId"]))
-    for payment_id, session_id in sessions:
-        assert settled_session(db, session_id)["payment"]["state"] == "captured", describe(db, session_id)
+        sessions.append((hold["paymentIntentId"], scheduled.result["callSessionId"]))
+    for payment_id, call_session_id in sessions:
+        assert settled_session(db, call_session_id)["payment"]["state"] == "captured", describe(db, call_session_id)
         # By now the late webhook has landed too, and changed nothing: one authorisation, recorded once.
         payment = db.document(f"payments/{payment_id}").get().to_dict() or {}
         assert payment["captureBefore"] is not None and payment["amountCapturable"] == 4900

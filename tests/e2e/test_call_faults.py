@@ -33,7 +33,7 @@ ANSWERS = "+33600000001"
 def test_twilio_rest_down_opens_the_breaker_releases_the_hold_and_frees_the_provider(web: WebApp, db: Any) -> None:
     sim_configure(rest_fault="error500")
     booking = book(web, db, ANSWERS)
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     assert (session["status"], session["failureReason"]) == ("failed", "twilio_unavailable")
     assert session["payment"]["state"] == "released"
     assert stripe_intent(booking["paymentIntentId"])["status"] == "canceled"
@@ -45,13 +45,13 @@ def test_twilio_rest_down_opens_the_breaker_releases_the_hold_and_frees_the_prov
     # While the breaker is open, a new booking fails fast: Twilio is not even tried.
     sim_configure(rest_fault="none")
     second = book(web, db, "+33600000009")
-    failed = settled_session(db, second["sessionId"])
+    failed = settled_session(db, second["callSessionId"])
     assert (failed["status"], failed["failureReason"]) == ("failed", "twilio_unavailable")
     assert sim_calls("+33600000009") == []
 
 
 def _happy_outcome(db: Any, booking: dict[str, Any]) -> dict[str, Any]:
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     assert session["status"] == "completed"
     assert 295 <= session["connectedSeconds"] <= 305
     assert session["payment"]["state"] == "captured"
@@ -66,9 +66,9 @@ def test_duplicated_callbacks_give_one_outcome_and_one_capture(web: WebApp, db: 
     session = _happy_outcome(db, booking)
     wait_for(lambda: calls_finished(ANSWERS, DEFAULT_CLIENT_PHONE), what="both calls to end")
     assert len(sim_calls(ANSWERS)) == 1 and len(sim_calls(DEFAULT_CLIENT_PHONE)) == 1
-    events = list(db.collection(f"call_sessions/{booking['sessionId']}/conference_events").stream())
+    events = list(db.collection(f"call_sessions/{booking['callSessionId']}/conference_events").stream())
     assert [e.to_dict()["event"] for e in events].count("conference-end") == 1
-    assert db.document(f"call_sessions/{booking['sessionId']}").get().to_dict()["payment"] == session["payment"]
+    assert db.document(f"call_sessions/{booking['callSessionId']}").get().to_dict()["payment"] == session["payment"]
 
 
 def test_out_of_order_callbacks_give_the_same_outcome(web: WebApp, db: Any) -> None:
@@ -79,8 +79,8 @@ def test_out_of_order_callbacks_give_the_same_outcome(web: WebApp, db: Any) -> N
 
 def test_a_task_delivered_twice_places_no_second_call(web: WebApp, db: Any) -> None:
     booking = book(web, db, ANSWERS)
-    settled_session(db, booking["sessionId"])
-    task = {"data": {"sessionId": booking["sessionId"], "party": "provider", "attempt": 1}}
+    settled_session(db, booking["callSessionId"])
+    task = {"data": {"callSessionId": booking["callSessionId"], "party": "provider", "attempt": 1}}
     url = ports.function_url("europe-west3", "executeScheduledCall")
     statuses: list[int] = []
     threads = [
@@ -93,7 +93,7 @@ def test_a_task_delivered_twice_places_no_second_call(web: WebApp, db: Any) -> N
         t.join()
     assert statuses == [200, 200, 200]
     assert len(sim_calls(ANSWERS)) == 1
-    assert db.document(f"call_sessions/{booking['sessionId']}").get().to_dict()["status"] == "completed"
+    assert db.document(f"call_sessions/{booking['callSessionId']}").get().to_dict()["status"] == "completed"
 
 
 def test_twenty_clients_racing_for_one_provider_make_one_session(web: WebApp, db: Any) -> None:
@@ -126,7 +126,7 @@ def test_twenty_clients_racing_for_one_provider_make_one_session(web: WebApp, db
     sessions = [h for h in holds if db.document(f"call_sessions/{_session_of(db, h)}").get().exists]
     assert len(sessions) == 1
     sim_configure(speed=60)
-    settled_session(db, winners[0].result["sessionId"])
+    settled_session(db, winners[0].result["callSessionId"])
 
 
 def _session_of(db: Any, hold: dict[str, Any]) -> str:
@@ -135,12 +135,12 @@ def _session_of(db: Any, hold: dict[str, Any]) -> str:
 
 def test_twilio_webhooks_refuse_missing_or_forged_signatures(web: WebApp, db: Any) -> None:
     booking = book(web, db, ANSWERS)
-    session_id = booking["sessionId"]
-    settled_session(db, session_id)
+    call_session_id = booking["callSessionId"]
+    settled_session(db, call_session_id)
 
     def quiet() -> dict[str, Any] | None:
         # Every legitimate callback of the call has been applied (final statuses, cost).
-        doc = db.document(f"call_sessions/{session_id}").get().to_dict() or {}
+        doc = db.document(f"call_sessions/{call_session_id}").get().to_dict() or {}
         parties = doc.get("participants", {})
         done = all("finalStatus" in parties.get(p, {}) for p in ("provider", "client")) and asked_cost(doc) is not None
         return doc if done else None
@@ -156,10 +156,10 @@ def test_twilio_webhooks_refuse_missing_or_forged_signatures(web: WebApp, db: An
         "Timestamp": "Sun, 22 Nov 2026 03:00:00 +0000",
     }
     for function in ("twilioCallWebhook", "twilioGatherResponse", "twilioAmdTwiml", "twilioConferenceWebhook"):
-        url = ports.function_url("europe-west3", function) + f"?sessionId={session_id}&party=provider&attempt=1"
+        url = ports.function_url("europe-west3", function) + f"?sessionId={call_session_id}&party=provider&attempt=1"
         for headers in ({}, {"X-Twilio-Signature": "forged"}):
             response = requests.post(url, data=form, headers=headers, timeout=30)
             assert response.status_code == 403, function
-    after = db.document(f"call_sessions/{session_id}").get().to_dict()
+    after = db.document(f"call_sessions/{call_session_id}").get().to_dict()
     assert json.dumps(after, default=str, sort_keys=True) == json.dumps(before, default=str, sort_keys=True)
-    assert not db.document(f"call_sessions/{session_id}/conference_events/0099").get().exists
+    assert not db.document(f"call_sessions/{call_session_id}/conference_events/0099").get().exists

@@ -33,7 +33,7 @@ TALKS_8_MIN = "+33600000006"
 
 def test_happy_path_captures_the_hold_and_frees_the_provider(web: WebApp, db: Any, stack: LocalStack) -> None:
     booking = book(web, db, ANSWERS)
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     assert session["status"] == "completed"
     assert session["billable"] is True
     assert 295 <= session["connectedSeconds"] <= 305  # the default persona talks 5 minutes
@@ -44,7 +44,7 @@ def test_happy_path_captures_the_hold_and_frees_the_provider(web: WebApp, db: An
     assert provider_doc(db, booking["providerId"])["availability"] == "available"
     assert db.document(f"payment_audit_logs/{booking['paymentIntentId']}_capture").get().exists
     cost = wait_for(
-        lambda: asked_cost(db.document(f"call_sessions/{booking['sessionId']}").get().to_dict()),
+        lambda: asked_cost(db.document(f"call_sessions/{booking['callSessionId']}").get().to_dict()),
         timeout=60,
         what="the Twilio cost",
     )
@@ -64,16 +64,18 @@ def test_happy_path_captures_the_hold_and_frees_the_provider(web: WebApp, db: An
     assert DEFAULT_CLIENT_PHONE not in logs and ANSWERS not in logs
 
     # Notifications: e-mail documents and SMS sent through Twilio.
-    assert db.document(f"mail/call_completed_{booking['sessionId']}").get().exists
+    assert db.document(f"mail/call_completed_{booking['callSessionId']}").get().exists
     wait_for(
-        lambda: db.document(f"sms_outbox/call_completed_{booking['sessionId']}").get().to_dict()["status"] == "sent",
+        lambda: (
+            db.document(f"sms_outbox/call_completed_{booking['callSessionId']}").get().to_dict()["status"] == "sent"
+        ),
         what="the completion SMS",
     )
 
 
 def test_provider_who_never_answers_is_called_three_times_then_released(web: WebApp, db: Any) -> None:
     booking = book(web, db, NEVER_ANSWERS)
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     assert (session["status"], session["failureReason"]) == ("failed", "provider_no_answer")
     assert session["payment"]["state"] == "released"
     assert len(sim_calls(NEVER_ANSWERS)) == 3
@@ -81,12 +83,12 @@ def test_provider_who_never_answers_is_called_three_times_then_released(web: Web
     assert stripe_intent(booking["paymentIntentId"])["status"] == "canceled"
     provider = provider_doc(db, booking["providerId"])
     assert provider["availability"] == "available" and provider["missedCalls"] == 1
-    assert db.document(f"mail/provider_no_answer_{booking['sessionId']}").get().exists
+    assert db.document(f"mail/provider_no_answer_{booking['callSessionId']}").get().exists
 
 
 def test_voicemail_counts_as_no_answer(web: WebApp, db: Any) -> None:
     booking = book(web, db, VOICEMAIL)
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     assert (session["status"], session["failureReason"]) == ("failed", "provider_no_answer")
     calls = sim_calls(VOICEMAIL)
     assert len(calls) == 3 and all(c["answered_by"].startswith("machine") for c in calls)
@@ -95,7 +97,7 @@ def test_voicemail_counts_as_no_answer(web: WebApp, db: Any) -> None:
 
 def test_provider_who_declines(web: WebApp, db: Any) -> None:
     booking = book(web, db, DECLINES)
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     assert (session["status"], session["failureReason"]) == ("failed", "provider_no_answer")
     assert session["participants"]["provider"]["state"] == "declined"
     assert session["payment"]["state"] == "released"
@@ -103,7 +105,7 @@ def test_provider_who_declines(web: WebApp, db: Any) -> None:
 
 def test_client_who_never_answers_releases_the_hold_and_hangs_up_the_provider(web: WebApp, db: Any) -> None:
     booking = book(web, db, ANSWERS, client_phone=NEVER_ANSWERS)
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     assert (session["status"], session["failureReason"]) == ("failed", "client_no_answer")
     assert len(sim_calls(NEVER_ANSWERS)) == 3
     wait_for(lambda: calls_finished(ANSWERS), what="the provider's call to be hung up")
@@ -113,7 +115,7 @@ def test_client_who_never_answers_releases_the_hold_and_hangs_up_the_provider(we
 
 def test_call_shorter_than_the_minimum_is_not_charged(web: WebApp, db: Any) -> None:
     booking = book(web, db, ANSWERS, client_phone=HANGS_UP_AFTER_30S)
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     assert session["status"] == "completed"
     assert session["connectedSeconds"] < 60 and session["billable"] is False
     assert session["payment"]["state"] == "released" and session.get("paymentCaptured") is False
@@ -123,7 +125,7 @@ def test_call_shorter_than_the_minimum_is_not_charged(web: WebApp, db: Any) -> N
 
 def test_eight_minute_call_is_captured(web: WebApp, db: Any) -> None:
     booking = book(web, db, ANSWERS, client_phone=TALKS_8_MIN)
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     assert session["status"] == "completed" and 475 <= session["connectedSeconds"] <= 485
     assert session["payment"]["state"] == "captured"
     assert stripe_intent(booking["paymentIntentId"])["amount_received"] == 4900

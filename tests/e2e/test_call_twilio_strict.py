@@ -18,7 +18,7 @@ GEO_REFUSED = "+33699999901"  # 21215
 
 
 def _captured(db: Any, booking: dict[str, Any], timeout: float = 240) -> dict[str, Any]:
-    session = settled_session(db, booking["sessionId"], timeout=timeout)
+    session = settled_session(db, booking["callSessionId"], timeout=timeout)
     assert session["status"] == "completed", session.get("failureReason")
     assert session["billable"] is True and 295 <= session["connectedSeconds"] <= 305
     assert session["payment"]["state"] == "captured"
@@ -43,16 +43,16 @@ def test_parallel_callbacks_settle_exactly_once(web: WebApp, db: Any) -> None:
         assert audit is not None and audit["action"] == "hold_captured"
 
     # Costs are recorded off the request path, once Twilio priced the calls.
-    def cost_asked(session_id: str) -> Any:
-        return asked_cost(db.document(f"call_sessions/{session_id}").get().to_dict())
+    def cost_asked(call_session_id: str) -> Any:
+        return asked_cost(db.document(f"call_sessions/{call_session_id}").get().to_dict())
 
     for booking in bookings:
-        wait_for(partial(cost_asked, booking["sessionId"]), timeout=60, what="the cost to be asked")
+        wait_for(partial(cost_asked, booking["callSessionId"]), timeout=60, what="the cost to be asked")
 
 
 def test_a_number_twilio_refuses_fails_at_once_without_opening_the_breaker(web: WebApp, db: Any) -> None:
     booking = book(web, db, GEO_REFUSED)
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     assert (session["status"], session["failureReason"]) == ("failed", "provider_unreachable")
     assert session["participants"]["provider"]["twilioErrorCode"] == 21215
     assert session["payment"]["state"] == "released"
@@ -71,6 +71,6 @@ def test_callbacks_signed_with_the_secondary_token_or_a_shared_key_are_accepted(
 
 def test_a_provider_amd_takes_for_a_machine_who_presses_1_is_connected(web: WebApp, db: Any) -> None:
     booking = book(web, db, MISDETECTED)
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     assert session["status"] == "completed" and session["payment"]["state"] == "captured"
     assert session["participants"]["provider"]["attempt"] == 1

@@ -20,7 +20,7 @@ CLIENT = "+33622222222"
 
 def test_an_active_session_whose_callbacks_were_lost_is_billed_from_twilio_records(web: WebApp, db: Any) -> None:
     booking = book(web, db, TALKS_EIGHT_MINUTES, CLIENT)
-    ref = db.document(f"call_sessions/{booking['sessionId']}")
+    ref = db.document(f"call_sessions/{booking['callSessionId']}")
     wait_for(lambda: (ref.get().to_dict() or {}).get("status") == "active", timeout=60, what="the call to connect")
     sim_configure(callbacks="drop")  # every later status and conference callback is lost
     try:
@@ -31,7 +31,7 @@ def test_an_active_session_whose_callbacks_were_lost_is_billed_from_twilio_recor
     # Past the longest possible call: the session was created hours ago as far as the cron knows.
     ref.update({"createdAt": datetime.now(UTC) - timedelta(hours=3)})
     assert cron.fire("stuckPaymentsRecovery", "europe-west3", datetime.now(UTC)) < 300
-    session = settled_session(db, booking["sessionId"], timeout=30)
+    session = settled_session(db, booking["callSessionId"], timeout=30)
     assert session["status"] == "completed" and session["settledFrom"] == "twilio_call_records"
     assert session["billable"] is True and session["connectedSeconds"] >= 60
     assert session["payment"]["state"] == "captured" and session["paymentCaptured"] is True

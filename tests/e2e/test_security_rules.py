@@ -126,7 +126,7 @@ def test_visible_profiles_show_only_public_fields_and_the_private_account_only_t
     for owner in (provider, admin):
         status, fields = _read(private, owner)
         assert status == 200, owner.email
-        assert fields["currentCallSessionId"] == {"stringValue": booked.result["sessionId"]}
+        assert fields["currentCallSessionId"] == {"stringValue": booked.result["callSessionId"]}
         assert {"email", "phoneSealed", "stripeAccountId", "earningsByCurrency", "busySince"} <= fields.keys()
     assert as_user("PATCH", private, provider, FORGED) == 403
     assert as_user("PATCH", f"sos_profiles/{provider.uid}", provider, FORGED) == 403

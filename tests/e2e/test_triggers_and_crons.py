@@ -21,14 +21,14 @@ def _mails(db: Any, prefix: str) -> list[str]:
 
 def test_payment_and_session_triggers_fire_once(web: WebApp, db: Any) -> None:
     booking = book(web, db, "+33600000001")
-    session = settled_session(db, booking["sessionId"])
+    session = settled_session(db, booking["callSessionId"])
     pi = booking["paymentIntentId"]
     # onCallSessionPaymentAuthorized: one conversion event for the hold.
     assert db.document(f"conversion_events/{pi}_payment_authorized").get().exists
     # onCallSessionPaymentCaptured: provider statistics and the earnings notice.
     wait_for(lambda: provider_doc(db, booking["providerId"]).get("completedCalls") == 1, what="provider statistics")
     assert provider_doc(db, booking["providerId"])["earningsByCurrency"] == {"eur": session["providerEarnings"]}
-    wait_for(lambda: db.document(f"mail/earnings_{booking['sessionId']}").get().exists, what="earnings mail")
+    wait_for(lambda: db.document(f"mail/earnings_{booking['callSessionId']}").get().exists, what="earnings mail")
     # handlePaymentReceived: the receipt, after Stripe's payment_intent.succeeded webhook.
     wait_for(lambda: _mails(db, f"payment_receipt_{pi}"), what="the receipt mail")
     assert len(_mails(db, f"payment_receipt_{pi}")) == 1
@@ -88,8 +88,8 @@ def test_health_check_over_http_is_for_admins_only(web: WebApp) -> None:
 def test_call_costs_are_completed_once_twilio_prices_the_calls(web: WebApp, db: Any) -> None:
     sim_configure(price_delay_seconds=36_000)  # Twilio prices the calls 10 (virtual) hours late
     booking = book(web, db, "+33600000001")  # accepts and stays; the client talks 5 minutes
-    session = db.document(f"call_sessions/{booking['sessionId']}")
-    assert settled_session(db, booking["sessionId"])["status"] == "completed"
+    session = db.document(f"call_sessions/{booking['callSessionId']}")
+    assert settled_session(db, booking["callSessionId"])["status"] == "completed"
     # Under load the emulator can hold the session's lock for a while: the figure may come late.
     pending = wait_for(lambda: asked_cost(session.get().to_dict()), timeout=60, what="the first cost figure")
     assert (pending["complete"], pending["pending"], pending["calls"]) == (False, True, 2)

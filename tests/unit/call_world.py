@@ -126,17 +126,17 @@ class CallWorld:
 
     # --- booking -------------------------------------------------------------------------------
 
-    def pay(self, session_id: str = "s1", client_id: str = "client1", **extra: Any) -> str:
+    def pay(self, call_session_id: str = "s1", client_id: str = "client1", **extra: Any) -> str:
         """An authorised hold (Stripe status requires_capture) and its `payments` document."""
         hold = self.gateway.create_hold(
-            HoldRequest(Money(4900, Currency.EUR), {"callSessionId": session_id}, f"hold:{session_id}")
+            HoldRequest(Money(4900, Currency.EUR), {"callSessionId": call_session_id}, f"hold:{call_session_id}")
         )
         self.gateway.authorize(hold.id)
         self.store.set(
             f"payments/{hold.id}",
             {
                 "paymentIntentId": hold.id,
-                "callSessionId": session_id,
+                "callSessionId": call_session_id,
                 "clientId": client_id,
                 "providerId": PROVIDER,
                 "serviceType": "lawyer_call",
@@ -166,16 +166,18 @@ class CallWorld:
             cmd, caller, store=self.store, vault=self.vault, tasks=self.tasks, clock=self.clock, gateway=self.gateway
         )
 
-    def book(self, session_id: str = "s1", client_id: str = "client1") -> str:
-        self.schedule(self.command(self.pay(session_id, client_id), client_id), Caller(client_id, {"role": "client"}))
-        return session_id
+    def book(self, call_session_id: str = "s1", client_id: str = "client1") -> str:
+        self.schedule(
+            self.command(self.pay(call_session_id, client_id), client_id), Caller(client_id, {"role": "client"})
+        )
+        return call_session_id
 
     # --- Cloud Tasks -----------------------------------------------------------------------------
 
-    def settle(self, session_id: str) -> str:
+    def settle(self, call_session_id: str) -> str:
         assert not self.store.in_transaction, "settle called inside a transaction"
-        self.settled.append(session_id)
-        return settle_session(session_id, store=self.store, gateway=self.gateway, clock=self.clock)
+        self.settled.append(call_session_id)
+        return settle_session(call_session_id, store=self.store, gateway=self.gateway, clock=self.clock)
 
     def run_task(self, task_id: str) -> str:
         function, payload, _ = self.tasks.tasks[task_id]

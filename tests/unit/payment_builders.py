@@ -33,10 +33,12 @@ class PaymentWorld:
     def ago(self, **delta: float) -> datetime:
         return self.now - timedelta(**delta)
 
-    def hold(self, session_id: str, *, amount: int = 4900, currency: str = "eur", authorized: bool = True) -> str:
+    def hold(self, call_session_id: str, *, amount: int = 4900, currency: str = "eur", authorized: bool = True) -> str:
         """A hold in the Stripe fake (capturable when `authorized`), returning its id."""
         hold = self.gateway.create_hold(
-            HoldRequest(Money(amount, Currency(currency)), {"callSessionId": session_id}, f"hold:{session_id}")
+            HoldRequest(
+                Money(amount, Currency(currency)), {"callSessionId": call_session_id}, f"hold:{call_session_id}"
+            )
         )
         if authorized:
             self.gateway.authorize(hold.id)
@@ -44,7 +46,7 @@ class PaymentWorld:
 
     def payment(
         self,
-        session_id: str,
+        call_session_id: str,
         *,
         state: str = "authorized",
         created: datetime | None = None,
@@ -53,13 +55,13 @@ class PaymentWorld:
         **extra: Any,
     ) -> str:
         """A hold in Stripe and its `payments` document; returns the PaymentIntent id."""
-        payment_id = self.hold(session_id, amount=amount, currency=currency, authorized=state == "authorized")
+        payment_id = self.hold(call_session_id, amount=amount, currency=currency, authorized=state == "authorized")
         created = created or self.ago(hours=3)
         self.store.set(
             f"payments/{payment_id}",
             {
                 "paymentIntentId": payment_id,
-                "callSessionId": session_id,
+                "callSessionId": call_session_id,
                 "clientId": "client1",
                 "providerId": PROVIDER,
                 "amount": amount,
@@ -77,7 +79,7 @@ class PaymentWorld:
 
     def session(
         self,
-        session_id: str,
+        call_session_id: str,
         payment_id: str,
         *,
         status: str,
@@ -88,7 +90,7 @@ class PaymentWorld:
         """A `call_sessions` document; a non-terminal one keeps the provider busy."""
         created = created or self.ago(hours=3)
         self.store.set(
-            f"call_sessions/{session_id}",
+            f"call_sessions/{call_session_id}",
             {
                 "clientId": "client1",
                 "providerId": PROVIDER,
@@ -107,13 +109,13 @@ class PaymentWorld:
             },
         )
         if status not in ("completed", "failed", "cancelled"):
-            set_profile(self.store, PROVIDER, {"availability": "busy", "currentCallSessionId": session_id})
+            set_profile(self.store, PROVIDER, {"availability": "busy", "currentCallSessionId": call_session_id})
 
-    def settle(self, session_id: str) -> str:
+    def settle(self, call_session_id: str) -> str:
         """`settle_session` bound to the ports, checking it is never run inside a transaction."""
         assert not self.store.in_transaction, "settle called inside a transaction"
-        self.settled.append(session_id)
-        return settle_session(session_id, store=self.store, gateway=self.gateway, clock=self.clock)
+        self.settled.append(call_session_id)
+        return settle_session(call_session_id, store=self.store, gateway=self.gateway, clock=self.clock)
 
     def recover(self) -> RecoveryReport:
         return recover_stuck_payments(

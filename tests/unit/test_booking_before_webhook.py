@@ -49,7 +49,7 @@ def test_booking_before_the_webhook_asks_stripe_and_records_the_authorisation(wo
     lapses = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
     payment_id = _pending(world, authorised_at_stripe=True, capture_before=lapses)
     scheduled = world.schedule(world.command(payment_id), CLIENT)
-    assert scheduled.session_id == "s1"
+    assert scheduled.call_session_id == "s1"
     payment = world.store.get(f"payments/{payment_id}")
     assert payment is not None
     assert (payment["state"], payment["status"], payment["amountCapturable"]) == (
@@ -97,7 +97,7 @@ def test_stripe_unreachable_while_checking_the_hold_is_unavailable(world: CallWo
 def test_an_authorised_hold_in_firestore_needs_no_stripe_call(world: CallWorld) -> None:
     payment_id = world.pay("s1")
     world.gateway.retrieve_failures.append(PaymentGatewayError("must not be asked", retryable=True))
-    assert world.schedule(world.command(payment_id), CLIENT).session_id == "s1"
+    assert world.schedule(world.command(payment_id), CLIENT).call_session_id == "s1"
 
 
 # --- who may book (item 11) -------------------------------------------------------------------

@@ -3,9 +3,9 @@ from tests.fakes import InMemoryStore
 from tests.unit.call_world import Carrier
 
 
-def _session(store: InMemoryStore, session_id: str = "s1") -> None:
+def _session(store: InMemoryStore, call_session_id: str = "s1") -> None:
     store.set(
-        f"call_sessions/{session_id}",
+        f"call_sessions/{call_session_id}",
         {"participants": {"provider": {"callSid": "CA1"}, "client": {"callSid": "CA2"}}, "status": "completed"},
     )
 
@@ -84,7 +84,7 @@ def test_a_failed_cost_recording_does_not_fail_the_settling_callback() -> None:
 
     settled: list[str] = []
 
-    def record(session_id: str) -> None:
+    def record(call_session_id: str) -> None:
         raise RuntimeError("Firestore: Transaction lock timeout")
 
     carry_out(

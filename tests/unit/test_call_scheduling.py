@@ -46,13 +46,13 @@ def test_books_the_provider_and_enqueues_the_first_dial(world: CallWorld) -> Non
     now = world.clock.now()
     assert result == ScheduledCall("s1", "scheduled", now + timedelta(seconds=120))
     assert result.as_response() == {
-        "sessionId": "s1",
+        "callSessionId": "s1",
         "status": "scheduled",
         "scheduledFor": result.scheduled_for.isoformat(),
     }
     session = world.session("s1")
-    assert {k: session[k] for k in ("sessionId", "clientId", "providerId", "serviceType", "paymentIntentId")} == {
-        "sessionId": "s1",
+    assert {k: session[k] for k in ("callSessionId", "clientId", "providerId", "serviceType", "paymentIntentId")} == {
+        "callSessionId": "s1",
         "clientId": "client1",
         "providerId": PROVIDER,
         "serviceType": "lawyer_call",
@@ -79,13 +79,13 @@ def test_books_the_provider_and_enqueues_the_first_dial(world: CallWorld) -> Non
     assert world.tasks.order == ["call-s1-provider-1"]
     assert world.tasks.tasks["call-s1-provider-1"] == (
         "executeScheduledCall",
-        {"sessionId": "s1", "party": "provider", "attempt": 1},
+        {"callSessionId": "s1", "party": "provider", "attempt": 1},
         120,
     )
     mail = world.store.get("mail/booked_s1")
     assert mail is not None
     assert mail["toUids"] == ["client1"] and mail["template"]["name"] == "call_booked"
-    assert mail["template"]["data"] == {"sessionId": "s1", "scheduledFor": now + timedelta(seconds=120)}
+    assert mail["template"]["data"] == {"callSessionId": "s1", "scheduledFor": now + timedelta(seconds=120)}
     sms = world.store.get("sms_outbox/booked_s1")
     assert sms is not None
     assert (sms["status"], sms["template"], sms["toSealed"]) == ("queued", "call_booked", session["clientPhoneSealed"])
@@ -162,7 +162,7 @@ def test_booking_for_another_client_is_refused(world: CallWorld) -> None:
 
 
 def test_an_admin_may_book_for_a_client(world: CallWorld) -> None:
-    assert world.schedule(world.command(world.pay()), Caller("admin1", {"admin": True})).session_id == "s1"
+    assert world.schedule(world.command(world.pay()), Caller("admin1", {"admin": True})).call_session_id == "s1"
 
 
 @pytest.mark.parametrize(
@@ -224,7 +224,9 @@ def test_a_provider_phone_that_differs_from_the_one_on_file_is_refused(world: Ca
 
 
 def test_the_provider_phone_on_file_is_accepted_in_any_formatting(world: CallWorld) -> None:
-    assert world.schedule(world.command(world.pay(), providerPhone=" +33 6 12 34 56 78"), CLIENT).session_id == "s1"
+    assert (
+        world.schedule(world.command(world.pay(), providerPhone=" +33 6 12 34 56 78"), CLIENT).call_session_id == "s1"
+    )
 
 
 def test_a_failed_enqueue_is_unavailable_and_a_retry_enqueues(world: CallWorld) -> None:
@@ -235,7 +237,7 @@ def test_a_failed_enqueue_is_unavailable_and_a_retry_enqueues(world: CallWorld) 
     assert world.provider()["currentCallSessionId"] == "s1"
     assert "taskEnqueuedAt" not in world.session("s1")
     world.tasks.fail = False
-    assert world.schedule(cmd, CLIENT).session_id == "s1"
+    assert world.schedule(cmd, CLIENT).call_session_id == "s1"
     assert world.tasks.order == ["call-s1-provider-1"]
     assert world.session("s1")["taskEnqueuedAt"] == world.clock.now()
     world.schedule(cmd, CLIENT)
@@ -282,10 +284,10 @@ def test_two_clients_racing_for_one_provider_book_one_session(
     [won] = [o for o in outcomes.values() if isinstance(o, ScheduledCall)]
     [lost] = [o for o in outcomes.values() if not isinstance(o, ScheduledCall)]
     assert isinstance(lost, FailedPrecondition) and lost.field == "providerId"
-    assert list(world.store.collection("call_sessions")) == [won.session_id]
-    assert world.provider()["currentCallSessionId"] == won.session_id
-    assert world.tasks.order == [f"call-{won.session_id}-provider-1"]
-    assert list(world.store.collection("sms_outbox")) == [f"booked_{won.session_id}"]
+    assert list(world.store.collection("call_sessions")) == [won.call_session_id]
+    assert world.provider()["currentCallSessionId"] == won.call_session_id
+    assert world.tasks.order == [f"call-{won.call_session_id}-provider-1"]
+    assert list(world.store.collection("sms_outbox")) == [f"booked_{won.call_session_id}"]
 
 
 def test_client_phone_must_be_the_number_verified_on_the_account() -> None:

@@ -87,10 +87,10 @@ def test_late_callbacks_of_an_earlier_attempt_change_nothing() -> None:
 
 def test_tasks_for_unknown_or_moved_on_sessions_are_skipped() -> None:
     w = CallWorld()
-    w.tasks.enqueue("executeScheduledCall", {"sessionId": "nope"}, task_id="t1")
+    w.tasks.enqueue("executeScheduledCall", {"callSessionId": "nope"}, task_id="t1")
     assert w.run_task("t1") == "skipped:no_session"
     sid = w.book()
-    w.tasks.enqueue("executeScheduledCall", {"sessionId": sid, "party": "client", "attempt": 1}, task_id="t2")
+    w.tasks.enqueue("executeScheduledCall", {"callSessionId": sid, "party": "client", "attempt": 1}, task_id="t2")
     assert w.run_task("t2") == "skipped:session_scheduled"
     assert w.telephony.calls == []
 
@@ -99,17 +99,22 @@ def test_tasks_for_unknown_or_moved_on_sessions_are_skipped() -> None:
     ("payload", "field"),
     [
         ([], "data"),
-        ({}, "sessionId"),
-        ({"sessionId": "s1", "party": "lawyer"}, "party"),
-        ({"sessionId": "s1", "attempt": 0}, "attempt"),
-        ({"sessionId": "s1", "attempt": True}, "attempt"),
-        ({"sessionId": "s1", "attempt": "2"}, "attempt"),
+        ({}, "callSessionId"),
+        ({"callSessionId": "s1", "party": "lawyer"}, "party"),
+        ({"callSessionId": "s1", "attempt": 0}, "attempt"),
+        ({"callSessionId": "s1", "attempt": True}, "attempt"),
+        ({"callSessionId": "s1", "attempt": "2"}, "attempt"),
     ],
 )
 def test_a_malformed_dial_task_is_refused(payload: object, field: str) -> None:
     with pytest.raises(InvalidArgument) as raised:
         DialTask.parse(payload)
     assert raised.value.field == field
+
+
+def test_a_dial_task_enqueued_before_the_rename_still_runs() -> None:
+    task = DialTask.parse({"sessionId": "s1", "party": "client", "attempt": 2})
+    assert task.payload() == {"callSessionId": "s1", "party": "client", "attempt": 2}
 
 
 # --- conference events in any order ---------------------------------------------------------------
@@ -288,7 +293,7 @@ def test_carry_out_hangs_up_then_enqueues_the_next_dial_then_settles() -> None:
     w.telephony.hang_up_failures = 1
     seen: list[tuple[list[str], list[str]]] = []
 
-    def settle(session_id: str) -> None:
+    def settle(call_session_id: str) -> None:
         seen.append((list(w.telephony.hung_up), list(w.tasks.order)))
 
     result = twilio.CallbackResult(settle=True, next_dial=(Party.CLIENT, 2), hang_up=["CA1", "CA2"])
@@ -296,7 +301,7 @@ def test_carry_out_hangs_up_then_enqueues_the_next_dial_then_settles() -> None:
     assert w.telephony.hung_up == ["CA2"], "a failed hang-up does not stop the others"
     assert w.tasks.tasks["call-s1-client-2"] == (
         "executeScheduledCall",
-        {"sessionId": sid, "party": "client", "attempt": 2},
+        {"callSessionId": sid, "party": "client", "attempt": 2},
         15,
     )
     assert seen == [(["CA2"], ["call-s1-provider-1", "call-s1-client-2"])]

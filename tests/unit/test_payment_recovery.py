@@ -17,13 +17,13 @@ def world() -> PaymentWorld:
     return PaymentWorld()
 
 
-def settled_session(world: PaymentWorld, session_id: str, *, action: str, state: str, attempts: int = 0) -> str:
-    payment_id = world.payment(session_id)
+def settled_session(world: PaymentWorld, call_session_id: str, *, action: str, state: str, attempts: int = 0) -> str:
+    payment_id = world.payment(call_session_id)
     payment: dict[str, Any] = {"action": action, "state": state}
     if attempts:
         payment.update({"attempts": attempts, "lastError": "stripe is down"})
     status = "completed" if action == "capture" else "failed"
-    world.session(session_id, payment_id, status=status, payment=payment, endedAt=world.ago(minutes=30))
+    world.session(call_session_id, payment_id, status=status, payment=payment, endedAt=world.ago(minutes=30))
     return payment_id
 
 
@@ -102,10 +102,10 @@ def test_a_settle_that_raises_is_reported_and_the_run_goes_on() -> None:
     settled_session(world, "s1", action="capture", state="failed", attempts=1)
     settled_session(world, "s2", action="capture", state="failed", attempts=1)
 
-    def settle(session_id: str) -> str:
-        if session_id == "s1":
+    def settle(call_session_id: str) -> str:
+        if call_session_id == "s1":
             raise RuntimeError("boom")
-        return world.settle(session_id)
+        return world.settle(call_session_id)
 
     report = recover_stuck_payments(
         store=world.store, gateway=world.gateway, clock=world.clock, settle=settle, telephony=world.telephony

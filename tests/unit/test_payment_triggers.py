@@ -115,7 +115,7 @@ def test_a_captured_session_credits_the_provider_once_and_mails_the_earnings(t: 
     assert mail is not None and mail["toUids"] == ["lawyer1"]
     assert mail["template"] == {
         "name": "provider_earnings",
-        "data": {"sessionId": "s1", "amount": 3000, "currency": "eur"},
+        "data": {"callSessionId": "s1", "amount": 3000, "currency": "eur"},
     }
     assert t.store.get("processed_events/trigger_captured_s1") is not None
 

@@ -51,6 +51,20 @@ def test_a_callback_is_stored_and_its_processing_enqueued_once() -> None:
     assert _process(w, first) == "applied" and _process(w, first) == "done"
 
 
+def test_a_callback_stored_before_the_rename_is_still_applied() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    found = _receive(w, sid, _params(w, sid, w.talk_events(sid, 600)[0]))
+    stored = w.store.get(f"twilio_callbacks/{found}")
+    assert stored is not None and stored["callSessionId"] == sid
+    w.store.set(
+        f"twilio_callbacks/{found}", {**{k: v for k, v in stored.items() if k != "callSessionId"}, "sessionId": sid}
+    )
+    assert _process(w, found) == "applied"
+    assert w.store.collection(f"call_sessions/{sid}/conference_events")
+
+
 def test_progress_statuses_are_not_kept() -> None:
     w = CallWorld()
     params = {"CallSid": "CA1", "CallStatus": "ringing"}

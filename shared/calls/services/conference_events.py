@@ -39,7 +39,7 @@ def event_id(conference_sid: str, sequence: int) -> str:
 
 
 def conference_event(
-    session_id: str,
+    call_session_id: str,
     params: dict[str, str],
     *,
     store: DocumentStore,
@@ -52,7 +52,7 @@ def conference_event(
     if not sequence.isdigit() or not 1 <= int(sequence) <= MAX_EVENTS or not conference_sid:
         return CallbackResult()
     recorded = store.create(
-        f"{session_repository.events_path(session_id)}/{event_id(conference_sid, int(sequence))}",
+        f"{session_repository.events_path(call_session_id)}/{event_id(conference_sid, int(sequence))}",
         {
             "event": params.get("StatusCallbackEvent", ""),
             "sequence": int(sequence),
@@ -62,15 +62,15 @@ def conference_event(
             "receivedAt": now,
         },
     )
-    doc = store.get(session_repository.session_path(session_id))
+    doc = store.get(session_repository.session_path(call_session_id))
     if doc is None or CallStatus(doc["status"]) in TERMINAL:
         return CallbackResult(duplicate=not recorded)
-    bound = (doc.get("conference") or {}).get("sid") or _bind(store, session_id, conference_sid)
+    bound = (doc.get("conference") or {}).get("sid") or _bind(store, call_session_id, conference_sid)
     if bound != conference_sid:
-        log.warning("session %s ignores conference %s (bound to %s)", session_id, conference_sid, bound)
+        log.warning("session %s ignores conference %s (bound to %s)", call_session_id, conference_sid, bound)
         return CallbackResult(duplicate=not recorded)
     # Events never change once stored: one query gives them all, the transaction only needs the session.
-    stored = _all_events(store, session_id, bound)
+    stored = _all_events(store, call_session_id, bound)
     events = _without_gap(stored)
     change = _change(doc, events)
     gaps_settled = False
@@ -87,14 +87,14 @@ def conference_event(
     leaves = _call_ends(doc, records) if gaps_settled else {}
 
     def apply(tx: Transaction) -> CallbackResult:
-        view = session_repository.get(tx, session_id)
+        view = session_repository.get(tx, call_session_id)
         if view is None or view.status in TERMINAL:
             return CallbackResult()
         if change == "active":
             if view.status is not CallStatus.CALLING_CLIENT:
                 return CallbackResult()
             tx.update(
-                session_repository.session_path(session_id),
+                session_repository.session_path(call_session_id),
                 {
                     "status": CallStatus.ACTIVE.value,
                     "conference.startedAt": _first(events, "conference-start"),
@@ -108,15 +108,15 @@ def conference_event(
     return result
 
 
-def _bind(store: DocumentStore, session_id: str, conference_sid: str) -> str | None:
+def _bind(store: DocumentStore, call_session_id: str, conference_sid: str) -> str | None:
     def apply(tx: Transaction) -> str | None:
-        doc = tx.get(session_repository.session_path(session_id))
+        doc = tx.get(session_repository.session_path(call_session_id))
         if doc is None:
             return None
         bound = (doc.get("conference") or {}).get("sid")
         if bound:
             return str(bound)
-        tx.update(session_repository.session_path(session_id), {"conference.sid": conference_sid})
+        tx.update(session_repository.session_path(call_session_id), {"conference.sid": conference_sid})
         return conference_sid
 
     bound: str | None = store.run_transaction(apply)
@@ -133,9 +133,9 @@ def _without_gap(events: list[Document]) -> list[Document]:
     return known
 
 
-def _all_events(store: DocumentStore, session_id: str, conference_sid: str) -> list[Document]:
+def _all_events(store: DocumentStore, call_session_id: str, conference_sid: str) -> list[Document]:
     found = store.find(
-        session_repository.events_path(session_id), [("conferenceSid", "==", conference_sid)], limit=MAX_EVENTS
+        session_repository.events_path(call_session_id), [("conferenceSid", "==", conference_sid)], limit=MAX_EVENTS
     )
     return sorted((doc for _, doc in found), key=lambda e: int(e.get("sequence", 0)))
 

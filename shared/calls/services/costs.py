@@ -25,13 +25,13 @@ def session_call_sids(session: Document) -> list[str]:
     return sorted(sids)
 
 
-def record_call_costs(session_id: str, *, store: DocumentStore, telephony: Telephony) -> dict[str, Any] | None:
+def record_call_costs(call_session_id: str, *, store: DocumentStore, telephony: Telephony) -> dict[str, Any] | None:
     """Sum the price of every call placed for the session, in millionths of Twilio's
     `price_unit` (USD for most accounts; `byCurrency` when calls were priced in several).
 
     `complete` stays false while Twilio has not priced a call yet (it prices shortly after
     the call ends); running it again later completes the figure."""
-    session = store.get(session_repository.session_path(session_id))
+    session = store.get(session_repository.session_path(call_session_id))
     if session is None:
         return None
     call_sids = session_call_sids(session)
@@ -60,15 +60,17 @@ def record_call_costs(session_id: str, *, store: DocumentStore, telephony: Telep
     }
     if len(currencies) > 1:
         figure["byCurrency"] = totals
-    store.set(session_repository.session_path(session_id), {"twilioCost": figure}, merge=True)
+    store.set(session_repository.session_path(call_session_id), {"twilioCost": figure}, merge=True)
     return figure
 
 
 def complete_pending_call_costs(*, store: DocumentStore, telephony: Telephony, limit: int = 100) -> list[str]:
     """Ask Twilio again for the sessions whose cost was not complete; the ids now complete."""
     completed = []
-    for session_id, _ in store.find(session_repository.SESSIONS, [("twilioCost.pending", "==", True)], limit=limit):
-        figure = record_call_costs(session_id, store=store, telephony=telephony)
+    for call_session_id, _ in store.find(
+        session_repository.SESSIONS, [("twilioCost.pending", "==", True)], limit=limit
+    ):
+        figure = record_call_costs(call_session_id, store=store, telephony=telephony)
         if figure is not None and figure["complete"]:
-            completed.append(session_id)
+            completed.append(call_session_id)
     return completed

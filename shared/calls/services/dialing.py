@@ -44,7 +44,7 @@ DIAL_CLAIM_LEASE = timedelta(seconds=75)
 
 @dataclass(frozen=True)
 class DialTask:
-    session_id: str
+    call_session_id: str
     party: Party
     attempt: int
 
@@ -52,17 +52,19 @@ class DialTask:
     def parse(cls, data: Any) -> DialTask:
         if not isinstance(data, dict):
             raise InvalidArgument("data", "must be an object")
-        session_id, party, attempt = data.get("sessionId"), data.get("party", "provider"), data.get("attempt", 1)
-        if not isinstance(session_id, str) or not session_id:
-            raise InvalidArgument("sessionId", "is required")
+        # `sessionId`: a task enqueued before the field was named `callSessionId`.
+        call_session_id = data.get("callSessionId", data.get("sessionId"))
+        party, attempt = data.get("party", "provider"), data.get("attempt", 1)
+        if not isinstance(call_session_id, str) or not call_session_id:
+            raise InvalidArgument("callSessionId", "is required")
         if party not in ("provider", "client"):
             raise InvalidArgument("party", "must be 'provider' or 'client'")
         if not isinstance(attempt, int) or isinstance(attempt, bool) or not 1 <= attempt <= 10:
             raise InvalidArgument("attempt", "must be an integer from 1")
-        return cls(session_id, Party(party), attempt)
+        return cls(call_session_id, Party(party), attempt)
 
     def payload(self) -> dict[str, Any]:
-        return {"sessionId": self.session_id, "party": self.party.value, "attempt": self.attempt}
+        return {"callSessionId": self.call_session_id, "party": self.party.value, "attempt": self.attempt}
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def enqueue_attempt(tasks: TaskScheduler, task: DialTask, settings: CallSettings
     tasks.enqueue(
         EXECUTE_CALL_FUNCTION,
         task.payload(),
-        task_id=call_task_id(task.session_id, task.party.value, task.attempt),
+        task_id=call_task_id(task.call_session_id, task.party.value, task.attempt),
         delay_seconds=backoff_seconds(task.attempt, settings.backoff_base_seconds),
     )
 
@@ -120,9 +122,9 @@ def execute_dial(
         log.info("dial %s skipped: %s", task, outcome.why)
         if outcome.why == "breaker_open":
             _hang_up(telephony, outcome.hang_up)
-            settle(task.session_id)
+            settle(task.call_session_id)
         return f"skipped:{outcome.why}"
-    session, party, attempt = task.session_id, task.party.value, task.attempt
+    session, party, attempt = task.call_session_id, task.party.value, task.attempt
     request = DialRequest(
         to=vault.open(outcome.phone_sealed),
         answer_url=urls.answer(session, party, attempt),
@@ -141,12 +143,12 @@ def execute_dial(
             verdict, hang_up = store.run_transaction(lambda tx: _refused(tx, task, clock.now(), settings, code))
             if verdict == "failed":
                 _hang_up(telephony, hang_up)
-                settle(task.session_id)
+                settle(task.call_session_id)
             return verdict
         verdict, hang_up = store.run_transaction(lambda tx: _dial_failed(tx, task, clock.now(), settings))
         if verdict == "failed":
             _hang_up(telephony, hang_up)
-            settle(task.session_id)
+            settle(task.call_session_id)
         elif verdict == "retry":
             enqueue_attempt(tasks, DialTask(session, task.party, attempt + 1), settings)
         return verdict
@@ -157,7 +159,7 @@ def execute_dial(
 
 
 def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings, breaker: Breaker) -> _Claim | _Skip:
-    view = session_repository.get(tx, task.session_id)
+    view = session_repository.get(tx, task.call_session_id)
     if view is None:
         return _Skip("no_session")
     participant = view.participant(task.party.value)
@@ -170,7 +172,7 @@ def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSetting
         dialed_at = participant.get("dialedAt")
         if isinstance(dialed_at, datetime) and now - dialed_at < DIAL_CLAIM_LEASE:
             # The claimer may still be dialling: fail this delivery so the task comes back later.
-            raise Aborted(f"dial {task.session_id}/{task.party.value}/{task.attempt} is claimed; retry later")
+            raise Aborted(f"dial {task.call_session_id}/{task.party.value}/{task.attempt} is claimed; retry later")
         log.warning("dial %s taken over: its claimer died before recording a CallSid", task)
     target = calling_status(task.party)
     if view.status is not target and not can_transition(view.status, target):
@@ -181,7 +183,7 @@ def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSetting
         fail(tx, view, FailureReason.TWILIO_UNAVAILABLE, now=now, settings=settings)
         return _Skip("breaker_open", _waiting_provider(view, task.party))
     tx.update(
-        session_repository.session_path(task.session_id),
+        session_repository.session_path(task.call_session_id),
         {
             "status": target.value,
             f"participants.{task.party.value}": {"attempt": task.attempt, "state": "dialing", "dialedAt": now},
@@ -193,11 +195,11 @@ def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSetting
 
 
 def _dialed(tx: Transaction, task: DialTask, call_sid: str) -> None:
-    doc = tx.get(session_repository.session_path(task.session_id)) or {}
+    doc = tx.get(session_repository.session_path(task.call_session_id)) or {}
     participant = doc.get("participants", {}).get(task.party.value, {})
     if participant.get("attempt") == task.attempt and participant.get("state") == "dialing":
         tx.update(
-            session_repository.session_path(task.session_id),
+            session_repository.session_path(task.call_session_id),
             {
                 f"participants.{task.party.value}.callSid": call_sid,
                 f"participants.{task.party.value}.state": "ringing",
@@ -211,7 +213,7 @@ def _refused(
     tx: Transaction, task: DialTask, now: datetime, settings: CallSettings, code: int | None
 ) -> tuple[str, list[str]]:
     """("failed" | "ended", calls to hang up once committed): the number cannot be called."""
-    view = session_repository.get(tx, task.session_id)
+    view = session_repository.get(tx, task.call_session_id)
     if view is None or view.status in (CallStatus.COMPLETED, CallStatus.FAILED, CallStatus.CANCELLED):
         return "ended", []
     marked = {
@@ -224,7 +226,7 @@ def _refused(
 
 def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings) -> tuple[str, list[str]]:
     """("retry" | "ended" | "failed", calls to hang up once committed)."""
-    view = session_repository.get(tx, task.session_id)
+    view = session_repository.get(tx, task.call_session_id)
     breaker = Breaker.from_document(tx.get(session_repository.BREAKER_PATH)).record_failure(
         now, settings.breaker_failure_threshold, timedelta(seconds=settings.breaker_open_seconds)
     )
@@ -233,7 +235,7 @@ def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallS
         return "ended", []
     marked = {f"participants.{task.party.value}.state": "dial_failed"}
     if breaker.allows(now) and task.attempt < settings.max_attempts_per_party:
-        tx.update(session_repository.session_path(task.session_id), marked)
+        tx.update(session_repository.session_path(task.call_session_id), marked)
         tx.set(session_repository.BREAKER_PATH, breaker.to_document())
         return "retry", []
     fail(tx, view, FailureReason.TWILIO_UNAVAILABLE, now=now, settings=settings, extra=marked)

@@ -48,8 +48,8 @@ def orphan_holds(store: DocumentStore, now: datetime, settings: RecoverySettings
     for payment_id, payment in authorized_holds(store, "createdAt", cutoff, limit=SCAN_LIMIT):
         if (payment.get("authorizedAt") or payment["createdAt"]) > cutoff:
             continue
-        session_id = payment.get("callSessionId")
-        if session_id and store.get(session_repository.session_path(session_id)) is not None:
+        call_session_id = payment.get("callSessionId")
+        if call_session_id and store.get(session_repository.session_path(call_session_id)) is not None:
             continue
         found.append((payment_id, payment))
     return found
@@ -61,7 +61,7 @@ class ExpiringHold:
 
     payment_id: str
     payment: Document
-    session_id: str | None
+    call_session_id: str | None
     session: Document | None
 
     @property
@@ -76,11 +76,11 @@ def expiring_holds(store: DocumentStore, now: datetime, settings: RecoverySettin
     horizon = now + timedelta(hours=settings.capture_before_margin_hours)
     found = []
     for payment_id, payment in authorized_holds(store, "captureBefore", horizon, limit=SCAN_LIMIT):
-        session_id = payment.get("callSessionId")
-        session = store.get(session_repository.session_path(session_id)) if session_id else None
+        call_session_id = payment.get("callSessionId")
+        session = store.get(session_repository.session_path(call_session_id)) if call_session_id else None
         if session_payment_state(session) in SETTLED:
             continue  # settled; the Stripe webhook has not updated `payments` yet
-        found.append(ExpiringHold(payment_id, payment, session_id, session))
+        found.append(ExpiringHold(payment_id, payment, call_session_id, session))
     return found
 
 
@@ -97,4 +97,4 @@ def stuck_sessions(store: DocumentStore, now: datetime, settings: RecoverySettin
 def unsettled_sessions(store: DocumentStore, payment_states: list[str]) -> list[tuple[str, Document]]:
     """Terminal sessions whose `payment.state` is one of `payment_states` (pending, failed)."""
     candidates = store.find(session_repository.SESSIONS, [("payment.state", "in", payment_states)], limit=SCAN_LIMIT)
-    return [(session_id, doc) for session_id, doc in candidates if doc.get("status") in TERMINAL]
+    return [(call_session_id, doc) for call_session_id, doc in candidates if doc.get("status") in TERMINAL]

@@ -41,8 +41,10 @@ def run_payment_health_check(*, store: DocumentStore, clock: Clock) -> dict[str,
         "orphanHolds": _listing([payment_id for payment_id, _ in orphan_holds(store, now, settings)]),
         "expiringHolds": _listing([hold.payment_id for hold in expiring if hold.capture_before > now]),
         "expiredHolds": _listing(lapsed),
-        "failedSettlements": _listing([session_id for session_id, _ in unsettled_sessions(store, ["failed"])]),
-        "stuckSessions": _listing([session_id for session_id, _ in stuck_sessions(store, now, settings)]),
+        "failedSettlements": _listing(
+            [call_session_id for call_session_id, _ in unsettled_sessions(store, ["failed"])]
+        ),
+        "stuckSessions": _listing([call_session_id for call_session_id, _ in stuck_sessions(store, now, settings)]),
     }
     if lapsed:
         status = "critical"

@@ -72,8 +72,8 @@ def _session_figures(store: DocumentStore, payments: list[Document]) -> dict[str
     statuses: Counter[str] = Counter()
     failed_by_reason: Counter[str] = Counter()
     billable_seconds: list[int] = []
-    for session_id in session_ids:
-        session = store.get(session_repository.session_path(session_id))
+    for call_session_id in session_ids:
+        session = store.get(session_repository.session_path(call_session_id))
         if session is None:
             continue
         status = str(session.get("status"))

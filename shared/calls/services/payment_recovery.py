@@ -8,7 +8,7 @@ their hold lapses soon while no call is live) and settles them, and finishes the
 `active` past the longest possible call from Twilio's call records (flagged only when Twilio has
 no record); (d) records a report.
 
-Stripe is only called outside transactions, with the keys settlement uses (`release:{sessionId}`),
+Stripe is only called outside transactions, with the keys settlement uses (`release:{callSessionId}`),
 and every action leaves a trace that the next run reads, so a second run does nothing new.
 """
 
@@ -91,7 +91,7 @@ def recover_stuck_payments(
     settings = load_recovery_settings(store)
     report = RecoveryReport(ran_at=now)
     lapsing = expiring_holds(store, now, settings)
-    _retry_settlements(store, settle, now, settings, report, {h.session_id for h in lapsing if h.session_id})
+    _retry_settlements(store, settle, now, settings, report, {h.call_session_id for h in lapsing if h.call_session_id})
     _release_orphan_holds(store, gateway, now, settings, report)
     _fail_stuck_sessions(store, settle, now, settings, report, lapsing, partial(_from_records, store, telephony, clock))
     store.set(f"payment_recovery_reports/{now:%Y%m%dT%H%M%S}", report.as_dict())
@@ -110,46 +110,48 @@ def _retry_settlements(
     report: RecoveryReport,
     lapsing: set[str],
 ) -> None:
-    for session_id, doc in unsettled_sessions(store, ["pending", "failed"]):
+    for call_session_id, doc in unsettled_sessions(store, ["pending", "failed"]):
         payment = doc.get("payment") or {}
         exhausted = int(payment.get("attempts", 0)) >= settings.max_settlement_attempts
         if exhausted:
-            _flag(store, session_id, "settlement_attempts_exhausted", now, report)
-            if session_id not in lapsing:
+            _flag(store, call_session_id, "settlement_attempts_exhausted", now, report)
+            if call_session_id not in lapsing:
                 continue  # a human decides; its hold is not about to lapse
         ended = doc.get("endedAt") or doc.get("updatedAt")
         if payment.get("state") == "pending" and ended is not None and ended > now - SETTLEMENT_GRACE:
             continue
-        report.settlements_retried.append(session_id)
-        _settle(settle, session_id, report)
+        report.settlements_retried.append(call_session_id)
+        _settle(settle, call_session_id, report)
 
 
-def _settle(settle: Settle, session_id: str, report: RecoveryReport) -> None:
+def _settle(settle: Settle, call_session_id: str, report: RecoveryReport) -> None:
     try:
-        outcome = settle(session_id)
+        outcome = settle(call_session_id)
     except Exception as exc:  # one broken session must not stop the run
-        log.exception("settlement of session %s raised", session_id)
-        report.errors.append(f"{session_id}: {exc}"[:300])
+        log.exception("settlement of session %s raised", call_session_id)
+        report.errors.append(f"{call_session_id}: {exc}"[:300])
         return
     if outcome == "failed":
-        report.settlements_failed.append(session_id)
+        report.settlements_failed.append(call_session_id)
 
 
-def _flag(store: DocumentStore, session_id: str, reason: str, now: datetime, report: RecoveryReport) -> None:
+def _flag(store: DocumentStore, call_session_id: str, reason: str, now: datetime, report: RecoveryReport) -> None:
     """Mark a session for a human, once (`recoveryFlag` on the session)."""
 
     def apply(tx: Transaction) -> bool:
-        doc = tx.get(session_repository.session_path(session_id))
+        doc = tx.get(session_repository.session_path(call_session_id))
         if doc is None or doc.get("recoveryFlag"):
             return False
-        tx.update(session_repository.session_path(session_id), {"recoveryFlag": {"reason": reason, "flaggedAt": now}})
+        tx.update(
+            session_repository.session_path(call_session_id), {"recoveryFlag": {"reason": reason, "flaggedAt": now}}
+        )
         return True
 
     if store.run_transaction(apply):
-        log.warning("session %s flagged for review: %s", session_id, reason)
-        report.flagged.append(session_id)
+        log.warning("session %s flagged for review: %s", call_session_id, reason)
+        report.flagged.append(call_session_id)
     else:
-        report.already_flagged.append(session_id)
+        report.already_flagged.append(call_session_id)
 
 
 # (b) holds without a session
@@ -162,10 +164,10 @@ def _release_orphan_holds(
         ledger = f"payment_audit_logs/{payment_id}_recovery_release"
         if store.get(ledger) is not None:
             continue  # released by an earlier run; the webhook will update `payments`
-        session_id = payment.get("callSessionId") or payment_id
+        call_session_id = payment.get("callSessionId") or payment_id
         attempts_path = f"payment_recovery_attempts/{payment_id}"
         key_attempt = int((store.get(attempts_path) or {}).get("keyAttempt", 0))
-        key = f"release:{session_id}" if key_attempt == 0 else f"release:{session_id}:{key_attempt}"
+        key = f"release:{call_session_id}" if key_attempt == 0 else f"release:{call_session_id}:{key_attempt}"
         try:
             hold = gateway.release_hold(payment_id, key)
         except PaymentGatewayError as exc:
@@ -205,9 +207,11 @@ def _record_release(store: DocumentStore, ledger: str, payment_id: str, payment:
 # (c) sessions that made no progress
 
 
-def _from_records(store: DocumentStore, telephony: Telephony, clock: Clock, session_id: str, hang_up_live: bool) -> str:
+def _from_records(
+    store: DocumentStore, telephony: Telephony, clock: Clock, call_session_id: str, hang_up_live: bool
+) -> str:
     return settle_from_call_records(
-        session_id, store=store, telephony=telephony, clock=clock, hang_up_live=hang_up_live
+        call_session_id, store=store, telephony=telephony, clock=clock, hang_up_live=hang_up_live
     )
 
 
@@ -222,39 +226,47 @@ def _fail_stuck_sessions(
 ) -> None:
     # session id -> True when its hold lapses soon but it is not too old: it may only be failed
     # while no call is live, and an active one is only finished once Twilio shows both calls over.
-    targets: dict[str, bool] = {session_id: False for session_id, _ in stuck_sessions(store, now, settings)}
+    targets: dict[str, bool] = {call_session_id: False for call_session_id, _ in stuck_sessions(store, now, settings)}
     for hold in lapsing:
         status = (hold.session or {}).get("status")
         live_or_waiting = status in NOT_LIVE or status == CallStatus.ACTIVE.value
-        if hold.session_id and live_or_waiting and hold.session_id not in targets:
-            targets[hold.session_id] = True
+        if hold.call_session_id and live_or_waiting and hold.call_session_id not in targets:
+            targets[hold.call_session_id] = True
     if not targets:
         return
     call_settings = CallSettings.from_document(store.get("settings/calls"))
-    for session_id, strict in targets.items():
+    for call_session_id, strict in targets.items():
         try:
             outcome = store.run_transaction(
-                partial(_fail_stuck, session_id=session_id, only_if_not_live=strict, now=now, settings=call_settings)
+                partial(
+                    _fail_stuck,
+                    call_session_id=call_session_id,
+                    only_if_not_live=strict,
+                    now=now,
+                    settings=call_settings,
+                )
             )
         except Exception as exc:  # e.g. a malformed session; the others still get recovered
-            log.exception("failing stuck session %s raised", session_id)
-            report.errors.append(f"{session_id}: {exc}"[:300])
+            log.exception("failing stuck session %s raised", call_session_id)
+            report.errors.append(f"{call_session_id}: {exc}"[:300])
             continue
         if outcome == "failed":
-            report.sessions_failed.append(session_id)
-            _settle(settle, session_id, report)
+            report.sessions_failed.append(call_session_id)
+            _settle(settle, call_session_id, report)
         elif outcome == "active":
-            ended = from_records(session_id, not strict)
+            ended = from_records(call_session_id, not strict)
             if ended == "completed":
-                report.settled_from_records.append(session_id)
-                _settle(settle, session_id, report)
+                report.settled_from_records.append(call_session_id)
+                _settle(settle, call_session_id, report)
             elif ended == "no_record" or (ended == "live" and not strict):
-                _flag(store, session_id, "active_too_long", now, report)
+                _flag(store, call_session_id, "active_too_long", now, report)
 
 
-def _fail_stuck(tx: Transaction, session_id: str, only_if_not_live: bool, now: datetime, settings: CallSettings) -> str:
+def _fail_stuck(
+    tx: Transaction, call_session_id: str, only_if_not_live: bool, now: datetime, settings: CallSettings
+) -> str:
     """Fail the session if it is still stuck; 'failed', 'active' (cannot fail: flag it) or 'skipped'."""
-    view = session_repository.get(tx, session_id)
+    view = session_repository.get(tx, call_session_id)
     if view is None or view.status in TERMINAL:
         return "skipped"
     if view.status is CallStatus.ACTIVE:

@@ -35,11 +35,11 @@ class _Presence:
 
 
 def settle_from_call_records(
-    session_id: str, *, store: DocumentStore, telephony: Telephony, clock: Clock, hang_up_live: bool
+    call_session_id: str, *, store: DocumentStore, telephony: Telephony, clock: Clock, hang_up_live: bool
 ) -> str:
     """'completed' (the session is now finished, its settlement decided), 'live' (a call is still
     in progress and `hang_up_live` is False), 'skipped' (no longer active) or 'no_record'."""
-    doc = store.get(session_repository.session_path(session_id))
+    doc = store.get(session_repository.session_path(call_session_id))
     if doc is None or doc.get("status") != CallStatus.ACTIVE.value:
         return "skipped"
     presences: dict[str, _Presence] = {}
@@ -55,7 +55,7 @@ def settle_from_call_records(
                 telephony.hang_up(str(call_sid))
                 record = CallRecord(record.status, record.started_at, clock.now())
         except TelephonyError as exc:
-            log.warning("no Twilio record of %s for session %s: %s", call_sid, session_id, exc)
+            log.warning("no Twilio record of %s for session %s: %s", call_sid, call_session_id, exc)
             return "no_record"
         presences[party] = _Presence(record.started_at, record.ended_at or clock.now())
     settings = CallSettings.from_document(store.get("settings/calls"))
@@ -66,7 +66,7 @@ def settle_from_call_records(
     outcome = settle_call(seconds, settings.min_billable_seconds)
 
     def apply(tx: Transaction) -> str:
-        view = session_repository.get(tx, session_id)
+        view = session_repository.get(tx, call_session_id)
         if view is None or view.status is not CallStatus.ACTIVE:
             return "skipped"
         finish(
@@ -87,7 +87,7 @@ def settle_from_call_records(
 
     result: str = store.run_transaction(apply)
     if result == "completed":
-        log.warning("session %s settled from Twilio's call records: %s s", session_id, seconds)
+        log.warning("session %s settled from Twilio's call records: %s s", call_session_id, seconds)
     return result
 
 

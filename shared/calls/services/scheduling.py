@@ -41,18 +41,22 @@ from shared.payments.services.events import record_authorization
 EXECUTE_CALL_FUNCTION = "executeScheduledCall"
 
 
-def call_task_id(session_id: str, party: str = "provider", attempt: int = 1) -> str:
-    return f"call-{session_id}-{party}-{attempt}"
+def call_task_id(call_session_id: str, party: str = "provider", attempt: int = 1) -> str:
+    return f"call-{call_session_id}-{party}-{attempt}"
 
 
 @dataclass(frozen=True)
 class ScheduledCall:
-    session_id: str
+    call_session_id: str
     status: str
     scheduled_for: datetime
 
     def as_response(self) -> dict[str, Any]:
-        return {"sessionId": self.session_id, "status": self.status, "scheduledFor": self.scheduled_for.isoformat()}
+        return {
+            "callSessionId": self.call_session_id,
+            "status": self.status,
+            "scheduledFor": self.scheduled_for.isoformat(),
+        }
 
 
 def create_and_schedule_call(
@@ -89,9 +93,9 @@ def create_and_schedule_call(
         raise FailedPrecondition("paymentIntentId: the hold does not cover this call's price", field="paymentIntentId")
     settings = CallSettings.from_document(store.get("settings/calls"))
     now = clock.now()
-    session_id = payment.call_session_id
+    call_session_id = payment.call_session_id
     session = {
-        "sessionId": session_id,
+        "callSessionId": call_session_id,
         "clientId": cmd.clientId,
         "providerId": cmd.providerId,
         "serviceType": cmd.serviceType.value,
@@ -117,15 +121,15 @@ def create_and_schedule_call(
         try:
             tasks.enqueue(
                 EXECUTE_CALL_FUNCTION,
-                {"sessionId": session_id, "party": "provider", "attempt": 1},
-                task_id=call_task_id(session_id),
+                {"callSessionId": call_session_id, "party": "provider", "attempt": 1},
+                task_id=call_task_id(call_session_id),
                 delay_seconds=settings.schedule_delay_seconds,
             )
         except Exception as exc:
             # The session exists: a retry of this request enqueues the same task id.
             raise Unavailable("could not schedule the call; retry") from exc
-        store.set(session_repository.session_path(session_id), {"taskEnqueuedAt": now}, merge=True)
-    return ScheduledCall(session_id, stored["status"], stored["scheduledFor"])
+        store.set(session_repository.session_path(call_session_id), {"taskEnqueuedAt": now}, merge=True)
+    return ScheduledCall(call_session_id, stored["status"], stored["scheduledFor"])
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,7 @@ def _provider_phone_on_file(store: DocumentStore, provider_id: str, vault: Phone
 
 
 def _book(tx: Transaction, session: dict[str, Any], now: datetime) -> dict[str, Any]:
-    session_path = session_repository.session_path(session["sessionId"])
+    session_path = session_repository.session_path(session["callSessionId"])
     existing = tx.get(session_path)
     providers = availability.read_group(tx, session["providerId"])
     if existing is not None:
@@ -196,10 +200,10 @@ def _book(tx: Transaction, session: dict[str, Any], now: datetime) -> dict[str, 
     if not providers.free_for_a_call():
         raise FailedPrecondition("providerId: this provider is busy or offline; choose another", field="providerId")
     tx.create(session_path, session)
-    availability.mark_busy(tx, providers, session["sessionId"], now)
+    availability.mark_busy(tx, providers, session["callSessionId"], now)
     queue_sms(
         tx,
-        f"booked_{session['sessionId']}",
+        f"booked_{session['callSessionId']}",
         to_sealed=session["clientPhoneSealed"],
         template="call_booked",
         language=session["clientLanguage"],
@@ -207,10 +211,10 @@ def _book(tx: Transaction, session: dict[str, Any], now: datetime) -> dict[str, 
     )
     queue_mail(
         tx,
-        f"booked_{session['sessionId']}",
+        f"booked_{session['callSessionId']}",
         to_uid=session["clientId"],
         template="call_booked",
-        data={"sessionId": session["sessionId"], "scheduledFor": session["scheduledFor"]},
+        data={"callSessionId": session["callSessionId"], "scheduledFor": session["scheduledFor"]},
         now=now,
     )
     return session

@@ -25,17 +25,17 @@ class CallbackUrls:
     def _url(self, function: str, **params: Any) -> str:
         return f"{self.base.rstrip('/')}/{function}?{urlencode(params)}"
 
-    def answer(self, session_id: str, party: str, attempt: int) -> str:
-        return self._url("twilioGatherResponse", sessionId=session_id, party=party, attempt=attempt)
+    def answer(self, call_session_id: str, party: str, attempt: int) -> str:
+        return self._url("twilioGatherResponse", sessionId=call_session_id, party=party, attempt=attempt)
 
-    def status(self, session_id: str, party: str, attempt: int) -> str:
-        return self._url("twilioCallWebhook", sessionId=session_id, party=party, attempt=attempt)
+    def status(self, call_session_id: str, party: str, attempt: int) -> str:
+        return self._url("twilioCallWebhook", sessionId=call_session_id, party=party, attempt=attempt)
 
-    def amd(self, session_id: str, party: str, attempt: int) -> str:
-        return self._url("twilioAmdTwiml", sessionId=session_id, party=party, attempt=attempt)
+    def amd(self, call_session_id: str, party: str, attempt: int) -> str:
+        return self._url("twilioAmdTwiml", sessionId=call_session_id, party=party, attempt=attempt)
 
-    def conference(self, session_id: str) -> str:
-        return self._url("twilioConferenceWebhook", sessionId=session_id)
+    def conference(self, call_session_id: str) -> str:
+        return self._url("twilioConferenceWebhook", sessionId=call_session_id)
 
 
 def finish(
@@ -90,7 +90,7 @@ def fail(
 
 def _notify(tx: Transaction, session: CallSession, notice: Notice, now: datetime) -> None:
     key = f"{notice.template}_{session.id}"
-    queue_mail(tx, key, to_uid=session.client_id, template=notice.template, data={"sessionId": session.id}, now=now)
+    queue_mail(tx, key, to_uid=session.client_id, template=notice.template, data={"callSessionId": session.id}, now=now)
     if notice.sms:
         queue_sms(
             tx,

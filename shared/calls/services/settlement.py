@@ -26,9 +26,9 @@ from shared.payments.ports.payments import PaymentGateway
 log = logging.getLogger(__name__)
 
 
-def settle_session(session_id: str, *, store: DocumentStore, gateway: PaymentGateway, clock: Clock) -> str:
+def settle_session(call_session_id: str, *, store: DocumentStore, gateway: PaymentGateway, clock: Clock) -> str:
     """Returns the payment state after the attempt: captured, released, failed, pending or none."""
-    session = store.get(session_repository.session_path(session_id))
+    session = store.get(session_repository.session_path(call_session_id))
     if session is None:
         return "none"
     payment = session.get("payment", {})
@@ -36,7 +36,7 @@ def settle_session(session_id: str, *, store: DocumentStore, gateway: PaymentGat
     if action is None or payment.get("state") in ("captured", "released"):
         return str(payment.get("state", "none"))
     settlement = Settlement(action)
-    key = settlement_key(settlement, session_id, int(payment.get("keyAttempt", 0)))
+    key = settlement_key(settlement, call_session_id, int(payment.get("keyAttempt", 0)))
     try:
         if settlement is Settlement.CAPTURE:
             hold = gateway.capture_hold(session["paymentIntentId"], key)
@@ -45,32 +45,32 @@ def settle_session(session_id: str, *, store: DocumentStore, gateway: PaymentGat
             hold = gateway.release_hold(session["paymentIntentId"], key)
             done = hold.status == "canceled"
     except PaymentGatewayError as exc:
-        log.warning("settlement %s of session %s failed: %s", settlement.value, session_id, exc)
+        log.warning("settlement %s of session %s failed: %s", settlement.value, call_session_id, exc)
         error, retryable = str(exc), exc.retryable
-        store.run_transaction(lambda tx: _record_failure(tx, session_id, error, clock.now(), new_key=retryable))
+        store.run_transaction(lambda tx: _record_failure(tx, call_session_id, error, clock.now(), new_key=retryable))
         return "failed"
     if not done:
         message = f"stripe answered {hold.status} to {settlement.value}"
-        store.run_transaction(lambda tx: _record_failure(tx, session_id, message, clock.now(), new_key=False))
+        store.run_transaction(lambda tx: _record_failure(tx, call_session_id, message, clock.now(), new_key=False))
         return "failed"
-    store.run_transaction(lambda tx: _record_success(tx, session_id, settlement, hold.amount.minor, clock.now()))
+    store.run_transaction(lambda tx: _record_success(tx, call_session_id, settlement, hold.amount.minor, clock.now()))
     return "captured" if settlement is Settlement.CAPTURE else "released"
 
 
-def settlement_key(settlement: Settlement, session_id: str, key_attempt: int) -> str:
+def settlement_key(settlement: Settlement, call_session_id: str, key_attempt: int) -> str:
     """`capture:{id}` first; `capture:{id}:{n}` after the n-th retryable failure."""
-    base = f"{settlement.value}:{session_id}"
+    base = f"{settlement.value}:{call_session_id}"
     return base if key_attempt == 0 else f"{base}:{key_attempt}"
 
 
-def _record_failure(tx: Transaction, session_id: str, error: str, now: datetime, *, new_key: bool) -> None:
-    doc = tx.get(session_repository.session_path(session_id)) or {}
+def _record_failure(tx: Transaction, call_session_id: str, error: str, now: datetime, *, new_key: bool) -> None:
+    doc = tx.get(session_repository.session_path(call_session_id)) or {}
     payment = doc.get("payment", {})
     if payment.get("state") in ("captured", "released"):
         return  # a late failure never overwrites a settled payment
     key_attempt = int(payment.get("keyAttempt", 0)) + (1 if new_key else 0)
     tx.update(
-        session_repository.session_path(session_id),
+        session_repository.session_path(call_session_id),
         {
             "payment": {
                 **payment,
@@ -84,8 +84,8 @@ def _record_failure(tx: Transaction, session_id: str, error: str, now: datetime,
     )
 
 
-def _record_success(tx: Transaction, session_id: str, settlement: Settlement, amount: int, now: datetime) -> None:
-    doc = tx.get(session_repository.session_path(session_id)) or {}
+def _record_success(tx: Transaction, call_session_id: str, settlement: Settlement, amount: int, now: datetime) -> None:
+    doc = tx.get(session_repository.session_path(call_session_id)) or {}
     payment: dict[str, Any] = doc.get("payment", {})
     if payment.get("state") in ("captured", "released"):
         return
@@ -106,12 +106,12 @@ def _record_success(tx: Transaction, session_id: str, settlement: Settlement, am
                 "providerEarnings": 0,
             }
         )
-    tx.update(session_repository.session_path(session_id), update)
+    tx.update(session_repository.session_path(call_session_id), update)
     tx.create(
         f"payment_audit_logs/{doc['paymentIntentId']}_{settlement.value}",
         {
             "paymentIntentId": doc["paymentIntentId"],
-            "callSessionId": session_id,
+            "callSessionId": call_session_id,
             "action": f"hold_{'captured' if settlement is Settlement.CAPTURE else 'released'}",
             "amount": amount,
             "currency": doc.get("currency"),

@@ -60,17 +60,17 @@ def _join(view: CallSession, party: str, urls: CallbackUrls) -> CallScript:
     )
 
 
-def answer(session_id: str, party: str, attempt: int, *, store: DocumentStore, urls: CallbackUrls) -> CallScript:
+def answer(call_session_id: str, party: str, attempt: int, *, store: DocumentStore, urls: CallbackUrls) -> CallScript:
     """TwiML for a party who just picked up: ask to press 1, in their language."""
-    doc = store.get(session_repository.session_path(session_id))
-    view = CallSession(session_id, doc) if doc else None
+    doc = store.get(session_repository.session_path(call_session_id))
+    view = CallSession(call_session_id, doc) if doc else None
     language = _language(view, party)
     if view is None or view.status in TERMINAL or view.participant(party).get("attempt") != attempt:
         return _unavailable(language)
     offer = "provider_offer" if party == "provider" else "client_offer"
     return CallScript(
         (
-            AskForDigit(prompt(offer, language), urls.answer(session_id, party, attempt)),
+            AskForDigit(prompt(offer, language), urls.answer(call_session_id, party, attempt)),
             Say(prompt("no_input", language)),
             HangUp(),
         )
@@ -78,7 +78,7 @@ def answer(session_id: str, party: str, attempt: int, *, store: DocumentStore, u
 
 
 def gather(
-    session_id: str,
+    call_session_id: str,
     party: str,
     attempt: int,
     call_sid: str,
@@ -88,12 +88,12 @@ def gather(
     urls: CallbackUrls,
     now: datetime,
 ) -> CallbackResult:
-    return store.run_transaction(lambda tx: _gather(tx, session_id, party, attempt, call_sid, digits, urls, now))
+    return store.run_transaction(lambda tx: _gather(tx, call_session_id, party, attempt, call_sid, digits, urls, now))
 
 
 def _gather(
     tx: Transaction,
-    session_id: str,
+    call_session_id: str,
     party: str,
     attempt: int,
     call_sid: str,
@@ -101,7 +101,7 @@ def _gather(
     urls: CallbackUrls,
     now: datetime,
 ) -> CallbackResult:
-    view = session_repository.get(tx, session_id)
+    view = session_repository.get(tx, call_session_id)
     language = _language(view, party)
     if view is None or view.status in TERMINAL or view.participant(party).get("attempt") != attempt:
         return CallbackResult(script=_unavailable(language))
@@ -110,7 +110,7 @@ def _gather(
         return CallbackResult(script=_join(view, party, urls), duplicate=True)
     if digits != "1":
         tx.update(
-            session_repository.session_path(session_id),
+            session_repository.session_path(call_session_id),
             {f"participants.{party}.state": "declined", f"participants.{party}.callSid": call_sid},
         )
         return CallbackResult(script=CallScript((Say(prompt("declined", language)), HangUp())))
@@ -124,12 +124,12 @@ def _gather(
     if party == "provider":
         update["status"] = CallStatus.PROVIDER_CONNECTED.value
         result.next_dial = (Party.CLIENT, 1)
-    tx.update(session_repository.session_path(session_id), update)
+    tx.update(session_repository.session_path(call_session_id), update)
     return result
 
 
 def machine_detected(
-    session_id: str, party: str, attempt: int, call_sid: str, answered_by: str, *, store: DocumentStore
+    call_session_id: str, party: str, attempt: int, call_sid: str, answered_by: str, *, store: DocumentStore
 ) -> CallbackResult:
     """Async AMD result. AMD sometimes labels a person `machine_start`: that call is left to the
     Gather (a person who presses 1 in its window is accepted; silence ends the call, which then
@@ -138,7 +138,7 @@ def machine_detected(
     No transaction: the only effect is a hang-up, whose final call status then decides."""
     if answered_by not in CERTAIN_MACHINE_ANSWERS:
         return CallbackResult()
-    doc = store.get(session_repository.session_path(session_id))
+    doc = store.get(session_repository.session_path(call_session_id))
     participant = (doc or {}).get("participants", {}).get(party, {})
     if participant.get("attempt") != attempt or participant.get("state") in ("accepted", "declined"):
         return CallbackResult()
@@ -146,7 +146,7 @@ def machine_detected(
 
 
 def call_status(
-    session_id: str,
+    call_session_id: str,
     party: str,
     attempt: int,
     params: dict[str, str],
@@ -158,11 +158,11 @@ def call_status(
     if status not in FINAL_CALL_STATUSES:
         return CallbackResult()  # progress only: the dial recorded the CallSid already
     settings = CallSettings.from_document(store.get("settings/calls"))
-    entry = {"source": "twilio", "kind": "call_status", "sessionId": session_id, "processedAt": now}
+    entry = {"source": "twilio", "kind": "call_status", "callSessionId": call_session_id, "processedAt": now}
 
     def apply(tx: Transaction) -> CallbackResult:
         def effect() -> CallbackResult:
-            view = session_repository.get(tx, session_id)
+            view = session_repository.get(tx, call_session_id)
             return _call_status(tx, view, party, attempt, call_sid, status, params, settings, now)
 
         applied, result = apply_once(tx, f"twilio_call_{call_sid}_{status}", effect, entry=entry)
@@ -214,7 +214,7 @@ def _call_status(
 
 def carry_out(
     result: CallbackResult,
-    session_id: str,
+    call_session_id: str,
     *,
     tasks: TaskScheduler,
     telephony: Telephony,
@@ -227,17 +227,17 @@ def carry_out(
         try:
             telephony.hang_up(call_sid)
         except TelephonyError:
-            log.warning("could not hang up %s for session %s", call_sid, session_id)
+            log.warning("could not hang up %s for session %s", call_sid, call_session_id)
     if result.next_dial is not None:
         party, attempt = result.next_dial
-        enqueue_attempt(tasks, DialTask(session_id, party, attempt), settings)
+        enqueue_attempt(tasks, DialTask(call_session_id, party, attempt), settings)
     if result.settle:
-        settle(session_id)
+        settle(call_session_id)
         if record_costs is not None:
             try:
-                record_costs(session_id)
+                record_costs(call_session_id)
             except Exception:  # the pending figure of the final state lets completeCallCosts retry
-                log.warning("cost of session %s left to completeCallCosts", session_id, exc_info=True)
+                log.warning("cost of session %s left to completeCallCosts", call_session_id, exc_info=True)
 
 
 def _left_early(

@@ -60,7 +60,7 @@ def callback_id(kind: str, params: dict[str, str]) -> str | None:
 
 def receive(
     kind: str,
-    session_id: str,
+    call_session_id: str,
     party: str,
     attempt: int,
     params: dict[str, str],
@@ -77,7 +77,7 @@ def receive(
         session_repository.callback_path(found),
         {
             "kind": kind,
-            "sessionId": session_id,
+            "callSessionId": call_session_id,
             "party": party,
             "attempt": attempt,
             "params": params,
@@ -108,30 +108,32 @@ def process(
         return "unknown"
     if doc.get("processedAt") is not None:
         return "done"
-    session_id, params = str(doc["sessionId"]), dict(doc.get("params") or {})
+    # `sessionId`: stored before the field was named `callSessionId`.
+    call_session_id = str(doc.get("callSessionId") or doc["sessionId"])
+    params = dict(doc.get("params") or {})
     now = clock.now()
     result: CallbackResult
     if doc["kind"] == CALL_STATUS:
         result = twilio_callbacks.call_status(
-            session_id, str(doc["party"]), int(doc["attempt"]), params, store=store, now=now
+            call_session_id, str(doc["party"]), int(doc["attempt"]), params, store=store, now=now
         )
-        if _both_calls_over_while_active(store, session_id):
+        if _both_calls_over_while_active(store, call_session_id):
             # Both calls ended: the conference is over even if its `conference-end` is lost.
             settings = CallSettings.from_document(store.get("settings/calls"))
             if now - doc["receivedAt"] < timedelta(seconds=settings.conference_gap_grace_seconds):
                 raise CallbackNotApplicable(f"callback {found}: waiting for the conference end")
             ended = settle_from_call_records(
-                session_id, store=store, telephony=telephony, clock=clock, hang_up_live=False
+                call_session_id, store=store, telephony=telephony, clock=clock, hang_up_live=False
             )
             result.settle = result.settle or ended == "completed"
     else:
-        result = conference_event(session_id, params, store=store, now=now, records=_records(telephony))
+        result = conference_event(call_session_id, params, store=store, now=now, records=_records(telephony))
     if result.retry_later:
         raise CallbackNotApplicable(f"callback {found} waits for an earlier conference event")
     settings = CallSettings.from_document(store.get("settings/calls")) if result.next_dial else CallSettings()
     twilio_callbacks.carry_out(
         result,
-        session_id,
+        call_session_id,
         tasks=tasks,
         telephony=telephony,
         settle=settle,
@@ -142,8 +144,8 @@ def process(
     return "applied"
 
 
-def _both_calls_over_while_active(store: DocumentStore, session_id: str) -> bool:
-    doc = store.get(session_repository.session_path(session_id)) or {}
+def _both_calls_over_while_active(store: DocumentStore, call_session_id: str) -> bool:
+    doc = store.get(session_repository.session_path(call_session_id)) or {}
     if doc.get("status") != "active":
         return False
     participants = doc.get("participants") or {}

@@ -54,7 +54,12 @@ def on_payment_authorized(
 
 
 def on_session_payment_captured(
-    session_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, store: DocumentStore, now: datetime
+    call_session_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    store: DocumentStore,
+    now: datetime,
 ) -> bool:
     """Provider statistics and earnings notice once a session's payment is captured."""
     if not _became(before, after, "paymentCaptured", True) or after is None:
@@ -62,7 +67,7 @@ def on_session_payment_captured(
     provider_id = after["providerId"]
 
     def apply(tx: Transaction) -> bool:
-        ledger_key = f"captured_{session_id}"
+        ledger_key = f"captured_{call_session_id}"
         if tx.get(ledger_path(f"trigger_{ledger_key}")) is not None:
             return False
         provider = tx.get(profile_path(provider_id))
@@ -76,10 +81,14 @@ def on_session_payment_captured(
             tx.set(account_path(provider_id), {"earningsByCurrency": totals}, merge=True)
         queue_mail(
             tx,
-            f"earnings_{session_id}",
+            f"earnings_{call_session_id}",
             to_uid=after["providerId"],
             template="provider_earnings",
-            data={"sessionId": session_id, "amount": after.get("providerEarnings"), "currency": after.get("currency")},
+            data={
+                "callSessionId": call_session_id,
+                "amount": after.get("providerEarnings"),
+                "currency": after.get("currency"),
+            },
             now=now,
         )
         return True
