@@ -6,6 +6,7 @@ import requests
 from shared.kernel.money import Currency, Money
 from shared.subscriptions.adapters.stripe_billing import StripeBillingGateway
 from shared.subscriptions.domain.plans import BillingPeriod
+from shared.subscriptions.domain.subscription import Subscription
 from shared.subscriptions.services.events import subscription_fields
 
 
@@ -24,7 +25,7 @@ def test_a_subscription_re_fetched_as_a_webhook_object(stripe_api: str) -> None:
 
     found = billing.subscription_object(created.id)
     assert found is not None and isinstance(found["items"]["data"][0]["price"], dict)
-    fields = subscription_fields(found, None)
+    fields = subscription_fields(found, Subscription("lawyer1"))
     assert (fields["billingPeriod"], fields["tier"], fields["currentPeriodAmount"], fields["currency"]) == (
         "yearly",
         "pro",

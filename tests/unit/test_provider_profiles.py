@@ -144,3 +144,15 @@ def test_the_subscription_customer_email_comes_from_the_private_account() -> Non
     store.set(profile_path("lawyer1"), {"type": "lawyer", "isVisible": True})
     store.set(account_path("lawyer1"), {"email": "l@x.test"})
     assert provider_profile(store, "lawyer1")[1]["email"] == "l@x.test"
+
+
+def test_a_provider_is_found_in_the_first_profile_that_says_provider() -> None:
+    from shared.accounts.services.provider_profiles import find_provider
+
+    store = InMemoryStore()
+    store.set(profile_path("u1"), {"type": "client"})
+    store.set("users/u1", {"role": "expat", "email": "u@x.test"})
+    assert find_provider(store, "u1") == {"role": "expat", "email": "u@x.test"}
+    store.set("providers/u2", {"type": "lawyer"})
+    assert find_provider(store, "u2") == {"type": "lawyer"}
+    assert find_provider(store, "nobody") is None

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from shared.kernel.errors import InvalidArgument
 from shared.kernel.money import Currency, Money
+from shared.subscriptions.domain.dunning import DUNNING_GRACE, dunning_expired
 from shared.subscriptions.domain.plans import (
     FAIR_USE_CALLS,
     PLANS,
@@ -17,15 +18,8 @@ from shared.subscriptions.domain.plans import (
     annual_minor,
     plan,
 )
-from shared.subscriptions.domain.subscription import (
-    DUNNING_GRACE,
-    QuotaRefusal,
-    SubscriptionStatus,
-    ai_access_enabled,
-    dunning_expired,
-    is_live,
-    quota,
-)
+from shared.subscriptions.domain.quota import QuotaRefusal, quota
+from shared.subscriptions.domain.subscription import SubscriptionStatus, ai_access_enabled, is_live
 
 EXPECTED = {  # SPEC §3.2: EUR/mo, USD/mo, EUR/yr, USD/yr, calls
     "lawyer_basic": (1400, 1900, 13440, 18240, 5),

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.kernel.clock import ScheduledRunClock
-from shared.subscriptions.domain.subscription import DUNNING_GRACE, dunning_reminder_due
+from shared.subscriptions.domain.dunning import DUNNING_GRACE, dunning_reminder_due
 from shared.subscriptions.services.dunning import suspend_overdue_subscriptions
 from tests.fakes import FakeClock, InMemoryStore
 

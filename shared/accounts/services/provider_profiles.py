@@ -18,6 +18,8 @@ from typing import Any
 from shared.kernel.store import Document, DocumentStore, Transaction
 
 PROFILES = "sos_profiles"
+# The profile types (or, on older documents, roles) of providers.
+PROVIDER_TYPES = frozenset({"lawyer", "expat", "expat_aidant"})
 PRIVATE_FIELDS = frozenset(
     {
         "email",
@@ -62,6 +64,17 @@ def read_account(store: DocumentStore, uid: str) -> Document:
 
 def tx_read_account(tx: Transaction, uid: str) -> Document:
     return tx.get(account_path(uid)) or {}
+
+
+def find_provider(store: DocumentStore, uid: str) -> Document | None:
+    """The provider's profile: `sos_profiles` (with the e-mail of its private account), else the
+    older `users`, then `providers` document, the first whose `type` (or `role`) is a provider's;
+    None for anyone else."""
+    for collection in (PROFILES, "users", "providers"):
+        doc = store.get(f"{collection}/{uid}")
+        if doc is not None and str(doc.get("type") or doc.get("role")) in PROVIDER_TYPES:
+            return {**doc, "email": read_account(store, uid).get("email")} if collection == PROFILES else doc
+    return None
 
 
 def move_private_fields(store: DocumentStore, uid: str) -> list[str]:

@@ -7,13 +7,13 @@ Stripe webhook moves `currentPeriodStart` to a new period, the next increment st
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import PermissionDenied, ResourceExhausted
 from shared.kernel.store import DocumentStore, Transaction
-from shared.subscriptions.domain.subscription import QuotaDecision, QuotaRefusal, calls_used, quota
+from shared.subscriptions.domain.quota import QuotaDecision, QuotaRefusal
+from shared.subscriptions.services import repository
 from shared.subscriptions.services.checkout import provider_profile
 
 PROVIDER_ROLES = frozenset({"lawyer", "expat", "expat_aidant"})
@@ -32,7 +32,7 @@ def _provider(caller: Caller | None, store: DocumentStore) -> str:
 
 
 def check_ai_access(caller: Caller | None, *, store: DocumentStore) -> QuotaDecision:
-    return quota(store.get(f"subscriptions/{_provider(caller, store)}"))
+    return repository.load(store, _provider(caller, store)).quota()
 
 
 def increment_ai_usage(caller: Caller | None, *, store: DocumentStore, clock: Clock) -> QuotaDecision:
@@ -47,16 +47,8 @@ def increment_ai_usage(caller: Caller | None, *, store: DocumentStore, clock: Cl
 
 
 def _increment(tx: Transaction, provider_id: str, now: datetime) -> QuotaDecision:
-    path = f"subscriptions/{provider_id}"
-    subscription = tx.get(path)
-    decision = quota(subscription)
-    if not decision.allowed or subscription is None:
-        return decision
-    used = calls_used(subscription) + 1
-    update: dict[str, Any] = {
-        "currentPeriodCalls": used,
-        "usagePeriodStart": subscription.get("currentPeriodStart"),
-        "lastAiCallAt": now,
-    }
-    tx.update(path, update)
-    return QuotaDecision(True, used, decision.limit)
+    subscription = repository.load(tx, provider_id)
+    decision = subscription.count_ai_call(now)
+    if decision.allowed:
+        repository.save(tx, subscription)
+    return decision

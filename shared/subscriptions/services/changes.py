@@ -10,17 +10,15 @@ asked (else ABORTED).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import Aborted, FailedPrecondition
 from shared.kernel.store import DocumentStore, Transaction
-from shared.subscriptions.domain.plans import Tier
 from shared.subscriptions.domain.settings import SubscriptionSettings
-from shared.subscriptions.domain.subscription import SubscriptionStatus, is_live
 from shared.subscriptions.ports.billing import BillingGateway
+from shared.subscriptions.services import repository
 from shared.subscriptions.services.checkout import (
     SubscriptionCheckoutCommand,
     plan_of_kind,
@@ -33,10 +31,10 @@ from shared.subscriptions.services.request_keys import call_with_key, request_ke
 
 
 def _live(store: DocumentStore, uid: str) -> dict[str, Any]:
-    current = store.get(f"subscriptions/{uid}") or {}
-    if not is_live(current.get("status")) or not current.get("stripeSubscriptionId"):
+    current = repository.load(store, uid)
+    if not current.is_paid:
         raise FailedPrecondition("no active paid subscription: subscribe first")
-    return current
+    return current.to_document()
 
 
 class PlanChangeCommand(SubscriptionCheckoutCommand, RequestIdCommand):
@@ -118,8 +116,8 @@ def billing_portal_link(
 ) -> str:
     uid = require_caller(caller).uid
     provider_profile(store, uid)
-    customer = (store.get(f"users/{uid}") or {}).get("stripeCustomerId")
-    if not isinstance(customer, str):
+    customer = repository.customer_of(store, uid)
+    if customer is None:
         raise FailedPrecondition("no billing account yet: subscribe first")
     return billing.create_portal_session(customer, return_url)
 
@@ -128,36 +126,18 @@ def start_trial(caller: Caller | None, *, store: DocumentStore, clock: Clock) ->
     """A free trial, granted only by the server and only once per provider."""
     uid = require_caller(caller).uid
     kind, _ = provider_profile(store, uid)
-    settings = SubscriptionSettings.from_document(store.get("settings/subscription"))
+    settings = SubscriptionSettings.from_document(store.get(SubscriptionSettings.PATH))
     now = clock.now()
 
     def apply(tx: Transaction) -> dict[str, Any]:
-        used = tx.get(f"trials/{uid}")
-        current = tx.get(f"subscriptions/{uid}") or {}
-        if used is not None:
+        used = repository.trial_used(tx, uid)
+        subscription = repository.load(tx, uid)
+        if used:
             raise FailedPrecondition("the free trial was already used")
-        if is_live(current.get("status")):
-            raise FailedPrecondition("you already have a subscription")
-        ends = now + timedelta(days=settings.trial_days)
-        tx.create(f"trials/{uid}", {"startedAt": now, "endsAt": ends})
-        doc = {
-            "providerId": uid,
-            "providerType": kind.value,
-            "planId": None,
-            "tier": Tier.TRIAL.value,
-            "status": SubscriptionStatus.TRIALING.value,
-            "aiAccessEnabled": True,
-            "aiCallsLimit": settings.trial_ai_calls,
-            "currentPeriodCalls": 0,
-            "currentPeriodStart": now,
-            "currentPeriodEnd": ends,
-            "trialStartedAt": now,
-            "trialEndsAt": ends,
-            "cancelAtPeriodEnd": False,
-            "createdAt": now,
-            "updatedAt": now,
-        }
-        tx.set(f"subscriptions/{uid}", doc, merge=True)
-        return {"status": doc["status"], "trialEndsAt": ends.isoformat(), "aiCallsLimit": doc["aiCallsLimit"]}
+        subscription.start_trial(kind.value, days=settings.trial_days, ai_calls=settings.trial_ai_calls, now=now)
+        ends = subscription.get("trialEndsAt")
+        repository.record_trial(tx, uid, now, ends)
+        repository.save(tx, subscription)
+        return {"status": subscription.status, "trialEndsAt": ends.isoformat(), "aiCallsLimit": settings.trial_ai_calls}
 
     return store.run_transaction(apply)

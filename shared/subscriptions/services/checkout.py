@@ -16,14 +16,16 @@ from typing import Any
 
 from pydantic import BaseModel, field_validator
 
+from shared.accounts.services.provider_profiles import find_provider
 from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import FailedPrecondition, PermissionDenied
 from shared.kernel.fields import CurrencyCode
 from shared.kernel.store import DocumentStore
 from shared.subscriptions.domain.plans import BillingPeriod, Plan, ProviderType, plan
-from shared.subscriptions.domain.subscription import is_live, server_trial, trial_carried_into_plan
+from shared.subscriptions.domain.subscription import Subscription
 from shared.subscriptions.ports.billing import BillingGateway, CheckoutRequest, RecurringPrice
+from shared.subscriptions.services import repository
 from shared.subscriptions.services.plan_sync import plan_price_id
 from shared.subscriptions.services.purchases import cancel_stale_incomplete, purchase_in_flight, record_purchase
 from shared.subscriptions.services.stripe_customers import ensure_customer
@@ -46,14 +48,11 @@ class SubscriptionCheckoutCommand(BaseModel):
 
 
 def provider_profile(store: DocumentStore, uid: str) -> tuple[ProviderType, dict[str, Any]]:
-    for collection in ("sos_profiles", "users", "providers"):
-        doc = store.get(f"{collection}/{uid}")
-        kind = ProviderType.of_profile((doc or {}).get("type") or (doc or {}).get("role"))
-        if doc is not None and kind is not None:
-            if collection == "sos_profiles":  # the e-mail lives in the private account
-                doc = {**doc, "email": (store.get(f"sos_profiles/{uid}/private/account") or {}).get("email")}
-            return kind, doc
-    raise PermissionDenied("subscriptions are for lawyers and expat helpers")
+    profile = find_provider(store, uid)
+    kind = ProviderType.of_profile(profile.get("type") or profile.get("role")) if profile is not None else None
+    if profile is None or kind is None:
+        raise PermissionDenied("subscriptions are for lawyers and expat helpers")
+    return kind, profile
 
 
 def plan_of_kind(store: DocumentStore, uid: str, plan_id: str) -> tuple[ProviderType, dict[str, Any], Plan]:
@@ -87,7 +86,7 @@ class Purchase:
 
 
 def plan_price(store: DocumentStore, billing: BillingGateway, cmd: SubscriptionCheckoutCommand) -> RecurringPrice:
-    price_id = plan_price_id(store.get(f"subscription_plans/{cmd.planId}") or {}, cmd.currency, cmd.billingPeriod)
+    price_id = plan_price_id(repository.load_plan(store, cmd.planId), cmd.currency, cmd.billingPeriod)
     price = billing.retrieve_price(price_id) if price_id is not None else None
     if price is None or not price.active:
         raise FailedPrecondition("planId: this plan is not available for sale yet (plans not synced to Stripe)")
@@ -104,9 +103,9 @@ def purchase_metadata(provider_id: str, kind: ProviderType, plan_id: str, price:
     }
 
 
-def _refuse_a_second_subscription(store: DocumentStore, uid: str) -> dict[str, Any]:
-    current = store.get(f"subscriptions/{uid}") or {}
-    if is_live(current.get("status")) and not server_trial(current):
+def _refuse_a_second_subscription(store: DocumentStore, uid: str) -> Subscription:
+    current = repository.load(store, uid)
+    if current.is_live and not current.is_server_trial:
         raise FailedPrecondition("you already have a subscription: change its plan instead (changeSubscriptionPlan)")
     return current
 
@@ -132,7 +131,7 @@ def purchase(
         customer_id = ensure_customer(uid, profile.get("email"), store=store, billing=billing, clock=clock)
         cancel_stale_incomplete(customer_id, billing=billing, purchase=number)
         metadata = purchase_metadata(uid, kind, chosen.plan_id, price)
-        yield Purchase(uid, customer_id, price, metadata, trial_carried_into_plan(current, clock.now()), number)
+        yield Purchase(uid, customer_id, price, metadata, current.trial_carried_into_plan(clock.now()), number)
 
 
 def create_subscription_checkout(

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from shared.kernel.clock import Clock
 from shared.kernel.store import DocumentStore, Transaction
 from shared.notifications.services.outbox import queue_mail
-from shared.subscriptions.domain.subscription import (
-    DUNNING_GRACE,
-    DUNNING_REMINDER_DAYS,
-    SubscriptionStatus,
-    dunning_expired,
-    dunning_reminder_due,
-)
+from shared.subscriptions.domain.dunning import DUNNING_REMINDER_DAYS
+from shared.subscriptions.services import repository
 
 
 @dataclass
@@ -33,16 +26,9 @@ def suspend_overdue_subscriptions(*, store: DocumentStore, clock: Clock) -> Dunn
     time; each mail's id names the past-due episode and the stage, so a re-run sends nothing new.
     """
     now = clock.now()
-    overdue = store.find(
-        "subscriptions",
-        [
-            ("status", "==", SubscriptionStatus.PAST_DUE.value),
-            ("pastDueSince", "<=", now - timedelta(days=DUNNING_REMINDER_DAYS[0])),
-        ],
-        limit=500,
-    )
+    overdue = repository.past_due_since_before(store, now - timedelta(days=DUNNING_REMINDER_DAYS[0]))
     run = DunningRun()
-    for provider_id, _ in overdue:
+    for provider_id in overdue:
         outcome = store.run_transaction(partial(_apply, provider_id=provider_id, now=now))
         if outcome == "suspended":
             run.suspended.append(provider_id)
@@ -52,45 +38,32 @@ def suspend_overdue_subscriptions(*, store: DocumentStore, clock: Clock) -> Dunn
 
 
 def _apply(tx: Transaction, provider_id: str, now: datetime) -> str | None:
-    path = f"subscriptions/{provider_id}"
-    current: dict[str, Any] | None = tx.get(path)
-    if current is None or current.get("status") != SubscriptionStatus.PAST_DUE.value:
-        return None  # paid meanwhile
-    since = current.get("pastDueSince")
-    if not isinstance(since, datetime):
+    subscription = repository.load(tx, provider_id)
+    step = subscription.dunning_step(now)
+    if step is None:
         return None
-    if dunning_expired(since, now):
-        tx.update(
-            path,
-            {
-                "status": SubscriptionStatus.SUSPENDED.value,
-                "aiAccessEnabled": False,
-                "suspendedAt": now,
-                "updatedAt": now,
-            },
-        )
+    episode = f"{provider_id}_{step.past_due_since:%Y%m%d%H%M%S}"
+    if step.suspend:
+        subscription.suspend(now)
+        repository.save(tx, subscription)
         queue_mail(
             tx,
-            f"subscription_suspended_{provider_id}_{since:%Y%m%d%H%M%S}",
+            f"subscription_suspended_{episode}",
             to_uid=provider_id,
             template="subscription_suspended",
             data={},
             now=now,
         )
         return "suspended"
-    stage = dunning_reminder_due(since, now)
-    if stage is None:
+    mail_id = f"subscription_payment_reminder_{episode}_d{step.stage}"
+    if repository.mail_queued(tx, mail_id):
         return None
-    mail_id = f"subscription_payment_reminder_{provider_id}_{since:%Y%m%d%H%M%S}_d{stage}"
-    if tx.get(f"mail/{mail_id}") is not None:
-        return None
-    days_left = math.ceil((since + DUNNING_GRACE - now).total_seconds() / 86400)
     queue_mail(
         tx,
         mail_id,
         to_uid=provider_id,
         template="subscription_payment_reminder",
-        data={"daysPastDue": stage, "daysLeft": days_left},
+        data={"daysPastDue": step.stage, "daysLeft": step.days_left},
         now=now,
     )
     return "reminded"
@@ -100,25 +73,17 @@ def end_expired_trials(*, store: DocumentStore, clock: Clock) -> list[str]:
     """A server-side trial that reached its end without a paid plan loses AI access."""
     now = clock.now()
     ended = []
-    for provider_id, _ in store.find(
-        "subscriptions", [("status", "==", SubscriptionStatus.TRIALING.value), ("trialEndsAt", "<=", now)], limit=500
-    ):
+    for provider_id in repository.trials_ended_by(store, now):
 
         def apply(tx: Transaction, provider_id: str = provider_id) -> bool:
-            path = f"subscriptions/{provider_id}"
-            current = tx.get(path)
-            if current is None or current.get("status") != SubscriptionStatus.TRIALING.value:
-                return False
-            if (
-                current.get("stripeSubscriptionId")
-                or current.get("trialEndsAt") is None
-                or current["trialEndsAt"] > now
-            ):
-                return False  # Stripe trials end through Stripe's own events
-            tx.update(path, {"status": SubscriptionStatus.CANCELLED.value, "aiAccessEnabled": False, "updatedAt": now})
+            subscription = repository.load(tx, provider_id)
+            if not subscription.server_trial_over(now):
+                return False  # paid meanwhile, or a Stripe trial (it ends through Stripe's events)
+            subscription.end_trial(now)
+            repository.save(tx, subscription)
             queue_mail(
                 tx,
-                f"subscription_trial_ended_{provider_id}_{current['trialEndsAt']:%Y%m%d}",
+                f"subscription_trial_ended_{provider_id}_{subscription.get('trialEndsAt'):%Y%m%d}",
                 to_uid=provider_id,
                 template="subscription_trial_ended",
                 data={},

@@ -18,34 +18,27 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from shared.kernel.store import Document, Transaction
+from shared.kernel.store import Transaction
 from shared.payments.services.stripe_webhook import EventHandler, RetryLater, StripeEvent
 from shared.subscriptions.domain.plans import PLANS, BillingPeriod
-from shared.subscriptions.domain.subscription import HOLDING_STATUSES, SubscriptionStatus, ai_access_enabled, is_live
+from shared.subscriptions.domain.subscription import Subscription, SubscriptionStatus, ai_access_enabled
 from shared.subscriptions.ports.billing import BillingGateway
-from shared.subscriptions.services.event_rules import (
-    CUSTOMER_INDEX,
-    SUBSCRIPTION_INDEX,
-    is_stale,
-    provider_of,
-    recovery,
-    ts,
-)
+from shared.subscriptions.services import repository
+from shared.subscriptions.services.event_rules import provider_of, ts
 from shared.subscriptions.services.invoice_events import mail_only, on_invoice_paid, on_invoice_payment_failed
 
 log = logging.getLogger(__name__)
 
 
-def subscription_fields(stripe_sub: dict[str, Any], current: Document | None) -> dict[str, Any]:
+def subscription_fields(stripe_sub: dict[str, Any], subscription: Subscription) -> dict[str, Any]:
     """The document fields derived from a Stripe subscription object."""
+    current = subscription.stored
     item = ((stripe_sub.get("items") or {}).get("data") or [{}])[0]
     price = item.get("price") or {}
     metadata = stripe_sub.get("metadata") or {}
     plan_id = metadata.get("planId") or (current or {}).get("planId")
     plan = PLANS.get(str(plan_id))
-    status = SubscriptionStatus.of_stripe(stripe_sub.get("status"))
-    if status is SubscriptionStatus.PAST_DUE and (current or {}).get("status") == SubscriptionStatus.SUSPENDED.value:
-        status = SubscriptionStatus.SUSPENDED  # our dunning suspended it; Stripe still says past_due
+    status = subscription.status_at_stripe(stripe_sub.get("status"))
     fields: dict[str, Any] = {
         "planId": plan_id,
         "tier": plan.tier.value if plan else (current or {}).get("tier"),
@@ -101,77 +94,41 @@ def subscription_refresher(billing: BillingGateway) -> Callable[[StripeEvent], S
     return refresh
 
 
-def _ended(current: Document | None, stripe_sub: dict[str, Any]) -> bool:
-    """A cancelled Stripe subscription is final: nothing brings that subscription id back."""
-    return (
-        current is not None
-        and current.get("stripeSubscriptionId") == stripe_sub.get("id")
-        and current.get("status") == SubscriptionStatus.CANCELLED.value
-    )
-
-
-def _created(value: object) -> int:
-    return value if isinstance(value, int) else 0
-
-
-def takes_over(current: Document | None, stripe_sub: dict[str, Any]) -> bool:
-    """May an event of `stripe_sub` write the document? Always for the tracked subscription (or
-    when none is tracked); for another one, only when it is newer and live, or, when the tracked
-    one no longer holds (incomplete, cancelled), when it is live or newer."""
-    tracked = (current or {}).get("stripeSubscriptionId")
-    if not tracked or tracked == stripe_sub.get("id"):
-        return True
-    newer = _created(stripe_sub.get("created")) > _created((current or {}).get("stripeSubscriptionCreated"))
-    live = is_live(stripe_sub.get("status"))
-    if (current or {}).get("status") in HOLDING_STATUSES:
-        return newer and live
-    return newer or live
-
-
 def on_subscription_changed(tx: Transaction, event: StripeEvent, now: datetime) -> None:
     stripe_sub = event["data"]["object"]
     metadata = stripe_sub.get("metadata") or {}
-    provider_id = provider_of(tx, metadata, stripe_sub.get("id"), stripe_sub.get("customer"))
+    stripe_id = stripe_sub.get("id")
+    provider_id = provider_of(tx, metadata, stripe_id, stripe_sub.get("customer"))
     if provider_id is None:
-        raise RetryLater(f"subscription {stripe_sub.get('id')} has no known provider yet")
-    path = f"subscriptions/{provider_id}"
-    current = tx.get(path)
-    if not takes_over(current, stripe_sub):
+        raise RetryLater(f"subscription {stripe_id} has no known provider yet")
+    subscription = repository.load(tx, provider_id)
+    if not subscription.takes_over(stripe_id, stripe_sub.get("status"), stripe_sub.get("created")):
         log.info(
             "%s of %s ignored: %s tracks %s",
             event["type"],
-            stripe_sub.get("id"),
+            stripe_id,
             provider_id,
-            (current or {}).get("stripeSubscriptionId"),
+            subscription.stripe_subscription_id,
         )
-        tx.set(f"{SUBSCRIPTION_INDEX}/{stripe_sub.get('id')}", {"providerId": provider_id})
+        repository.index_subscription(tx, stripe_id, provider_id)
         return
-    if is_stale(current, event) or (_ended(current, stripe_sub) and event["type"] != "customer.subscription.deleted"):
+    deleted = event["type"] == "customer.subscription.deleted"
+    if subscription.is_stale(event.get("created")) or (subscription.has_ended(stripe_id) and not deleted):
         log.info("stale %s for %s ignored", event["type"], provider_id)
         return
-    fields = subscription_fields(stripe_sub, current)
-    if event["type"] == "customer.subscription.deleted":
-        fields.update({"status": SubscriptionStatus.CANCELLED.value, "aiAccessEnabled": False})
     delivered = event["data"].get("delivered_object") or stripe_sub
-    if (
-        fields["status"] == SubscriptionStatus.PAST_DUE.value
-        and not (current or {}).get("pastDueSince")
-        and delivered.get("status") == "past_due"
-    ):
-        # Known past due at the event's time (a re-fetched state may be newer than its event:
-        # then invoice.payment_failed dates the failure).
-        fields["pastDueSince"] = ts(event.get("created")) or now
-    fields.update(recovery(current, fields["status"], fields["currentPeriodStart"]))
-    doc = {
-        **fields,
-        "providerId": provider_id,
-        "lastStripeEventCreated": event.get("created"),
-        "updatedAt": now,
-    }
-    if current is None:
-        doc.update({"createdAt": now, "currentPeriodCalls": 0})
-    tx.set(path, doc, merge=True)
-    tx.set(f"{SUBSCRIPTION_INDEX}/{stripe_sub.get('id')}", {"providerId": provider_id})
+    # Known past due at the event's time (a re-fetched state may be newer than its event: then
+    # invoice.payment_failed dates the failure).
+    past_due_at = (ts(event.get("created")) or now) if delivered.get("status") == "past_due" else None
+    subscription.mirror_stripe(
+        subscription_fields(stripe_sub, subscription),
+        deleted=deleted,
+        past_due_at=past_due_at,
+        event_created=event.get("created"),
+        now=now,
+    )
+    repository.save(tx, subscription)
+    repository.index_subscription(tx, stripe_id, provider_id)
 
 
 def on_checkout_completed(tx: Transaction, event: StripeEvent, now: datetime) -> None:
@@ -181,9 +138,9 @@ def on_checkout_completed(tx: Transaction, event: StripeEvent, now: datetime) ->
     if not isinstance(provider_id, str) or not provider_id:
         return
     if session.get("customer"):
-        tx.set(f"{CUSTOMER_INDEX}/{session['customer']}", {"providerId": provider_id})
+        repository.index_customer(tx, session["customer"], provider_id)
     if session.get("subscription"):
-        tx.set(f"{SUBSCRIPTION_INDEX}/{session['subscription']}", {"providerId": provider_id})
+        repository.index_subscription(tx, session["subscription"], provider_id)
 
 
 SUBSCRIPTION_HANDLERS: dict[str, EventHandler] = {

@@ -13,11 +13,12 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from shared.kernel.store import Document, Transaction
+from shared.kernel.store import Transaction
 from shared.notifications.services.outbox import queue_mail
 from shared.payments.services.stripe_webhook import EventHandler, RetryLater, StripeEvent
-from shared.subscriptions.domain.subscription import SubscriptionStatus, is_live
-from shared.subscriptions.services.event_rules import is_stale, provider_of, recovery, ts
+from shared.subscriptions.domain.subscription import Subscription
+from shared.subscriptions.services import repository
+from shared.subscriptions.services.event_rules import provider_of, ts
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def invoice_subscription(invoice: dict[str, Any]) -> tuple[str | None, dict[str,
     return (subscription if isinstance(subscription, str) and subscription else None), details.get("metadata") or {}
 
 
-def tracked_invoice(tx: Transaction, event: StripeEvent) -> tuple[str, Document] | None:
+def tracked_invoice(tx: Transaction, event: StripeEvent) -> Subscription | None:
     """The provider and document an invoice event is for; None when it concerns no tracked
     subscription (not a subscription's invoice, or another subscription than the tracked one)."""
     invoice = event["data"]["object"]
@@ -43,43 +44,37 @@ def tracked_invoice(tx: Transaction, event: StripeEvent) -> tuple[str, Document]
     provider_id = provider_of(tx, metadata, subscription_id, invoice.get("customer"))
     if provider_id is None:
         raise RetryLater(f"invoice {invoice.get('id')}: subscription {subscription_id} has no known provider yet")
-    current = tx.get(f"subscriptions/{provider_id}")
-    if current is None or current.get("stripeSubscriptionId") != subscription_id:
+    current = repository.load(tx, provider_id)
+    if not current.exists or current.stripe_subscription_id != subscription_id:
         log.info("%s of %s ignored: %s tracks another subscription", event["type"], subscription_id, provider_id)
         return None
-    return provider_id, current
+    return current
 
 
 def on_invoice_paid(tx: Transaction, event: StripeEvent, now: datetime) -> None:
     """Payment recovered or renewal paid: active, access back; after dunning the quota restarts."""
-    found = tracked_invoice(tx, event)
-    if found is None or is_stale(found[1], event):
+    subscription = tracked_invoice(tx, event)
+    if subscription is None or subscription.is_stale(event.get("created")):
         return
-    provider_id, current = found
-    update: dict[str, Any] = {"updatedAt": now, "lastStripeEventCreated": event.get("created")}
-    recovered = recovery(current, SubscriptionStatus.ACTIVE.value, current.get("currentPeriodStart"))
-    if recovered:
-        update.update({"status": SubscriptionStatus.ACTIVE.value, "aiAccessEnabled": True, **recovered})
-    tx.set(f"subscriptions/{provider_id}", update, merge=True)
+    subscription.event_applied(event.get("created"), now)
+    subscription.invoice_paid()
+    repository.save(tx, subscription)
 
 
 def on_invoice_payment_failed(tx: Transaction, event: StripeEvent, now: datetime) -> None:
     """past_due keeps AI access for the grace period; a reminder is queued."""
     invoice = event["data"]["object"]
-    found = tracked_invoice(tx, event)
-    if found is None or is_stale(found[1], event):
+    subscription = tracked_invoice(tx, event)
+    if subscription is None or subscription.is_stale(event.get("created")):
         return
-    provider_id, current = found
-    update: dict[str, Any] = {"updatedAt": now, "lastStripeEventCreated": event.get("created")}
-    if is_live(current.get("status")):
-        update.update({"status": SubscriptionStatus.PAST_DUE.value, "aiAccessEnabled": True})
-        # The grace runs from Stripe's time of the first failure, not from when we heard of it.
-        update["pastDueSince"] = current.get("pastDueSince") or ts(event.get("created")) or now
-    tx.set(f"subscriptions/{provider_id}", update, merge=True)
+    subscription.event_applied(event.get("created"), now)
+    # The grace runs from Stripe's time of the first failure, not from when we heard of it.
+    subscription.payment_failed(ts(event.get("created")) or now)
+    repository.save(tx, subscription)
     queue_mail(
         tx,
         f"payment_failed_{invoice.get('id')}",
-        to_uid=provider_id,
+        to_uid=subscription.provider_id,
         template="subscription_payment_failed",
         data={"invoiceId": invoice.get("id")},
         now=now,
@@ -91,7 +86,7 @@ def mail_only(template: str) -> EventHandler:
         obj = event["data"]["object"]
         if obj.get("object") == "invoice":
             found = tracked_invoice(tx, event)
-            provider_id = found[0] if found is not None else None
+            provider_id = found.provider_id if found is not None else None
         else:
             provider_id = provider_of(tx, obj.get("metadata") or {}, obj.get("id"), obj.get("customer"))
         if provider_id is not None:

@@ -22,6 +22,7 @@ from shared.kernel.money import Currency
 from shared.kernel.store import DocumentStore, Transaction
 from shared.subscriptions.domain.plans import PLANS, BillingPeriod, Plan
 from shared.subscriptions.ports.billing import BillingGateway
+from shared.subscriptions.services import repository
 
 
 def price_map_field(period: BillingPeriod) -> str:
@@ -81,8 +82,7 @@ def sync_plans_to_stripe(
 
 
 def _sync_plan(plan: Plan, store: DocumentStore, billing: BillingGateway, clock: Clock, report: SyncReport) -> None:
-    path = f"subscription_plans/{plan.plan_id}"
-    doc = store.get(path) or {}
+    doc = repository.load_plan(store, plan.plan_id)
     product_id = doc.get("stripeProductId") or billing.ensure_product(plan.plan_id, f"SOS-Expat AI — {plan.plan_id}")
     update: dict[str, Any] = {**plan.to_document(), "stripeProductId": product_id}
     for period in BillingPeriod:
@@ -109,11 +109,11 @@ def _sync_plan(plan: Plan, store: DocumentStore, billing: BillingGateway, clock:
                     billing.archive_price(current.id)
                     report.archived.append(current.id)
     update["syncedAt"] = clock.now()
-    store.run_transaction(lambda tx: _rewrite(tx, path, update))
+    store.run_transaction(lambda tx: _rewrite(tx, plan.plan_id, update))
 
 
-def _rewrite(tx: Transaction, path: str, update: dict[str, Any]) -> None:
+def _rewrite(tx: Transaction, plan_id: str, update: dict[str, Any]) -> None:
     """The plan document with the sync's fields, without the flat fields of the old layout
     (whatever else it holds is kept)."""
-    kept = {k: v for k, v in (tx.get(path) or {}).items() if k not in LEGACY_FIELDS}
-    tx.set(path, {**kept, **update})
+    kept = {k: v for k, v in repository.load_plan(tx, plan_id).items() if k not in LEGACY_FIELDS}
+    repository.replace_plan(tx, plan_id, {**kept, **update})

@@ -24,10 +24,10 @@ from shared.kernel.clock import Clock
 from shared.kernel.errors import Aborted
 from shared.kernel.store import DocumentStore, Transaction
 from shared.subscriptions.ports.billing import BillingGateway
+from shared.subscriptions.services import repository
 
 log = logging.getLogger(__name__)
 
-PURCHASES = "subscription_purchases"
 LEASE = timedelta(seconds=60)
 
 
@@ -46,21 +46,19 @@ def purchase_in_flight(provider_id: str, *, store: DocumentStore, clock: Clock) 
 
 
 def _take(tx: Transaction, provider_id: str, holder: str, now: datetime) -> int | None:
-    path = f"{PURCHASES}/{provider_id}"
-    current = tx.get(path) or {}
+    current = repository.purchase_slot(tx, provider_id)
     lease = current.get("leaseUntil")
     if isinstance(lease, datetime) and lease > now:
         return None
     number = int(current.get("purchases") or 0) + 1
-    tx.set(path, {"holder": holder, "leaseUntil": now + LEASE, "startedAt": now, "purchases": number}, merge=True)
+    slot = {"holder": holder, "leaseUntil": now + LEASE, "startedAt": now, "purchases": number}
+    repository.write_purchase_slot(tx, provider_id, slot)
     return number
 
 
 def _release(tx: Transaction, provider_id: str, holder: str, now: datetime) -> None:
-    path = f"{PURCHASES}/{provider_id}"
-    current = tx.get(path) or {}
-    if current.get("holder") == holder:
-        tx.set(path, {"holder": None, "leaseUntil": None, "endedAt": now}, merge=True)
+    if repository.purchase_slot(tx, provider_id).get("holder") == holder:
+        repository.write_purchase_slot(tx, provider_id, {"holder": None, "leaseUntil": None, "endedAt": now})
 
 
 def record_purchase(provider_id: str, subscription_id: str, *, store: DocumentStore, clock: Clock) -> None:
@@ -68,8 +66,8 @@ def record_purchase(provider_id: str, subscription_id: str, *, store: DocumentSt
     now = clock.now()
 
     def write(tx: Transaction) -> None:
-        tx.set(f"stripe_subscription_index/{subscription_id}", {"providerId": provider_id})
-        tx.set(f"{PURCHASES}/{provider_id}", {"subscriptionId": subscription_id, "updatedAt": now}, merge=True)
+        repository.index_subscription(tx, subscription_id, provider_id)
+        repository.write_purchase_slot(tx, provider_id, {"subscriptionId": subscription_id, "updatedAt": now})
 
     store.run_transaction(write)
 

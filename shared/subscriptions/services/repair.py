@@ -13,6 +13,7 @@ from shared.kernel.errors import InvalidArgument, PaymentGatewayError, Permissio
 from shared.kernel.store import DocumentStore
 from shared.subscriptions.domain.subscription import LIVE_STATUSES
 from shared.subscriptions.ports.billing import BillingGateway
+from shared.subscriptions.services import repository
 
 CHECKED = sorted(status.value for status in LIVE_STATUSES)
 
@@ -29,8 +30,8 @@ def repair_billing_periods(
         raise InvalidArgument("dryRun", "must be true or false")
     changes: list[dict[str, Any]] = []
     errors: list[str] = []
-    for provider_id, doc in store.find("subscriptions", [("status", "in", CHECKED)], limit=1000):
-        subscription_id = doc.get("stripeSubscriptionId")
+    for subscription in repository.with_status(store, CHECKED):
+        provider_id, subscription_id = subscription.provider_id, subscription.get("stripeSubscriptionId")
         if not isinstance(subscription_id, str):
             continue
         try:
@@ -38,12 +39,9 @@ def repair_billing_periods(
         except PaymentGatewayError as exc:
             errors.append(f"{provider_id}: {exc}")
             continue
-        if doc.get("billingPeriod") != stripe_period:
-            changes.append({"providerId": provider_id, "from": doc.get("billingPeriod"), "to": stripe_period})
+        if subscription.get("billingPeriod") != stripe_period:
+            changes.append({"providerId": provider_id, "from": subscription.get("billingPeriod"), "to": stripe_period})
             if not dry_run:
-                store.set(
-                    f"subscriptions/{provider_id}",
-                    {"billingPeriod": stripe_period, "updatedAt": clock.now()},
-                    merge=True,
-                )
+                subscription.changes.update({"billingPeriod": stripe_period, "updatedAt": clock.now()})
+                repository.save(store, subscription)
     return {"dryRun": dry_run, "changes": changes, "errors": errors}

@@ -15,7 +15,6 @@ state before it is asked (the plan change retrieves the subscription first; sett
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -24,9 +23,9 @@ from pydantic import BaseModel
 from shared.kernel.errors import PaymentGatewayError
 from shared.kernel.fields import RequestId
 from shared.kernel.store import DocumentStore, Transaction
+from shared.subscriptions.services import repository
 
 R = TypeVar("R")
-SPENT_KEYS = "stripe_spent_keys"
 
 
 class RequestIdCommand(BaseModel):
@@ -41,22 +40,12 @@ def request_key(store: DocumentStore, uid: str, action: str, request_id: str | N
     if request_id is not None:
         return f"{action}:req:{request_id}"
 
-    def bump(tx: Transaction) -> int:
-        path = f"subscriptions/{uid}"
-        number = int((tx.get(path) or {}).get("stripeRequestCount") or 0) + 1
-        tx.set(path, {"stripeRequestCount": number}, merge=True)
-        return number
-
-    return f"{action}:n{store.run_transaction(bump)}"
-
-
-def _spent_path(base: str) -> str:
-    return f"{SPENT_KEYS}/{hashlib.sha256(base.encode()).hexdigest()[:40]}"
+    return f"{action}:n{store.run_transaction(lambda tx: repository.next_request_number(tx, uid))}"
 
 
 def attempt_key(store: DocumentStore, base: str) -> str:
     """The key the next attempt of `base` uses: `base` itself until an outage spent it."""
-    return _key(base, int((store.get(_spent_path(base)) or {}).get("spent") or 0))
+    return _key(base, repository.spent_attempts(store, base))
 
 
 def call_with_key(store: DocumentStore, base: str, call: Callable[[str], R]) -> R:
@@ -71,12 +60,10 @@ def call_with_key(store: DocumentStore, base: str, call: Callable[[str], R]) -> 
 
 
 def _mark_spent(store: DocumentStore, base: str, key: str) -> None:
-    path = _spent_path(base)
-
     def spend(tx: Transaction) -> None:
-        spent = int((tx.get(path) or {}).get("spent") or 0)
+        spent = repository.spent_attempts(tx, base)
         if _key(base, spent) == key:  # a concurrent attempt may have spent it already
-            tx.set(path, {"key": base, "spent": spent + 1})
+            repository.write_spent_attempts(tx, base, spent + 1)
 
     store.run_transaction(spend)
 

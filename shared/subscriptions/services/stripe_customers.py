@@ -17,6 +17,7 @@ from shared.kernel.clock import Clock
 from shared.kernel.errors import Aborted
 from shared.kernel.store import DocumentStore, Transaction
 from shared.subscriptions.ports.billing import BillingGateway
+from shared.subscriptions.services import repository
 from shared.subscriptions.services.request_keys import call_with_key
 
 LEASE = timedelta(seconds=30)
@@ -41,27 +42,23 @@ def ensure_customer(
             store, f"customer:{user_id}", lambda key: billing.create_customer(user_id, email, key)
         )
     except Exception:
-        store.set(f"stripe_customer_requests/{user_id}", {"leaseUntil": None}, merge=True)
+        repository.let_customer_reservation_go(store, user_id)
         raise
     store.run_transaction(lambda tx: _record(tx, user_id, customer_id, clock.now()))
-    return str((store.get(f"users/{user_id}") or {}).get("stripeCustomerId", customer_id))
+    return repository.customer_of(store, user_id) or customer_id
 
 
 def _reserve(tx: Transaction, user_id: str, now: datetime) -> str:
-    user = tx.get(f"users/{user_id}") or {}
-    request_path = f"stripe_customer_requests/{user_id}"
-    request = tx.get(request_path)
-    if isinstance(user.get("stripeCustomerId"), str):
-        return str(user["stripeCustomerId"])
+    existing = repository.customer_of(tx, user_id)
+    request = repository.customer_request(tx, user_id)
+    if existing is not None:
+        return existing
     if request is not None and request.get("leaseUntil") and request["leaseUntil"] > now:
         return "wait"
-    tx.set(request_path, {"leaseUntil": now + LEASE, "createdAt": now})
+    repository.reserve_customer(tx, user_id, now + LEASE, now)
     return "create"
 
 
 def _record(tx: Transaction, user_id: str, customer_id: str, now: datetime) -> None:
-    user = tx.get(f"users/{user_id}") or {}
-    if not isinstance(user.get("stripeCustomerId"), str):
-        tx.set(f"users/{user_id}", {"stripeCustomerId": customer_id, "updatedAt": now}, merge=True)
-    tx.set(f"stripe_customers/{customer_id}", {"providerId": user_id})
-    tx.set(f"stripe_customer_requests/{user_id}", {"customerId": customer_id, "leaseUntil": None})
+    first = repository.customer_of(tx, user_id) is None
+    repository.record_customer(tx, user_id, customer_id, now, first=first)
