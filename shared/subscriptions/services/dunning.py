@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from shared.kernel.clock import Clock
 from shared.kernel.store import DocumentStore, Transaction
@@ -43,30 +44,19 @@ def _apply(tx: Transaction, provider_id: str, now: datetime) -> str | None:
     if step is None:
         return None
     episode = f"{provider_id}_{step.past_due_since:%Y%m%d%H%M%S}"
+    data: dict[str, Any] = {}
     if step.suspend:
         subscription.suspend(now)
         repository.save(tx, subscription)
-        queue_mail(
-            tx,
-            f"subscription_suspended_{episode}",
-            to_uid=provider_id,
-            template="subscription_suspended",
-            data={},
-            now=now,
-        )
-        return "suspended"
-    mail_id = f"subscription_payment_reminder_{episode}_d{step.stage}"
-    if repository.mail_queued(tx, mail_id):
-        return None
-    queue_mail(
-        tx,
-        mail_id,
-        to_uid=provider_id,
-        template="subscription_payment_reminder",
-        data={"daysPastDue": step.stage, "daysLeft": step.days_left},
-        now=now,
-    )
-    return "reminded"
+        template, mail_id = "subscription_suspended", f"subscription_suspended_{episode}"
+    else:
+        template = "subscription_payment_reminder"
+        mail_id = f"{template}_{episode}_d{step.stage}"
+        if repository.mail_queued(tx, mail_id):
+            return None
+        data = {"daysPastDue": step.stage, "daysLeft": step.days_left}
+    queue_mail(tx, mail_id, to_uid=provider_id, template=template, data=data, now=now)
+    return "suspended" if step.suspend else "reminded"
 
 
 def end_expired_trials(*, store: DocumentStore, clock: Clock) -> list[str]:
