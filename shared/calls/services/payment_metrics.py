@@ -15,6 +15,7 @@ from shared.calls.adapters import session_repository
 from shared.kernel.clock import Clock
 from shared.kernel.store import Document, DocumentStore
 from shared.payments.domain.payment import PaymentState
+from shared.payments.services import payment_records
 
 METRICS_SCAN_LIMIT = 20_000
 """Payments read for one day; `truncated` says when a day had more."""
@@ -24,11 +25,7 @@ def collect_daily_payment_metrics(day: date, *, store: DocumentStore, clock: Clo
     """Aggregate the payments created on `day` (UTC), write `metrics_daily/{YYYY-MM-DD}` and
     return the same document."""
     start = datetime.combine(day, time.min, tzinfo=UTC)
-    payments = store.find(
-        "payments",
-        [("createdAt", ">=", start), ("createdAt", "<", start + timedelta(days=1))],
-        limit=METRICS_SCAN_LIMIT,
-    )
+    payments = payment_records.created_between(store, start, start + timedelta(days=1), limit=METRICS_SCAN_LIMIT)
     docs = [doc for _, doc in payments]
     metrics: dict[str, Any] = {
         "day": day.isoformat(),

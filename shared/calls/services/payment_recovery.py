@@ -38,8 +38,9 @@ from shared.calls.services.record_settlement import settle_from_call_records
 from shared.calls.services.sessions import fail
 from shared.kernel.clock import Clock
 from shared.kernel.errors import PaymentGatewayError
-from shared.kernel.store import Document, DocumentStore, Transaction
+from shared.kernel.store import DocumentStore, Transaction
 from shared.payments.ports.payments import PaymentGateway
+from shared.payments.services.orphan_release import release_orphan_hold
 
 log = logging.getLogger(__name__)
 
@@ -161,47 +162,13 @@ def _release_orphan_holds(
     store: DocumentStore, gateway: PaymentGateway, now: datetime, settings: RecoverySettings, report: RecoveryReport
 ) -> None:
     for payment_id, payment in orphan_holds(store, now, settings):
-        ledger = f"payment_audit_logs/{payment_id}_recovery_release"
-        if store.get(ledger) is not None:
-            continue  # released by an earlier run; the webhook will update `payments`
-        call_session_id = payment.get("callSessionId") or payment_id
-        attempts_path = f"payment_recovery_attempts/{payment_id}"
-        key_attempt = int((store.get(attempts_path) or {}).get("keyAttempt", 0))
-        key = f"release:{call_session_id}" if key_attempt == 0 else f"release:{call_session_id}:{key_attempt}"
         try:
-            hold = gateway.release_hold(payment_id, key)
+            outcome = release_orphan_hold(store, gateway, payment_id, payment, now)
         except PaymentGatewayError as exc:
             report.errors.append(f"{payment_id}: {exc}"[:300])
-            if exc.retryable:  # Stripe would replay the saved server error for this key
-                store.set(attempts_path, {"keyAttempt": key_attempt + 1, "lastError": str(exc)[:300], "at": now})
             continue
-        if hold.status != "canceled":
-            report.errors.append(f"{payment_id}: stripe answered {hold.status} to release")
-            continue
-        _record_release(store, ledger, payment_id, payment, now)
-        report.holds_released.append(payment_id)
-
-
-def _record_release(store: DocumentStore, ledger: str, payment_id: str, payment: Document, now: datetime) -> None:
-    def apply(tx: Transaction) -> None:
-        if tx.get(ledger) is not None:
-            return
-        tx.create(
-            ledger,
-            {
-                "paymentIntentId": payment_id,
-                "callSessionId": payment.get("callSessionId"),
-                "action": "hold_released",
-                "reason": "orphan_hold",
-                "fromState": payment.get("state"),
-                "amount": payment.get("amount"),
-                "currency": payment.get("currency"),
-                "actor": "recovery",
-                "at": now,
-            },
-        )
-
-    store.run_transaction(apply)
+        if outcome == "released":
+            report.holds_released.append(payment_id)
 
 
 # (c) sessions that made no progress

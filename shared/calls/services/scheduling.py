@@ -36,6 +36,7 @@ from shared.notifications.services.outbox import queue_mail, queue_sms
 from shared.payments.domain.payment import PaymentState
 from shared.payments.domain.pricing import PricingTable, quote
 from shared.payments.ports.payments import PaymentGateway
+from shared.payments.services import payment_records
 from shared.payments.services.events import record_authorization
 
 EXECUTE_CALL_FUNCTION = "executeScheduledCall"
@@ -144,7 +145,7 @@ def _authorised_payment(
 ) -> _Payment:
     from shared.kernel.money import Currency
 
-    payment = store.get(f"payments/{cmd.paymentIntentId}")
+    payment = payment_records.payment(store, cmd.paymentIntentId)
     if payment is None:
         raise NotFound("paymentIntentId: no such payment", field="paymentIntentId")
     if payment.get("clientId") != cmd.clientId:

@@ -22,6 +22,7 @@ from shared.kernel.clock import Clock
 from shared.kernel.errors import PaymentGatewayError
 from shared.kernel.store import DocumentStore, Transaction
 from shared.payments.ports.payments import PaymentGateway
+from shared.payments.services import payment_records
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +108,11 @@ def _record_success(tx: Transaction, call_session_id: str, settlement: Settlemen
             }
         )
     tx.update(session_repository.session_path(call_session_id), update)
-    tx.create(
-        f"payment_audit_logs/{doc['paymentIntentId']}_{settlement.value}",
+    payment_records.audit(
+        tx,
+        doc["paymentIntentId"],
+        settlement.value,
         {
-            "paymentIntentId": doc["paymentIntentId"],
             "callSessionId": call_session_id,
             "action": f"hold_{'captured' if settlement is Settlement.CAPTURE else 'released'}",
             "amount": amount,

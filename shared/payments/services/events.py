@@ -15,6 +15,7 @@ from typing import Any
 
 from shared.kernel.errors import PaymentGatewayError
 from shared.kernel.store import Document, Transaction
+from shared.payments.adapters import payment_repository
 from shared.payments.domain.payment import PaymentState, can_transition
 from shared.payments.ports.payments import Hold, PaymentGateway
 from shared.payments.services.stripe_webhook import EventHandler, RetryLater, StripeEvent
@@ -80,11 +81,11 @@ def _apply(
         log.info("payment %s stays %s (late %s)", payment_id, current.value, action)
         return False
     tx.update(
-        f"payments/{payment_id}",
+        payment_repository.payment_path(payment_id),
         {"state": target.value, "status": status, "updatedAt": now, "lastEventId": cause, **fields},
     )
     tx.create(
-        f"payment_audit_logs/{payment_id}_{cause}",
+        payment_repository.audit_path(payment_id, cause),
         {
             "paymentIntentId": payment_id,
             "callSessionId": payment.get("callSessionId"),
@@ -104,7 +105,7 @@ def _apply(
 def payment_state_handler(target: PaymentState) -> EventHandler:
     def handle(tx: Transaction, event: StripeEvent, now: datetime) -> None:
         intent = event["data"]["object"]
-        payment = tx.get(f"payments/{intent['id']}")
+        payment = tx.get(payment_repository.payment_path(intent["id"]))
         if payment is None:
             if (intent.get("metadata") or {}).get("callSessionId"):
                 raise RetryLater(f"payment {intent['id']} is not recorded yet")
@@ -129,7 +130,7 @@ def payment_state_handler(target: PaymentState) -> EventHandler:
 def record_authorization(tx: Transaction, hold: Hold, now: datetime) -> Document | None:
     """Record an authorisation learnt by asking Stripe (the webhook is late): the payment as it
     is now, or None when it is not recorded. All reads happen before the writes."""
-    payment = tx.get(f"payments/{hold.id}")
+    payment = tx.get(payment_repository.payment_path(hold.id))
     if payment is None:
         return None
     fields = authorization_fields(hold.amount_capturable, hold.capture_before, now)

@@ -31,6 +31,7 @@ from shared.kernel.errors import (
 from shared.kernel.money import Money
 from shared.kernel.rate_limit import decide
 from shared.kernel.store import DocumentStore, Transaction
+from shared.payments.adapters import payment_repository
 from shared.payments.domain.payment import PaymentState
 from shared.payments.domain.pricing import PricingTable, Quote, ServiceType, quote
 from shared.payments.domain.settings import PaymentSettings
@@ -131,7 +132,7 @@ def _approved_provider(store: DocumentStore, provider_id: str, service_type: Ser
 
 
 def _reservation_path(call_session_id: str) -> str:
-    return f"payment_requests/{call_session_id}"
+    return payment_repository.request_path(call_session_id)
 
 
 def _reserve(
@@ -263,7 +264,7 @@ def _record(
     destination: Destination | None,
     now: datetime,
 ) -> None:
-    payment_path = f"payments/{hold.id}"
+    payment_path = payment_repository.payment_path(hold.id)
     existing = tx.get(payment_path)
     tx.update(_reservation_path(cmd.callSessionId), {"paymentIntentId": hold.id, "state": "created"})
     if existing is not None:
@@ -283,7 +284,7 @@ def _record(
         },
     )
     tx.create(
-        f"payment_audit_logs/{hold.id}_created",
+        payment_repository.audit_path(hold.id, "created"),
         {
             "paymentIntentId": hold.id,
             "callSessionId": cmd.callSessionId,

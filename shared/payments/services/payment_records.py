@@ -1,0 +1,24 @@
+"""What other areas may know of a payment: its record, and its audit trail for the settlements they carry out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.kernel.store import Document, DocumentStore, Transaction
+from shared.payments.adapters import payment_repository
+
+
+def audit(tx: Transaction, payment_intent_id: str, cause: str, entry: dict[str, Any]) -> None:
+    """Write the audit entry of `cause` (once: a second one for the same cause fails the transaction)."""
+    tx.create(payment_repository.audit_path(payment_intent_id, cause), {"paymentIntentId": payment_intent_id, **entry})
+
+
+def payment(store: DocumentStore, payment_intent_id: str) -> Document | None:
+    """The payment of a hold as last recorded (None when it is not ours)."""
+    return store.get(payment_repository.payment_path(payment_intent_id))
+
+
+def created_between(store: DocumentStore, start: datetime, end: datetime, *, limit: int) -> list[tuple[str, Document]]:
+    """The payments created in [start, end)."""
+    return payment_repository.created_between(store, start, end, limit=limit)

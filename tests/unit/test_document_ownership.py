@@ -1,0 +1,52 @@
+"""Each area's documents are spelled only by its repository (docs/architecture.md): no other
+module of `shared/` names one of their collections or paths (dictionary keys aside)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OWNERS = {
+    "shared/calls/adapters/session_repository.py": ("call_sessions", "twilio_callbacks", "conference_events"),
+    "shared/payments/adapters/payment_repository.py": (
+        "payments",
+        "payment_requests",
+        "payment_audit_logs",
+        "payment_recovery_attempts",
+    ),
+}
+
+
+def _docstrings(tree: ast.Module) -> set[ast.AST]:
+    nodes = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef))]
+    found: set[ast.AST] = set()
+    for node in nodes:
+        body = getattr(node, "body", [])
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            found.add(body[0].value)
+    return found
+
+
+def _spelled(path: Path, collections: tuple[str, ...]) -> list[str]:
+    tree = ast.parse(path.read_text())
+    skip = _docstrings(tree)
+    keys = {id(key) for node in ast.walk(tree) if isinstance(node, ast.Dict) for key in node.keys if key is not None}
+    found = []
+    for node in ast.walk(tree):
+        if node in skip or not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+            continue
+        text = node.value
+        for name in collections:
+            if text.startswith(f"{name}/") or f"/{name}/" in text or (text == name and id(node) not in keys):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {text!r}")
+    return found
+
+
+@pytest.mark.parametrize("owner", sorted(OWNERS))
+def test_only_the_repository_spells_its_documents(owner: str) -> None:
+    others = [p for p in sorted((ROOT / "shared").rglob("*.py")) if str(p.relative_to(ROOT)) != owner]
+    assert [hit for path in others for hit in _spelled(path, OWNERS[owner])] == []
+    assert _spelled(ROOT / owner, OWNERS[owner]), "the repository itself spells them"
