@@ -7,7 +7,7 @@ from pydantic import BaseModel, field_validator
 from shared.calls.domain.ivr import VOICE_LANGUAGE
 from shared.kernel.fields import CallableNumber, DocumentId, PaymentIntentId
 from shared.kernel.phone import parse_callable_number
-from shared.payments.domain.pricing import ServiceType
+from shared.payments.domain.pricing import ServiceTypeField
 
 
 class CreateAndScheduleCallCommand(BaseModel):
@@ -15,7 +15,7 @@ class CreateAndScheduleCallCommand(BaseModel):
     clientId: DocumentId
     paymentIntentId: PaymentIntentId
     clientPhone: CallableNumber
-    serviceType: ServiceType
+    serviceType: ServiceTypeField
     providerPhone: str | None = None
     language: str | None = None
 
@@ -23,11 +23,6 @@ class CreateAndScheduleCallCommand(BaseModel):
     @classmethod
     def _provider_phone(cls, value: object) -> str | None:
         return None if value is None else parse_callable_number(value, "providerPhone")
-
-    @field_validator("serviceType", mode="before")
-    @classmethod
-    def _service_type(cls, value: object) -> ServiceType:
-        return ServiceType.parse(value)
 
     @field_validator("language", mode="before")
     @classmethod

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from shared.kernel.errors import FailedPrecondition, InvalidArgument
 from shared.kernel.money import Currency, Money
@@ -28,6 +28,12 @@ class ServiceType(StrEnum):
     @classmethod
     def for_provider_type(cls, provider_type: str) -> ServiceType | None:
         return {"lawyer": cls.LAWYER_CALL, "expat": cls.EXPAT_CALL}.get(provider_type)
+
+
+ServiceTypeField = Annotated[
+    ServiceType, BeforeValidator(lambda value, info: ServiceType.parse(value, info.field_name))
+]
+"""A `serviceType` in a command: 'lawyer_call' or 'expat_call'."""
 
 
 class PriceEntry(BaseModel):
