@@ -12,13 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from shared.calls.services.payment_anomalies import (
-    expiring_holds,
-    load_recovery_settings,
-    orphan_holds,
-    stuck_sessions,
-    unsettled_sessions,
-)
+from shared.calls.services import payment_anomalies as anomalies
 from shared.kernel.clock import Clock
 from shared.kernel.store import DocumentStore
 
@@ -34,17 +28,19 @@ def _listing(ids: list[str]) -> dict[str, Any]:
 def run_payment_health_check(*, store: DocumentStore, clock: Clock) -> dict[str, Any]:
     """Count the stuck holds and sessions, write `payment_health/latest` and return it."""
     now = clock.now()
-    settings = load_recovery_settings(store)
-    expiring = expiring_holds(store, now, settings)
+    settings = anomalies.load_recovery_settings(store)
+    expiring = anomalies.expiring_holds(store, now, settings)
     lapsed = [hold.payment_id for hold in expiring if hold.capture_before <= now]
     findings = {
-        "orphanHolds": _listing([payment_id for payment_id, _ in orphan_holds(store, now, settings)]),
+        "orphanHolds": _listing([payment_id for payment_id, _ in anomalies.orphan_holds(store, now, settings)]),
         "expiringHolds": _listing([hold.payment_id for hold in expiring if hold.capture_before > now]),
         "expiredHolds": _listing(lapsed),
         "failedSettlements": _listing(
-            [call_session_id for call_session_id, _ in unsettled_sessions(store, ["failed"])]
+            [call_session_id for call_session_id, _ in anomalies.unsettled_sessions(store, ["failed"])]
         ),
-        "stuckSessions": _listing([call_session_id for call_session_id, _ in stuck_sessions(store, now, settings)]),
+        "stuckSessions": _listing(
+            [call_session_id for call_session_id, _ in anomalies.stuck_sessions(store, now, settings)]
+        ),
     }
     if lapsed:
         status = "critical"
