@@ -20,19 +20,7 @@ from devtools.vendor_shared import CODEBASES
 
 RUNS = 7
 PYTHON = ROOT / ".venv" / "bin" / "python"
-# Imported on first use only: the SDK clients, the Firestore client (the SDK's firestore_fn
-# imports it: shared.entry.firestore_triggers declares those triggers without it), pydantic
-# (commands), phonenumbers and AES-GCM (phone numbers and their vault; the rest of
-# cryptography comes with firebase_admin).
-HEAVY = (
-    "stripe",
-    "twilio.rest",
-    "google.cloud.tasks_v2",
-    "google.cloud.firestore_v1",
-    "pydantic",
-    "phonenumbers",
-    "cryptography.hazmat.primitives.ciphers.aead",
-)
+HEAVY = ("stripe", "twilio.rest", "google.cloud.tasks_v2")  # imported lazily, on first use only
 BASELINE = "from firebase_functions import https_fn, options, params\nimport firebase_admin"
 TEMPLATE = """import json, sys, time
 t = time.perf_counter()
@@ -60,12 +48,6 @@ def _measure(imports: str, source: Path | None) -> dict[str, Any]:
         raise RuntimeError(f"import failed ({source or 'baseline'}):\n{done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
-
-
-def heavy_modules_imported(codebase: str) -> list[str]:
-    """The HEAVY modules a fresh `import main` of `codebase` (e.g. "functions_west3") loads."""
-    loaded: list[str] = _measure("import main", ROOT / codebase)["heavy"]
-    return loaded
 
 
 def run(runs: int = RUNS) -> int:

@@ -1,23 +1,23 @@
 """europe-west3: payments, telephony and subscriptions (the only codebase holding money/call
-secrets). Functions are declared in west3_* modules by area; this module is what Firebase loads.
-
-Every body imports what it uses when first called: `import main` (the cold start) loads the
-SDK and the declarations only.
-"""
+secrets). Functions are declared in west3_* modules by area; this module is what Firebase loads."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from firebase_functions import https_fn, options, scheduler_fn
+from firebase_functions import firestore_fn, https_fn, options, scheduler_fn
 from flask import Request, Response
 
-from shared.entry import payment_triggers, wiring
+from shared.entry import wiring
 from shared.entry.callables import run_callable
-from shared.entry.firestore_triggers import on_document_updated
+from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
+from shared.kernel.commands import Caller, parse_command
+from shared.payments.services.commands import CreatePaymentIntentCommand
+from shared.payments.services.intents import create_payment_intent
+from shared.payments.services.stripe_webhook import handle_stripe_webhook
 from west3_runtime import (
     CODEBASE,
-    MEMORY_256MB,
+    LIGHT,
     REGION,
     SMALL_CPU,
     STRIPE_SECRET_KEY,
@@ -50,11 +50,6 @@ from west3_telephony import (
     twilioConferenceWebhook,
     twilioGatherResponse,
 )
-
-if TYPE_CHECKING:
-    from firebase_functions.firestore_fn import Event
-
-    from shared.kernel.commands import Caller
 
 __all__ = [
     "CODEBASE",
@@ -92,15 +87,12 @@ __all__ = [
 ]
 
 
-@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=MEMORY_256MB, max_instances=2, timeout_sec=60)
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, max_instances=2, timeout_sec=60)
 def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.kernel.commands import parse_command
-    from shared.payments.services.commands import CreatePaymentIntentCommand
-    from shared.payments.services.intents import create_payment_intent
-
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
+        cmd = parse_command(CreatePaymentIntentCommand, data)
         return create_payment_intent(
-            parse_command(CreatePaymentIntentCommand, data),
+            cmd,
             caller,
             store=wiring.store(),
             gateway=wiring.stripe_gateway(STRIPE_SECRET_KEY.value),
@@ -111,64 +103,116 @@ def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_request(
-    secrets=[STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY], memory=MEMORY_256MB, max_instances=2, timeout_sec=60
-)
+@https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY], memory=LIGHT, max_instances=2, timeout_sec=60)
 def stripeWebhook(req: Request) -> Response:
-    from shared.entry.stripe_http import stripe_webhook_response
+    from shared.entry.stripe_events import chain_refreshers
+    from shared.payments.services.events import payment_intent_refresher
+    from shared.subscriptions.services.events import subscription_refresher
 
-    return stripe_webhook_response(req, webhook_secret=STRIPE_WEBHOOK_SECRET.value, secret_key=STRIPE_SECRET_KEY.value)
+    if req.method != "POST":
+        return Response("method not allowed", status=405)
+    result = handle_stripe_webhook(
+        req.get_data(cache=False),
+        req.headers.get("Stripe-Signature"),
+        verifier=wiring.stripe_verifier(STRIPE_WEBHOOK_SECRET.value),
+        store=wiring.store(),
+        clock=wiring.clock(),
+        handlers=STRIPE_EVENT_HANDLERS,
+        refresh=chain_refreshers(
+            payment_intent_refresher(wiring.stripe_gateway(STRIPE_SECRET_KEY.value)),
+            subscription_refresher(wiring.billing_gateway(STRIPE_SECRET_KEY.value)),
+        ),
+    )
+    return Response(result.as_json(), status=result.status, content_type="application/json")
 
 
-@on_document_updated(document="payments/{paymentId}", memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=1)
-def onCallSessionPaymentAuthorized(event: Event[Any]) -> None:
-    payment_triggers.payment_authorized(event)
+def _change(event: firestore_fn.Event[Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    data = event.data
+    before = data.before.to_dict() if data is not None and data.before is not None else None
+    after = data.after.to_dict() if data is not None and data.after is not None else None
+    return before, after
 
 
-@on_document_updated(document="call_sessions/{sessionId}", memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=1)
-def onCallSessionPaymentCaptured(event: Event[Any]) -> None:
-    payment_triggers.session_payment_captured(event)
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
+def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
+    from shared.payments.services.triggers import on_payment_authorized
+
+    before, after = _change(event)
+    on_payment_authorized(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
 
 
-@on_document_updated(document="payments/{paymentId}", memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=1)
-def handlePaymentReceived(event: Event[Any]) -> None:
-    payment_triggers.payment_reached(event, "captured")
+@firestore_fn.on_document_updated(document="call_sessions/{sessionId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
+def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
+    from shared.payments.services.triggers import on_session_payment_captured
+
+    before, after = _change(event)
+    on_session_payment_captured(
+        event.params["sessionId"], before, after, store=wiring.store(), now=wiring.clock().now()
+    )
 
 
-@on_document_updated(document="payments/{paymentId}", memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=1)
-def handlePaymentFailed(event: Event[Any]) -> None:
-    payment_triggers.payment_reached(event, "failed")
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
+def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
+    from shared.payments.services.triggers import on_payment_state
+
+    before, after = _change(event)
+    if after is not None and after.get("state") == "captured":
+        on_payment_state(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
+
+
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
+def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
+    from shared.payments.services.triggers import on_payment_state
+
+    before, after = _change(event)
+    if after is not None and after.get("state") == "failed":
+        on_payment_state(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
 
 
 @scheduler_fn.on_schedule(
     schedule="every 15 minutes",
     secrets=[STRIPE_SECRET_KEY, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN],
-    memory=MEMORY_256MB,
+    memory=LIGHT,
     cpu=SMALL_CPU,
     max_instances=1,
     timeout_sec=300,
 )
 def stuckPaymentsRecovery(event: scheduler_fn.ScheduledEvent) -> None:
     from shared.calls.services.payment_recovery import recover_stuck_payments
-    from shared.entry.call_follow_ups import apply_forgotten_twilio_callbacks
 
-    telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
-    settle = wiring.payment_settlement(STRIPE_SECRET_KEY.value)
     report = recover_stuck_payments(
         store=wiring.store(),
         gateway=wiring.stripe_gateway(STRIPE_SECRET_KEY.value),
         clock=wiring.clock(),
-        settle=settle,
-        telephony=telephony,
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
     )
     logger.info("stuck payments recovery", extra={"json_fields": {"report": report.as_dict()}})
-    applied = apply_forgotten_twilio_callbacks(region=REGION, telephony=telephony, settle=settle)
+    _apply_forgotten_twilio_callbacks()
+
+
+def _apply_forgotten_twilio_callbacks() -> None:
+    """Twilio callbacks stored by their webhook whose processing task was never enqueued."""
+    from functools import partial
+
+    from shared.calls.services import twilio_inbox
+
+    telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
+    process_one = partial(
+        twilio_inbox.process,
+        store=wiring.store(),
+        telephony=telephony,
+        tasks=wiring.task_scheduler(REGION),
+        clock=wiring.clock(),
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+    )
+    applied = twilio_inbox.process_forgotten(store=wiring.store(), now=wiring.clock().now(), process_one=process_one)
     if applied:
-        logger.warning("applied %s forgotten Twilio callbacks", applied)
+        logger.warning("applied %s forgotten Twilio callbacks", len(applied))
 
 
 @scheduler_fn.on_schedule(
-    schedule="every day 01:00", timezone=options.Timezone("UTC"), memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=1
+    schedule="every day 01:00", timezone=options.Timezone("UTC"), memory=LIGHT, cpu=SMALL_CPU, max_instances=1
 )
 def collectDailyPaymentMetrics(event: scheduler_fn.ScheduledEvent) -> None:
     from datetime import timedelta
@@ -179,7 +223,7 @@ def collectDailyPaymentMetrics(event: scheduler_fn.ScheduledEvent) -> None:
     collect_daily_payment_metrics(yesterday, store=wiring.store(), clock=wiring.clock())
 
 
-@scheduler_fn.on_schedule(schedule="every 30 minutes", memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=1)
+@scheduler_fn.on_schedule(schedule="every 30 minutes", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def runPaymentHealthCheck(event: scheduler_fn.ScheduledEvent) -> None:
     from shared.calls.services.payment_health import run_payment_health_check
 
@@ -187,7 +231,7 @@ def runPaymentHealthCheck(event: scheduler_fn.ScheduledEvent) -> None:
     logger.info("payment health %s", health["status"], extra={"json_fields": {"health": health}})
 
 
-@https_fn.on_request(memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=1, timeout_sec=60)
+@https_fn.on_request(memory=LIGHT, cpu=SMALL_CPU, max_instances=1, timeout_sec=60)
 def paymentHealthCheck(req: Request) -> Response:
     """runPaymentHealthCheck over HTTP for admins (Authorization: Bearer <ID token>), as JSON."""
     import json

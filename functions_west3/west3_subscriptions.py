@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from firebase_functions import https_fn, options, scheduler_fn
 
@@ -11,16 +11,11 @@ from shared.entry import wiring
 from shared.entry.callables import run_callable
 from shared.kernel import config
 from shared.kernel.clock import ScheduledRunClock
-from west3_runtime import MEMORY_256MB, SMALL_CPU, STRIPE_SECRET_KEY, logger
-
-if TYPE_CHECKING:
-    from shared.kernel.clock import Clock
-    from shared.kernel.commands import Caller
-    from shared.kernel.store import DocumentStore
-    from shared.subscriptions.ports.billing import BillingGateway
+from shared.kernel.commands import Caller, parse_command
+from west3_runtime import LIGHT, SMALL_CPU, STRIPE_SECRET_KEY, logger
 
 
-@https_fn.on_call(memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
+@https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
 def checkAiAccess(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.subscriptions.services.ai_usage import check_ai_access
 
@@ -30,7 +25,7 @@ def checkAiAccess(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
+@https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
 def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.subscriptions.services.ai_usage import increment_ai_usage
 
@@ -40,7 +35,7 @@ def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=1, timeout_sec=300)
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, cpu=SMALL_CPU, max_instances=1, timeout_sec=300)
 def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.subscriptions.services.outage import unavailable_on_outage
     from shared.subscriptions.services.plan_sync import sync_plans_to_stripe
@@ -61,7 +56,7 @@ def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[st
 
 SUBSCRIPTION_OPTIONS: dict[str, Any] = {
     "secrets": [STRIPE_SECRET_KEY],
-    "memory": MEMORY_256MB,
+    "memory": LIGHT,
     "cpu": SMALL_CPU,
     "max_instances": 1,
 }
@@ -81,7 +76,6 @@ def _with_billing(req: https_fn.CallableRequest[Any], use: Callable[..., Any]) -
 
 
 def _request(data: Any) -> Any:
-    from shared.kernel.commands import parse_command
     from shared.subscriptions.services.changes import RequestIdCommand
 
     return parse_command(RequestIdCommand, data if isinstance(data, dict) else {})
@@ -89,7 +83,6 @@ def _request(data: Any) -> Any:
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS, timeout_sec=60)
 def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.kernel.commands import parse_command
     from shared.subscriptions.services.checkout import SubscriptionCheckoutCommand, create_subscription_checkout
 
     return_url = config.web_app_url() + "/dashboard/subscription"
@@ -103,7 +96,6 @@ def createSubscriptionCheckout(req: https_fn.CallableRequest[Any]) -> dict[str, 
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def createSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.kernel.commands import parse_command
     from shared.subscriptions.services.checkout import SubscriptionCheckoutCommand, create_subscription
 
     return _with_billing(
@@ -116,7 +108,6 @@ def createSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 @https_fn.on_call(**SUBSCRIPTION_OPTIONS)
 def changeSubscriptionPlan(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    from shared.kernel.commands import parse_command
     from shared.subscriptions.services.changes import PlanChangeCommand, change_subscription_plan
 
     return _with_billing(
@@ -147,9 +138,7 @@ def reactivateSubscription(req: https_fn.CallableRequest[Any]) -> dict[str, Any]
 def createBillingPortalSession(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.subscriptions.services.changes import billing_portal_link
 
-    def portal(
-        caller: Caller | None, data: Any, *, store: DocumentStore, billing: BillingGateway, clock: Clock
-    ) -> dict[str, Any]:
+    def portal(caller: Caller | None, data: Any, *, store: Any, billing: Any, clock: Any) -> dict[str, Any]:
         return {"url": billing_portal_link(caller, config.web_app_url(), store=store, billing=billing)}
 
     return _with_billing(req, portal)
@@ -163,7 +152,7 @@ def repairSubscriptionBillingPeriods(req: https_fn.CallableRequest[Any]) -> dict
     return _with_billing(req, repair_billing_periods)
 
 
-@https_fn.on_call(memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=1)
+@https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
 def startTrial(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Server-side trial, once per provider: no Stripe call, so no Stripe secret bound."""
     from shared.subscriptions.services.changes import start_trial
@@ -176,7 +165,7 @@ def startTrial(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 
 @scheduler_fn.on_schedule(
-    schedule="every day 02:00", timezone=options.Timezone("UTC"), memory=MEMORY_256MB, cpu=SMALL_CPU, max_instances=1
+    schedule="every day 02:00", timezone=options.Timezone("UTC"), memory=LIGHT, cpu=SMALL_CPU, max_instances=1
 )
 def suspendOverdueSubscriptions(event: scheduler_fn.ScheduledEvent) -> None:
     from shared.subscriptions.services.dunning import end_expired_trials, suspend_overdue_subscriptions

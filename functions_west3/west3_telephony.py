@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from firebase_functions import https_fn, options, scheduler_fn, tasks_fn
+from firebase_functions import firestore_fn, https_fn, options, scheduler_fn, tasks_fn
 from flask import Request, Response
 
 from shared.entry import wiring
-from shared.entry.firestore_triggers import on_document_created
 from shared.entry.twilio_http import TwilioRequest, handle_twilio_webhook
 from west3_runtime import (
     CALL_SECRETS,
     CONCURRENT_CPU,
     ENCRYPTION_KEY,
-    MEMORY_256MB,
+    LIGHT,
     REGION,
     SMALL_CPU,
     STRIPE_SECRET_KEY,
@@ -27,17 +26,12 @@ from west3_runtime import (
     logger,
 )
 
-if TYPE_CHECKING:
-    from firebase_functions.firestore_fn import Event
-
-    from shared.calls.services.twilio_callbacks import CallbackResult
-
 
 @tasks_fn.on_task_dispatched(
     retry_config=options.RetryConfig(max_attempts=8, min_backoff_seconds=5),  # outlasts a dial claim lease
     rate_limits=options.RateLimits(max_concurrent_dispatches=10),
     secrets=CALL_SECRETS,
-    memory=MEMORY_256MB,
+    memory=LIGHT,
     max_instances=2,
     timeout_sec=60,
 )
@@ -52,7 +46,7 @@ def executeScheduledCall(req: https_fn.CallableRequest[Any]) -> None:
         tasks=wiring.task_scheduler(REGION),
         clock=wiring.clock(),
         urls=wiring.callback_urls(REGION),
-        settle=wiring.payment_settlement(STRIPE_SECRET_KEY.value),
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
     )
 
 
@@ -72,23 +66,33 @@ def _twilio_webhook(req: Request, name: str, handler: Any, *, needs_party: bool 
         req,
         public_url_base=wiring.callback_urls(REGION).base,
         function_name=name,
-        signature_ok=wiring.twilio_signature_check(
+        signature_ok=wiring.twilio_signature(
             TWILIO_AUTH_TOKEN.value, TWILIO_SECONDARY_AUTH_TOKEN.value, TWILIO_WEBHOOK_SHARED_KEY.value
-        ),
+        ).valid,
         handler=handler,
         needs_party=needs_party,
     )
 
 
-def _carry_out(result: CallbackResult, session_id: str) -> None:
-    from shared.entry.call_follow_ups import carry_out_callback
+def _carry_out(result: Any, session_id: str) -> None:
+    from functools import partial
 
-    carry_out_callback(
+    from shared.calls.domain.settings import CallSettings
+    from shared.calls.services.costs import record_call_costs
+    from shared.calls.services.twilio_callbacks import carry_out
+
+    telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
+    carry_out(
         result,
         session_id,
-        region=REGION,
-        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
-        settle=wiring.payment_settlement(STRIPE_SECRET_KEY.value),
+        tasks=wiring.task_scheduler(REGION),
+        telephony=telephony,
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+        # Only the next dial's backoff needs the settings: no extra read for other callbacks.
+        settings=CallSettings.from_document(wiring.store().get("settings/calls"))
+        if result.next_dial
+        else CallSettings(),
+        record_costs=partial(record_call_costs, store=wiring.store(), telephony=telephony),
     )
 
 
@@ -123,7 +127,7 @@ def twilioGatherResponse(req: Request) -> Response:
 @https_fn.on_request(
     # One AMD result per call, and its only effect is a hang-up: small instances suffice.
     secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, *WEBHOOK_SIGNING_SECRETS],
-    memory=MEMORY_256MB,
+    memory=LIGHT,
     cpu=SMALL_CPU,
     max_instances=3,
     timeout_sec=30,
@@ -189,7 +193,7 @@ def twilioConferenceWebhook(req: Request) -> Response:
     retry_config=options.RetryConfig(max_attempts=12, min_backoff_seconds=2, max_backoff_seconds=30),
     rate_limits=options.RateLimits(max_concurrent_dispatches=20),
     secrets=CALL_SECRETS,
-    memory=MEMORY_256MB,
+    memory=LIGHT,
     cpu=SMALL_CPU,
     max_instances=4,
     timeout_sec=60,
@@ -209,19 +213,19 @@ def processTwilioCallback(req: https_fn.CallableRequest[Any]) -> None:
         telephony=telephony,
         tasks=wiring.task_scheduler(REGION),
         clock=wiring.clock(),
-        settle=wiring.payment_settlement(STRIPE_SECRET_KEY.value),
+        settle=wiring.settler(STRIPE_SECRET_KEY.value),
         record_costs=partial(record_call_costs, store=wiring.store(), telephony=telephony),
     )
 
 
-@on_document_created(
+@firestore_fn.on_document_created(
     document="sms_outbox/{smsId}",
     secrets=[TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, ENCRYPTION_KEY],
-    memory=MEMORY_256MB,
+    memory=LIGHT,
     cpu=SMALL_CPU,
     max_instances=1,
 )
-def sendQueuedSms(event: Event[Any]) -> None:
+def sendQueuedSms(event: firestore_fn.Event[Any]) -> None:
     from shared.notifications.services.sms import send_queued_sms
 
     send_queued_sms(
@@ -236,7 +240,7 @@ def sendQueuedSms(event: Event[Any]) -> None:
 @scheduler_fn.on_schedule(
     schedule="every 30 minutes",
     secrets=[TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN],
-    memory=MEMORY_256MB,
+    memory=LIGHT,
     cpu=SMALL_CPU,
     max_instances=1,
 )

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from firebase_functions import https_fn
 
+from shared.kernel.commands import Caller
 from shared.kernel.errors import DomainError
-
-if TYPE_CHECKING:
-    from shared.kernel.commands import Caller
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +27,6 @@ _CODES = {
 
 
 def caller_of(req: https_fn.CallableRequest[Any]) -> Caller | None:
-    from shared.kernel.commands import Caller  # pydantic: imported on the first call
-
     if req.auth is None or not req.auth.uid:
         return None
     return Caller(uid=req.auth.uid, claims=dict(req.auth.token or {}))

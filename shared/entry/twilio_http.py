@@ -12,9 +12,6 @@ log = logging.getLogger(__name__)
 
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
-SignatureCheck = Callable[[str, dict[str, str], str | None, str | None], bool]
-"""(public URL, form parameters, X-Twilio-Signature, X-Twilio-Webhooks-Signature-Settings) -> valid."""
-
 
 @dataclass(frozen=True)
 class TwilioRequest:
@@ -29,7 +26,7 @@ def handle_twilio_webhook(
     *,
     public_url_base: str,
     function_name: str,
-    signature_ok: SignatureCheck,
+    signature_ok: Callable[[str, dict[str, str], str | None, str | None], bool],
     handler: Callable[[TwilioRequest], str | None],
     needs_party: bool = True,
 ) -> Response:
