@@ -71,3 +71,17 @@ def test_a_plain_write_aborted_by_a_transaction_lock_is_written_again() -> None:
     client = _LockedOnce()
     FirestoreDocumentStore(client).set("call_sessions/s1", {"twilioCost": {"checks": 1}}, merge=True)
     assert client.writes == [{"twilioCost": {"checks": 1}}] * 2
+
+
+def test_contention_is_retried_for_the_whole_patience_not_only_the_count() -> None:
+    import time
+
+    tries: list[float] = []
+
+    def attempt() -> str:
+        tries.append(time.monotonic())
+        if tries[-1] - tries[0] < 0.5:
+            raise CommitAborted("Transaction lock timeout.")  # type: ignore[no-untyped-call]
+        return "committed"
+
+    assert retry_contended(attempt, retries=2, patience=5.0) == "committed" and len(tries) > 2

@@ -49,20 +49,29 @@ def _contended(exc: BaseException) -> bool:
     return isinstance(exc, CommitAborted) or (isinstance(exc, ValueError) and "Failed to commit" in str(exc))
 
 
-def retry_contended(attempt: Callable[[], T], retries: int) -> T:
+def retry_contended(attempt: Callable[[], T], retries: int, patience: float = 0.0) -> T:
     """Run a whole transaction (or a plain write) again after a random, growing pause while
-    it keeps colliding.
+    it keeps colliding: at least `retries` times and for at least `patience` seconds.
 
     The client re-runs an aborted commit at once; under heavy contention (and in the emulator,
-    whose locks can deadlock) lock-step retries keep colliding. When contention outlasts every
-    retry the caller gets `Aborted` (ABORTED to callables, 5xx to webhooks: both retry later)."""
-    from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+    whose locks can deadlock) lock-step retries keep colliding, and on a busy machine a fixed
+    number of tries runs out while the other writers are still queued. When contention outlasts
+    both budgets the caller gets `Aborted` (ABORTED to callables, 5xx to webhooks: both retry
+    later)."""
+    from tenacity import (
+        RetryError,
+        Retrying,
+        retry_if_exception,
+        stop_after_attempt,
+        stop_after_delay,
+        wait_random_exponential,
+    )
 
     try:
         for tried in Retrying(
             retry=retry_if_exception(_contended),
             wait=wait_random_exponential(multiplier=0.1, max=2.0),
-            stop=stop_after_attempt(retries),
+            stop=stop_after_attempt(retries) & stop_after_delay(patience),
         ):
             with tried:
                 result = attempt()
@@ -75,10 +84,13 @@ def retry_contended(attempt: Callable[[], T], retries: int) -> T:
 class FirestoreDocumentStore(DocumentStore):
     """Documents in Cloud Firestore (or its emulator) through the Admin SDK client."""
 
-    def __init__(self, client: Any, max_attempts: int = 5, contention_retries: int = 6) -> None:
+    def __init__(
+        self, client: Any, max_attempts: int = 5, contention_retries: int = 6, contention_patience: float = 20.0
+    ) -> None:
         self._client = client
         self._max_attempts = max_attempts
         self._contention_retries = contention_retries
+        self._contention_patience = contention_patience
         self.counts = OperationCounts()
 
     def run_transaction(self, fn: Callable[[Transaction], T]) -> T:
@@ -93,7 +105,7 @@ class FirestoreDocumentStore(DocumentStore):
             result: T = run(self._client.transaction(max_attempts=self._max_attempts))
             return result
 
-        return retry_contended(attempt, self._contention_retries)
+        return retry_contended(attempt, self._contention_retries, self._contention_patience)
 
     def get(self, path: str) -> Document | None:
         self.counts.reads += 1
@@ -107,7 +119,7 @@ class FirestoreDocumentStore(DocumentStore):
 
         # A plain write waits for the locks of transactions on the same document and can be
         # aborted like them; writing the same data again is harmless.
-        retry_contended(write, self._contention_retries)
+        retry_contended(write, self._contention_retries, self._contention_patience)
 
     def create(self, path: str, data: Document) -> bool:
         from google.api_core.exceptions import AlreadyExists
