@@ -1,8 +1,10 @@
 """Firestore reads/writes/transactions of one completed booking, step by step.
 
 Runs the real services in-process on a private Firestore emulator and localstripe (free ports,
-stopped with their process groups), with recording telephony and task fakes. Callback steps
-include the `settings/calls` read the west3 entrypoints make before `carry_out`.
+stopped with their process groups), with recording telephony and task fakes. Each callback's
+follow-ups go through the same `FollowUps` service as the west3 entrypoints. The store keeps
+`settings/*` for a minute as the deployed functions' does; here every step shares one instance,
+so each settings document is read once (a cold instance of each function reads it once more).
 """
 
 from __future__ import annotations
@@ -29,15 +31,16 @@ from devtools.stack import ROOT, java_home
 from shared.accounts.services.provider_profiles import write_profile
 from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
 from shared.calls.adapters.session_repository import session_path
-from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.telephony import CallCost, CallRecord, DialRequest, Telephony
 from shared.calls.services import twilio_callbacks
 from shared.calls.services.commands import CreateAndScheduleCallCommand
 from shared.calls.services.dialing import DialTask, execute_dial
+from shared.calls.services.follow_ups import FollowUps
 from shared.calls.services.scheduling import create_and_schedule_call
 from shared.calls.services.sessions import CallbackUrls
 from shared.calls.services.settlement import settle_session
 from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
+from shared.entry.wiring import SETTINGS_TTL_SECONDS
 from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
 from shared.kernel.clock import SystemClock
 from shared.kernel.commands import Caller, parse_command
@@ -170,7 +173,7 @@ def firestore_store(host: str) -> FirestoreDocumentStore:
             del os.environ["FIRESTORE_EMULATOR_HOST"]
         else:
             os.environ["FIRESTORE_EMULATOR_HOST"] = previous
-    return FirestoreDocumentStore(client)
+    return FirestoreDocumentStore(client, settings_ttl=SETTINGS_TTL_SECONDS)
 
 
 def signed_event(intent: dict[str, Any]) -> tuple[bytes, str]:
@@ -199,11 +202,10 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
     write_profile(store, PROVIDER, {**profile, "phoneSealed": vault.seal("+33600000001")})
     meter = Meter(store)
 
-    def carry(result: twilio_callbacks.CallbackResult) -> None:  # what west3's _carry_out does
-        settings = CallSettings.from_document(store.get("settings/calls"))
-        twilio_callbacks.carry_out(
-            result, SESSION, tasks=tasks, telephony=telephony, settle=settlements.append, settings=settings
-        )
+    follow_ups = FollowUps(store=store, tasks=tasks, telephony=telephony, settle=settlements.append)
+
+    def carry(result: twilio_callbacks.CallbackResult) -> None:
+        follow_ups.perform(result, SESSION)
 
     booking = {"amount": 49, "currency": "eur", "serviceType": "lawyer_call", "providerId": PROVIDER}
     cmd = parse_command(CreatePaymentIntentCommand, {**booking, "clientId": CLIENT_ID, "callSessionId": SESSION})
@@ -298,7 +300,7 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
     if settlements != [SESSION]:
         raise BenchFailed(f"conference-end asked to settle {settlements}")
     state = meter.run(
-        "settle_session (conference-end carry_out)",
+        "settle_session (conference-end follow-up)",
         lambda: settle_session(SESSION, store=store, gateway=gateway, clock=clock),
     )
     if state != "captured":

@@ -197,14 +197,14 @@ def _apply_forgotten_twilio_callbacks() -> None:
 
     from shared.calls.services import twilio_inbox
 
-    telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
     process_one = partial(
         twilio_inbox.process,
         store=wiring.store(),
-        telephony=telephony,
-        tasks=wiring.task_scheduler(REGION),
+        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
         clock=wiring.clock(),
-        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+        follow_ups=wiring.follow_ups(
+            REGION, TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value, STRIPE_SECRET_KEY.value
+        ),
     )
     applied = twilio_inbox.process_forgotten(store=wiring.store(), now=wiring.clock().now(), process_one=process_one)
     if applied:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from firebase_functions import firestore_fn, https_fn, options, scheduler_fn, tasks_fn
 from flask import Request, Response
@@ -25,6 +25,9 @@ from west3_runtime import (
     WEBHOOK_SIGNING_SECRETS,
     logger,
 )
+
+if TYPE_CHECKING:
+    from shared.calls.services.follow_ups import FollowUps
 
 
 @tasks_fn.on_task_dispatched(
@@ -74,26 +77,8 @@ def _twilio_webhook(req: Request, name: str, handler: Any, *, needs_party: bool 
     )
 
 
-def _carry_out(result: Any, session_id: str) -> None:
-    from functools import partial
-
-    from shared.calls.domain.settings import CallSettings
-    from shared.calls.services.costs import record_call_costs
-    from shared.calls.services.twilio_callbacks import carry_out
-
-    telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
-    carry_out(
-        result,
-        session_id,
-        tasks=wiring.task_scheduler(REGION),
-        telephony=telephony,
-        settle=wiring.settler(STRIPE_SECRET_KEY.value),
-        # Only the next dial's backoff needs the settings: no extra read for other callbacks.
-        settings=CallSettings.from_document(wiring.store().get("settings/calls"))
-        if result.next_dial
-        else CallSettings(),
-        record_costs=partial(record_call_costs, store=wiring.store(), telephony=telephony),
-    )
+def _follow_ups() -> FollowUps:
+    return wiring.follow_ups(REGION, TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value, STRIPE_SECRET_KEY.value)
 
 
 @https_fn.on_request(**BURST_WEBHOOK)
@@ -117,7 +102,7 @@ def twilioGatherResponse(req: Request) -> Response:
             urls=urls,
             now=wiring.clock().now(),
         )
-        _carry_out(result, call.session_id)
+        _follow_ups().perform(result, call.session_id)
         assert result.script is not None
         return render(result.script)
 
@@ -144,7 +129,7 @@ def twilioAmdTwiml(req: Request) -> Response:
             call.params.get("AnsweredBy", "unknown"),
             store=wiring.store(),
         )
-        _carry_out(result, call.session_id)
+        _follow_ups().perform(result, call.session_id)
 
     return _twilio_webhook(req, "twilioAmdTwiml", handle)
 
@@ -200,21 +185,15 @@ def twilioConferenceWebhook(req: Request) -> Response:
 )
 def processTwilioCallback(req: https_fn.CallableRequest[Any]) -> None:
     """Applies a stored Twilio callback: off the webhook's request path, retried until it can."""
-    from functools import partial
-
     from shared.calls.services import twilio_inbox
-    from shared.calls.services.costs import record_call_costs
 
     data = req.data if isinstance(req.data, dict) else {}
-    telephony = wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value)
     twilio_inbox.process(
         str(data.get("callbackId", "")),
         store=wiring.store(),
-        telephony=telephony,
-        tasks=wiring.task_scheduler(REGION),
+        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
         clock=wiring.clock(),
-        settle=wiring.settler(STRIPE_SECRET_KEY.value),
-        record_costs=partial(record_call_costs, store=wiring.store(), telephony=telephony),
+        follow_ups=_follow_ups(),
     )
 
 

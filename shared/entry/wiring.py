@@ -19,11 +19,15 @@ from shared.subscriptions.ports.billing import BillingGateway
 
 if TYPE_CHECKING:
     from shared.calls.adapters.twilio_telephony import TwilioSignature
+    from shared.calls.services.follow_ups import FollowUps
+
+SETTINGS_TTL_SECONDS = 60.0
+"""How long an instance keeps a `settings/*` document before reading it again."""
 
 
 @cache
 def store() -> FirestoreDocumentStore:
-    return FirestoreDocumentStore(firestore_client())
+    return FirestoreDocumentStore(firestore_client(), settings_ttl=SETTINGS_TTL_SECONDS)
 
 
 @cache
@@ -83,3 +87,18 @@ def settler(stripe_secret_key: str) -> Callable[[str], str]:
     from shared.calls.services.settlement import settle_session
 
     return partial(settle_session, store=store(), gateway=stripe_gateway(stripe_secret_key), clock=clock())
+
+
+def follow_ups(region: str, twilio_account_sid: str, twilio_auth_token: str, stripe_secret_key: str) -> FollowUps:
+    """What a Twilio callback asks for after its transaction, with this codebase's adapters."""
+    from shared.calls.services.costs import record_call_costs
+    from shared.calls.services.follow_ups import FollowUps
+
+    calls = telephony(twilio_account_sid, twilio_auth_token)
+    return FollowUps(
+        store=store(),
+        tasks=task_scheduler(region),
+        telephony=calls,
+        settle=settler(stripe_secret_key),
+        record_costs=partial(record_call_costs, store=store(), telephony=calls),
+    )

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.kernel.errors import FailedPrecondition
+from shared.kernel.store import DocumentStore
 
 
 class SettingsDocument(BaseModel):
@@ -21,6 +22,10 @@ class SettingsDocument(BaseModel):
             return cls.model_validate(doc or {})
         except ValidationError as exc:
             raise FailedPrecondition(f"{cls.PATH} is malformed: {exc.errors()[0]['loc']}") from None
+
+    @classmethod
+    def read(cls, store: DocumentStore) -> Self:
+        return cls.from_document(store.get(cls.PATH))
 
     def to_document(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True)

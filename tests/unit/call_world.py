@@ -20,6 +20,7 @@ from shared.calls.ports.telephony import DialRequest, Telephony, TelephonyError
 from shared.calls.services import twilio_callbacks as twilio
 from shared.calls.services.commands import CreateAndScheduleCallCommand
 from shared.calls.services.dialing import DialTask, execute_dial
+from shared.calls.services.follow_ups import FollowUps
 from shared.calls.services.scheduling import (
     EXECUTE_CALL_FUNCTION,
     ScheduledCall,
@@ -204,9 +205,12 @@ class CallWorld:
     def answer(self, sid: str, party: str, attempt: int = 1) -> CallScript:
         return twilio.answer(sid, party, attempt, store=self.store, urls=self.urls)
 
+    @property
+    def follow_ups(self) -> FollowUps:
+        return FollowUps(store=self.store, tasks=self.tasks, telephony=self.telephony, settle=self.settle)
+
     def carry_out(self, result: twilio.CallbackResult, sid: str) -> twilio.CallbackResult:
-        settings = self.settings
-        twilio.carry_out(result, sid, tasks=self.tasks, telephony=self.telephony, settle=self.settle, settings=settings)
+        self.follow_ups.perform(result, sid)
         return result
 
     def press(self, sid: str, party: str, digits: str = "1", attempt: int = 1) -> twilio.CallbackResult:

@@ -78,8 +78,8 @@ def test_a_session_whose_cost_was_never_asked_is_found_by_the_cron() -> None:
 
 
 def test_a_failed_cost_recording_does_not_fail_the_settling_callback() -> None:
-    from shared.calls.domain.settings import CallSettings
-    from shared.calls.services.twilio_callbacks import CallbackResult, carry_out
+    from shared.calls.services.follow_ups import FollowUps
+    from shared.calls.services.twilio_callbacks import CallbackResult
     from tests.unit.call_world import Queue
 
     settled: list[str] = []
@@ -87,15 +87,10 @@ def test_a_failed_cost_recording_does_not_fail_the_settling_callback() -> None:
     def record(call_session_id: str) -> None:
         raise RuntimeError("Firestore: Transaction lock timeout")
 
-    carry_out(
-        CallbackResult(settle=True),
-        "s1",
-        tasks=Queue(),
-        telephony=Carrier(),
-        settle=settled.append,
-        settings=CallSettings(),
-        record_costs=record,
+    follow_ups = FollowUps(
+        store=InMemoryStore(), tasks=Queue(), telephony=Carrier(), settle=settled.append, record_costs=record
     )
+    follow_ups.perform(CallbackResult(settle=True), "s1")
     assert settled == ["s1"]  # paid; the pending cost figure is left to completeCallCosts
 
 

@@ -15,6 +15,7 @@ from shared.calls.domain.call_session import Party
 from shared.calls.domain.ivr import prompt
 from shared.calls.services import twilio_callbacks as twilio
 from shared.calls.services.dialing import DialTask
+from shared.calls.services.follow_ups import FollowUps
 from shared.kernel.errors import InvalidArgument, PaymentGatewayError
 from tests.unit.call_world import CallWorld
 
@@ -241,7 +242,7 @@ def test_twilio_failing_for_the_client_also_hangs_up_the_waiting_provider(breake
     assert w.telephony.hung_up == [provider_sid]
 
 
-# --- settlement and carry_out ----------------------------------------------------------------------------
+# --- settlement and follow-ups ----------------------------------------------------------------------------
 
 
 def test_a_failed_capture_is_recorded_and_a_later_retry_captures_once() -> None:
@@ -287,7 +288,7 @@ def test_stripe_answering_another_status_is_recorded_as_failed() -> None:
     assert w.session()["payment"]["lastError"] == "stripe answered requires_payment_method to capture"
 
 
-def test_carry_out_hangs_up_then_enqueues_the_next_dial_then_settles() -> None:
+def test_follow_ups_hang_up_then_enqueues_the_next_dial_then_settles() -> None:
     w = CallWorld()
     sid = w.book()
     w.telephony.hang_up_failures = 1
@@ -297,7 +298,7 @@ def test_carry_out_hangs_up_then_enqueues_the_next_dial_then_settles() -> None:
         seen.append((list(w.telephony.hung_up), list(w.tasks.order)))
 
     result = twilio.CallbackResult(settle=True, next_dial=(Party.CLIENT, 2), hang_up=["CA1", "CA2"])
-    twilio.carry_out(result, sid, tasks=w.tasks, telephony=w.telephony, settle=settle, settings=w.settings)
+    FollowUps(store=w.store, tasks=w.tasks, telephony=w.telephony, settle=settle).perform(result, sid)
     assert w.telephony.hung_up == ["CA2"], "a failed hang-up does not stop the others"
     assert w.tasks.tasks["call-s1-client-2"] == (
         "executeScheduledCall",
@@ -307,11 +308,11 @@ def test_carry_out_hangs_up_then_enqueues_the_next_dial_then_settles() -> None:
     assert seen == [(["CA2"], ["call-s1-provider-1", "call-s1-client-2"])]
 
 
-def test_carry_out_of_nothing_does_nothing() -> None:
+def test_follow_ups_of_nothing_does_nothing() -> None:
     w = CallWorld()
     calls: list[str] = []
-    twilio.carry_out(
-        twilio.CallbackResult(), "s1", tasks=w.tasks, telephony=w.telephony, settle=calls.append, settings=w.settings
+    FollowUps(store=w.store, tasks=w.tasks, telephony=w.telephony, settle=calls.append).perform(
+        twilio.CallbackResult(), "s1"
     )
     assert (calls, w.telephony.hung_up, w.tasks.order) == ([], [], [])
 

@@ -33,9 +33,7 @@ def _receive(w: CallWorld, sid: str, params: dict[str, str], kind: str = twilio_
 
 
 def _process(w: CallWorld, found: str) -> str:
-    return twilio_inbox.process(
-        found, store=w.store, telephony=w.telephony, tasks=w.tasks, clock=w.clock, settle=w.settle
-    )
+    return twilio_inbox.process(found, store=w.store, telephony=w.telephony, clock=w.clock, follow_ups=w.follow_ups)
 
 
 def test_a_callback_is_stored_and_its_processing_enqueued_once() -> None:

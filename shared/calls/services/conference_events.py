@@ -69,6 +69,13 @@ def conference_event(
     if bound != conference_sid:
         log.warning("session %s ignores conference %s (bound to %s)", call_session_id, conference_sid, bound)
         return CallbackResult(duplicate=not recorded)
+    event = params.get("StatusCallbackEvent", "")
+    if (
+        CallStatus(doc["status"]) is CallStatus.ACTIVE
+        and event != "conference-end"
+        and not _end_stored(store, call_session_id, bound)
+    ):
+        return CallbackResult(duplicate=not recorded)  # mid-call: only the end can change anything
     # Events never change once stored: one query gives them all, the transaction only needs the session.
     stored = _all_events(store, call_session_id, bound)
     events = _without_gap(stored)
@@ -77,7 +84,7 @@ def conference_event(
     ended = next((e for e in stored if e["event"] == "conference-end"), None)
     if change is None and ended is None:
         return CallbackResult(duplicate=not recorded)
-    settings = CallSettings.from_document(store.get("settings/calls"))
+    settings = CallSettings.read(store) if ended is not None else CallSettings()
     if change is None and ended is not None:
         if now - ended["receivedAt"] < timedelta(seconds=settings.conference_gap_grace_seconds):
             return CallbackResult(duplicate=not recorded, retry_later=True)
@@ -138,6 +145,12 @@ def _all_events(store: DocumentStore, call_session_id: str, conference_sid: str)
         session_repository.events_path(call_session_id), [("conferenceSid", "==", conference_sid)], limit=MAX_EVENTS
     )
     return sorted((doc for _, doc in found), key=lambda e: int(e.get("sequence", 0)))
+
+
+def _end_stored(store: DocumentStore, call_session_id: str, conference_sid: str) -> bool:
+    """Whether the conference's end is already stored (it came first and waits for this event)."""
+    filters = [("conferenceSid", "==", conference_sid), ("event", "==", "conference-end")]
+    return bool(store.find(session_repository.events_path(call_session_id), filters, limit=1))
 
 
 def _first(events: list[Document], name: str) -> datetime | None:

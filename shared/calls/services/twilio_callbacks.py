@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from shared.calls.adapters import session_repository
@@ -18,14 +19,11 @@ from shared.calls.domain.call_script import AskForDigit, CallScript, HangUp, Joi
 from shared.calls.domain.call_session import TERMINAL, CallSession, CallStatus, Party, left_reason, no_answer_reason
 from shared.calls.domain.ivr import prompt
 from shared.calls.domain.settings import CallSettings
-from shared.calls.ports.telephony import Telephony, TelephonyError
 from shared.calls.services.conference_events import conference_event
-from shared.calls.services.dialing import DialTask, enqueue_attempt
 from shared.calls.services.sessions import CallbackUrls, fail
 from shared.calls.services.twilio_results import CallbackResult
 from shared.kernel.ledger import apply_once
 from shared.kernel.store import DocumentStore, Transaction
-from shared.kernel.tasks import TaskScheduler
 
 log = logging.getLogger(__name__)
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
@@ -157,7 +155,8 @@ def call_status(
     call_sid, status = params.get("CallSid", ""), params.get("CallStatus", "")
     if status not in FINAL_CALL_STATUSES:
         return CallbackResult()  # progress only: the dial recorded the CallSid already
-    settings = CallSettings.from_document(store.get("settings/calls"))
+    # Only a missed or early-ended call needs the settings: read once, when first needed.
+    settings = cache(lambda: CallSettings.read(store))
     entry = {"source": "twilio", "kind": "call_status", "callSessionId": call_session_id, "processedAt": now}
 
     def apply(tx: Transaction) -> CallbackResult:
@@ -179,7 +178,7 @@ def _call_status(
     call_sid: str,
     status: str,
     params: dict[str, str],
-    settings: CallSettings,
+    settings: Callable[[], CallSettings],
     now: datetime,
 ) -> CallbackResult:
     if view is None or view.participant(party).get("attempt") != attempt:
@@ -194,13 +193,13 @@ def _call_status(
         if view.status is not CallStatus.ACTIVE and other.get("state") != "accepted":
             # Left before the other party joined: Twilio starts a conference only with two
             # participants and sends no conference-end for one that never started.
-            return _left_early(tx, view, Party(party), other, update, settings, now)
+            return _left_early(tx, view, Party(party), other, update, settings(), now)
     if view.status in TERMINAL or participant.get("state") == "accepted":
         # Accepted parties are settled by the conference events.
         tx.update(session_repository.session_path(view.id), update)
         return CallbackResult()
     update[f"participants.{party}.state"] = "declined" if participant.get("state") == "declined" else "no_answer"
-    if attempt < settings.max_attempts_per_party:
+    if attempt < settings().max_attempts_per_party:
         tx.update(session_repository.session_path(view.id), update)
         return CallbackResult(next_dial=(Party(party), attempt + 1))
     result = CallbackResult(settle=True)
@@ -208,36 +207,8 @@ def _call_status(
         provider_sid = view.participant("provider").get("callSid")
         if provider_sid:
             result.hang_up.append(provider_sid)
-    fail(tx, view, no_answer_reason(Party(party)), now=now, settings=settings, extra=update)
+    fail(tx, view, no_answer_reason(Party(party)), now=now, settings=settings(), extra=update)
     return result
-
-
-def carry_out(
-    result: CallbackResult,
-    call_session_id: str,
-    *,
-    tasks: TaskScheduler,
-    telephony: Telephony,
-    settle: Callable[[str], object],
-    settings: CallSettings,
-    record_costs: Callable[[str], object] | None = None,
-) -> None:
-    """The side effects a committed callback asked for, in a safe order."""
-    for call_sid in result.hang_up:
-        try:
-            telephony.hang_up(call_sid)
-        except TelephonyError:
-            log.warning("could not hang up %s for session %s", call_sid, call_session_id)
-    if result.next_dial is not None:
-        party, attempt = result.next_dial
-        enqueue_attempt(tasks, DialTask(call_session_id, party, attempt), settings)
-    if result.settle:
-        settle(call_session_id)
-        if record_costs is not None:
-            try:
-                record_costs(call_session_id)
-            except Exception:  # the pending figure of the final state lets completeCallCosts retry
-                log.warning("cost of session %s left to completeCallCosts", call_session_id, exc_info=True)
 
 
 def _left_early(

@@ -4,7 +4,7 @@ Twilio sends each callback once, in parallel with the others, and never retries 
 HTTP error. So the webhook does as little as possible: it verifies the signature, stores the raw
 callback under an id derived from it (`twilio_callbacks/{id}`; a duplicate finds it) and enqueues
 `processTwilioCallback` with the same id, then answers 200. The task applies the callback and
-carries out what it asks for (hang-ups, next dial, settlement, cost), and is retried by Cloud
+performs what it asks for (hang-ups, next dial, settlement, cost), and is retried by Cloud
 Tasks when it fails or when the callback cannot be applied yet (an earlier conference event is
 still missing). When both calls of an active session have ended and `conference-end` has not come
 within the grace, the call is settled from Twilio's call records (Twilio never resends it).
@@ -24,6 +24,7 @@ from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.telephony import CallRecord, Telephony, TelephonyError
 from shared.calls.services import twilio_callbacks
 from shared.calls.services.conference_events import conference_event
+from shared.calls.services.follow_ups import FollowUps
 from shared.calls.services.record_settlement import settle_from_call_records
 from shared.calls.services.twilio_results import CallbackResult
 from shared.kernel.clock import Clock
@@ -95,12 +96,10 @@ def process(
     *,
     store: DocumentStore,
     telephony: Telephony,
-    tasks: TaskScheduler,
     clock: Clock,
-    settle: Callable[[str], object],
-    record_costs: Callable[[str], object] | None = None,
+    follow_ups: FollowUps,
 ) -> str:
-    """Apply one stored callback and carry out its effects: 'applied', 'done' (already) or
+    """Apply one stored callback and perform what it asks for: 'applied', 'done' (already) or
     'unknown'; raises CallbackNotApplicable when it must be tried again later."""
     path = session_repository.callback_path(found)
     doc = store.get(path)
@@ -119,8 +118,8 @@ def process(
         )
         if _both_calls_over_while_active(store, call_session_id):
             # Both calls ended: the conference is over even if its `conference-end` is lost.
-            settings = CallSettings.from_document(store.get("settings/calls"))
-            if now - doc["receivedAt"] < timedelta(seconds=settings.conference_gap_grace_seconds):
+            grace = CallSettings.read(store).conference_gap_grace_seconds
+            if now - doc["receivedAt"] < timedelta(seconds=grace):
                 raise CallbackNotApplicable(f"callback {found}: waiting for the conference end")
             ended = settle_from_call_records(
                 call_session_id, store=store, telephony=telephony, clock=clock, hang_up_live=False
@@ -130,16 +129,7 @@ def process(
         result = conference_event(call_session_id, params, store=store, now=now, records=_records(telephony))
     if result.retry_later:
         raise CallbackNotApplicable(f"callback {found} waits for an earlier conference event")
-    settings = CallSettings.from_document(store.get("settings/calls")) if result.next_dial else CallSettings()
-    twilio_callbacks.carry_out(
-        result,
-        call_session_id,
-        tasks=tasks,
-        telephony=telephony,
-        settle=settle,
-        settings=settings,
-        record_costs=record_costs,
-    )
+    follow_ups.perform(result, call_session_id)
     store.set(path, {"processedAt": clock.now()}, merge=True)
     return "applied"
 
