@@ -216,7 +216,7 @@ def twilio_deliveries(db: Any, count: int, run_id: str) -> list[Delivery]:
 def _twilio_sender(call_session_id: str, params: dict[str, str]) -> Callable[[requests.Session], int]:
     from twilio.request_validator import RequestValidator
 
-    query = urlencode({"sessionId": call_session_id})
+    query = urlencode({"callSessionId": call_session_id})
     url = f"{ports.function_url(WEST3, 'twilioConferenceWebhook')}?{query}"
     signature = RequestValidator(ports.TWILIO_AUTH_TOKEN).compute_signature(url, params)
 

@@ -90,10 +90,10 @@ def twilioGatherResponse(req: Request) -> Response:
         urls = wiring.callback_urls(REGION)
         if "Digits" not in call.params:
             return render(
-                twilio_callbacks.answer(call.session_id, call.party, call.attempt, store=wiring.store(), urls=urls)
+                twilio_callbacks.answer(call.call_session_id, call.party, call.attempt, store=wiring.store(), urls=urls)
             )
         result = twilio_callbacks.gather(
-            call.session_id,
+            call.call_session_id,
             call.party,
             call.attempt,
             call.params.get("CallSid", ""),
@@ -102,7 +102,7 @@ def twilioGatherResponse(req: Request) -> Response:
             urls=urls,
             now=wiring.clock().now(),
         )
-        _follow_ups().perform(result, call.session_id)
+        _follow_ups().perform(result, call.call_session_id)
         assert result.script is not None
         return render(result.script)
 
@@ -122,14 +122,14 @@ def twilioAmdTwiml(req: Request) -> Response:
 
     def handle(call: TwilioRequest) -> None:
         result = twilio_callbacks.machine_detected(
-            call.session_id,
+            call.call_session_id,
             call.party,
             call.attempt,
             call.params.get("CallSid", ""),
             call.params.get("AnsweredBy", "unknown"),
             store=wiring.store(),
         )
-        _follow_ups().perform(result, call.session_id)
+        _follow_ups().perform(result, call.call_session_id)
 
     return _twilio_webhook(req, "twilioAmdTwiml", handle)
 
@@ -142,7 +142,7 @@ def twilioCallWebhook(req: Request) -> Response:
     def handle(call: TwilioRequest) -> None:
         twilio_inbox.receive(
             twilio_inbox.CALL_STATUS,
-            call.session_id,
+            call.call_session_id,
             call.party,
             call.attempt,
             call.params,
@@ -162,7 +162,7 @@ def twilioConferenceWebhook(req: Request) -> Response:
     def handle(call: TwilioRequest) -> None:
         twilio_inbox.receive(
             twilio_inbox.CONFERENCE,
-            call.session_id,
+            call.call_session_id,
             "",
             0,
             call.params,

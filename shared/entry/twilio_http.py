@@ -15,7 +15,7 @@ TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 @dataclass(frozen=True)
 class TwilioRequest:
-    session_id: str
+    call_session_id: str
     party: str
     attempt: int
     params: dict[str, str]
@@ -31,20 +31,23 @@ def handle_twilio_webhook(
     needs_party: bool = True,
 ) -> Response:
     params = {key: str(value) for key, value in req.form.items()}
-    query = req.query_string.decode()
-    public_url = f"{public_url_base.rstrip('/')}/{function_name}" + (f"?{query}" if query else "")
+    raw_query = req.query_string.decode()
+    public_url = f"{public_url_base.rstrip('/')}/{function_name}" + (f"?{raw_query}" if raw_query else "")
     signature = req.headers.get("X-Twilio-Signature")
     if not signature_ok(public_url, params, signature, req.headers.get("X-Twilio-Webhooks-Signature-Settings")):
         log.warning("twilio webhook %s rejected: bad signature", function_name)
         return Response("invalid signature", status=403)
-    session_id = req.args.get("sessionId", "")
-    party = req.args.get("party", "")
-    attempt = req.args.get("attempt", "0")
-    if not session_id or (needs_party and (party not in ("provider", "client") or not attempt.isdigit())):
-        return Response("missing sessionId/party/attempt", status=400)
+    from shared.entry.twilio_query import parse_twilio_query
+    from shared.kernel.errors import InvalidArgument
+
     try:
-        twiml = handler(TwilioRequest(session_id, party, int(attempt or 0), params))
+        query = parse_twilio_query(dict(req.args.items()), needs_party=needs_party)
+    except InvalidArgument as exc:
+        return Response(f"bad callback URL: {exc}", status=400)
+    call = TwilioRequest(query.callSessionId, query.party or "", query.attempt, params)
+    try:
+        twiml = handler(call)
     except Exception:
-        log.exception("twilio webhook %s failed for session %s", function_name, session_id)
+        log.exception("twilio webhook %s failed for session %s", function_name, call.call_session_id)
         return Response("error; retry", status=500)
     return Response(twiml or TWIML_EMPTY, status=200, content_type="text/xml")

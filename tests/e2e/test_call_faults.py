@@ -156,7 +156,8 @@ def test_twilio_webhooks_refuse_missing_or_forged_signatures(web: WebApp, db: An
         "Timestamp": "Sun, 22 Nov 2026 03:00:00 +0000",
     }
     for function in ("twilioCallWebhook", "twilioGatherResponse", "twilioAmdTwiml", "twilioConferenceWebhook"):
-        url = ports.function_url("europe-west3", function) + f"?sessionId={call_session_id}&party=provider&attempt=1"
+        query = f"?callSessionId={call_session_id}&party=provider&attempt=1"
+        url = ports.function_url("europe-west3", function) + query
         for headers in ({}, {"X-Twilio-Signature": "forged"}):
             response = requests.post(url, data=form, headers=headers, timeout=30)
             assert response.status_code == 403, function

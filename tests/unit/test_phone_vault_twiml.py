@@ -149,7 +149,7 @@ def test_say_renders_in_the_listener_voice() -> None:
 
 
 def test_ask_for_digit_renders_a_one_digit_gather_posting_to_the_action() -> None:
-    action = "https://example.test/twilioGatherResponse?sessionId=s1&party=provider&attempt=2"
+    action = "https://example.test/twilioGatherResponse?callSessionId=s1&party=provider&attempt=2"
     [gather] = _xml(CallScript((AskForDigit(prompt("provider_offer", "de"), action, timeout_seconds=7),)))
     assert gather.tag == "Gather"
     assert gather.attrib == {"action": action, "method": "POST", "numDigits": "1", "timeout": "7"}
@@ -159,7 +159,7 @@ def test_ask_for_digit_renders_a_one_digit_gather_posting_to_the_action() -> Non
 
 @pytest.mark.parametrize(("start", "end"), [(True, True), (False, True), (True, False)])
 def test_join_conference_renders_a_dial_with_the_conference_callbacks(start: bool, end: bool) -> None:
-    step = JoinConference("s1", "https://example.test/conf?sessionId=s1", start, end, 1500)
+    step = JoinConference("s1", "https://example.test/conf?callSessionId=s1", start, end, 1500)
     [dial] = _xml(CallScript((step,)))
     assert (dial.tag, dial.attrib) == ("Dial", {"timeLimit": "1500"})
     [conference] = dial
@@ -168,7 +168,7 @@ def test_join_conference_renders_a_dial_with_the_conference_callbacks(start: boo
         "beep": "false",
         "startConferenceOnEnter": str(start).lower(),
         "endConferenceOnExit": str(end).lower(),
-        "statusCallback": "https://example.test/conf?sessionId=s1",
+        "statusCallback": "https://example.test/conf?callSessionId=s1",
         "statusCallbackEvent": "start end join leave",
         "statusCallbackMethod": "POST",
     }

@@ -4,7 +4,7 @@ from twilio.request_validator import RequestValidator
 
 from shared.calls.adapters.twilio_telephony import TwilioSignature
 
-URL = "https://europe-west3-demo.cloudfunctions.net/twilioCallWebhook?sessionId=s1&party=provider&attempt=1"
+URL = "https://europe-west3-demo.cloudfunctions.net/twilioCallWebhook?callSessionId=s1&party=provider&attempt=1"
 PARAMS = {"CallSid": "CA1", "CallStatus": "completed"}
 SHA256_SETTINGS = "key=webhooks_sharedkey_01ABC,algorithm=HMAC_SHA256"
 

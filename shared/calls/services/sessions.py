@@ -26,16 +26,16 @@ class CallbackUrls:
         return f"{self.base.rstrip('/')}/{function}?{urlencode(params)}"
 
     def answer(self, call_session_id: str, party: str, attempt: int) -> str:
-        return self._url("twilioGatherResponse", sessionId=call_session_id, party=party, attempt=attempt)
+        return self._url("twilioGatherResponse", callSessionId=call_session_id, party=party, attempt=attempt)
 
     def status(self, call_session_id: str, party: str, attempt: int) -> str:
-        return self._url("twilioCallWebhook", sessionId=call_session_id, party=party, attempt=attempt)
+        return self._url("twilioCallWebhook", callSessionId=call_session_id, party=party, attempt=attempt)
 
     def amd(self, call_session_id: str, party: str, attempt: int) -> str:
-        return self._url("twilioAmdTwiml", sessionId=call_session_id, party=party, attempt=attempt)
+        return self._url("twilioAmdTwiml", callSessionId=call_session_id, party=party, attempt=attempt)
 
     def conference(self, call_session_id: str) -> str:
-        return self._url("twilioConferenceWebhook", sessionId=call_session_id)
+        return self._url("twilioConferenceWebhook", callSessionId=call_session_id)
 
 
 def finish(
