@@ -30,6 +30,7 @@ from shared.kernel.errors import (
 )
 from shared.kernel.money import Money
 from shared.kernel.rate_limit import decide
+from shared.kernel.reservation import leased, wait_for
 from shared.kernel.store import DocumentStore, Transaction
 from shared.payments.adapters import payment_repository
 from shared.payments.domain.payment import PaymentState
@@ -154,7 +155,7 @@ def _reserve(
             raise AlreadyExists("callSessionId: already used for another booking", field="callSessionId")
         if reservation.get("paymentIntentId"):
             return _Existing(reservation["paymentIntentId"])
-        if reservation["leaseUntil"] > now:
+        if leased(reservation, now):
             return _InFlight()
         # The previous attempt died or failed: take over (with the key its failure left).
         tx.update(path, {"leaseUntil": now + RESERVATION_LEASE, "attempts": reservation.get("attempts", 1) + 1})
@@ -192,15 +193,15 @@ def _booking(cmd: CreatePaymentIntentCommand, price: Quote) -> dict[str, Any]:
 
 
 def _wait_for_inflight(store: DocumentStore, clock: Clock, call_session_id: str) -> _Existing:
-    waited = 0.0
-    while waited < WAIT_FOR_INFLIGHT_SECONDS:
-        clock.sleep(WAIT_STEP_SECONDS)
-        waited += WAIT_STEP_SECONDS
+    def created() -> _Existing | bool | None:
         reservation = store.get(_reservation_path(call_session_id)) or {}
         if reservation.get("paymentIntentId"):
             return _Existing(reservation["paymentIntentId"])
-        if reservation.get("state") == "failed":
-            break
+        return False if reservation.get("state") == "failed" else None
+
+    answer = wait_for(created, clock=clock, seconds=WAIT_FOR_INFLIGHT_SECONDS, step=WAIT_STEP_SECONDS)
+    if isinstance(answer, _Existing):
+        return answer
     raise Aborted("callSessionId: a payment for this session is being created; retry shortly")
 
 

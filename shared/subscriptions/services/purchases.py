@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from shared.kernel.clock import Clock
 from shared.kernel.errors import Aborted
+from shared.kernel.reservation import leased
 from shared.kernel.store import DocumentStore, Transaction
 from shared.subscriptions.ports.billing import BillingGateway
 from shared.subscriptions.services import repository
@@ -47,8 +48,7 @@ def purchase_in_flight(provider_id: str, *, store: DocumentStore, clock: Clock) 
 
 def _take(tx: Transaction, provider_id: str, holder: str, now: datetime) -> int | None:
     current = repository.purchase_slot(tx, provider_id)
-    lease = current.get("leaseUntil")
-    if isinstance(lease, datetime) and lease > now:
+    if leased(current, now):
         return None
     number = int(current.get("purchases") or 0) + 1
     slot = {"holder": holder, "leaseUntil": now + LEASE, "startedAt": now, "purchases": number}

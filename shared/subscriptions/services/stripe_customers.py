@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from shared.kernel.clock import Clock
 from shared.kernel.errors import Aborted
+from shared.kernel.reservation import leased, wait_for
 from shared.kernel.store import DocumentStore, Transaction
 from shared.subscriptions.ports.billing import BillingGateway
 from shared.subscriptions.services import repository
@@ -27,14 +28,13 @@ WAIT_SECONDS, WAIT_STEP = 10.0, 0.2
 def ensure_customer(
     user_id: str, email: str | None, *, store: DocumentStore, billing: BillingGateway, clock: Clock
 ) -> str:
-    outcome = store.run_transaction(lambda tx: _reserve(tx, user_id, clock.now()))
-    waited = 0.0
-    while outcome == "wait":
-        if waited >= WAIT_SECONDS:
-            raise Aborted("a Stripe customer is being created for this account; retry shortly")
-        clock.sleep(WAIT_STEP)
-        waited += WAIT_STEP
+    def reserve() -> str | None:
         outcome = store.run_transaction(lambda tx: _reserve(tx, user_id, clock.now()))
+        return None if outcome == "wait" else outcome
+
+    outcome = reserve() or wait_for(reserve, clock=clock, seconds=WAIT_SECONDS, step=WAIT_STEP)
+    if outcome is None:
+        raise Aborted("a Stripe customer is being created for this account; retry shortly")
     if outcome != "create":
         return outcome
     try:
@@ -53,7 +53,7 @@ def _reserve(tx: Transaction, user_id: str, now: datetime) -> str:
     request = repository.customer_request(tx, user_id)
     if existing is not None:
         return existing
-    if request is not None and request.get("leaseUntil") and request["leaseUntil"] > now:
+    if leased(request, now):
         return "wait"
     repository.reserve_customer(tx, user_id, now + LEASE, now)
     return "create"
