@@ -17,6 +17,16 @@ OWNERS = {
         "payment_audit_logs",
         "payment_recovery_attempts",
     ),
+    "shared/subscriptions/adapters/subscription_repository.py": (
+        "subscriptions",
+        "subscription_plans",
+        "trials",
+        "subscription_purchases",
+        "stripe_subscription_index",
+        "stripe_customers",
+        "stripe_customer_requests",
+        "stripe_spent_keys",
+    ),
 }
 
 

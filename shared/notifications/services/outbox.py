@@ -28,6 +28,11 @@ SMS_TEXT: dict[str, dict[str, str]] = {
 }
 
 
+def mail_queued(tx: Transaction, mail_id: str) -> bool:
+    """Whether the mail of this id is queued already (read before the transaction's writes)."""
+    return tx.get(f"mail/{mail_id}") is not None
+
+
 def queue_mail(
     tx: Transaction, mail_id: str, *, to_uid: str, template: str, data: dict[str, Any], now: datetime
 ) -> None:

@@ -12,8 +12,8 @@ from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import PermissionDenied, ResourceExhausted
 from shared.kernel.store import DocumentStore, Transaction
+from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.domain.quota import QuotaDecision, QuotaRefusal
-from shared.subscriptions.services import repository
 from shared.subscriptions.services.checkout import provider_profile
 
 PROVIDER_ROLES = frozenset({"lawyer", "expat", "expat_aidant"})

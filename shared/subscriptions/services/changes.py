@@ -16,9 +16,9 @@ from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import Aborted, FailedPrecondition
 from shared.kernel.store import DocumentStore, Transaction
+from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.domain.settings import SubscriptionSettings
 from shared.subscriptions.ports.billing import BillingGateway
-from shared.subscriptions.services import repository
 from shared.subscriptions.services.checkout import (
     SubscriptionCheckoutCommand,
     plan_of_kind,

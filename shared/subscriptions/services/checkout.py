@@ -22,10 +22,10 @@ from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import FailedPrecondition, PermissionDenied
 from shared.kernel.fields import CurrencyCode
 from shared.kernel.store import DocumentStore
+from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.domain.plans import BillingPeriod, Plan, ProviderType, plan
 from shared.subscriptions.domain.subscription import Subscription
 from shared.subscriptions.ports.billing import BillingGateway, CheckoutRequest, RecurringPrice
-from shared.subscriptions.services import repository
 from shared.subscriptions.services.plan_sync import plan_price_id
 from shared.subscriptions.services.purchases import cancel_stale_incomplete, purchase_in_flight, record_purchase
 from shared.subscriptions.services.stripe_customers import ensure_customer

@@ -9,9 +9,9 @@ from typing import Any
 
 from shared.kernel.clock import Clock
 from shared.kernel.store import DocumentStore, Transaction
-from shared.notifications.services.outbox import queue_mail
+from shared.notifications.services.outbox import mail_queued, queue_mail
+from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.domain.dunning import DUNNING_REMINDER_DAYS
-from shared.subscriptions.services import repository
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _apply(tx: Transaction, provider_id: str, now: datetime) -> str | None:
     else:
         template = "subscription_payment_reminder"
         mail_id = f"{template}_{episode}_d{step.stage}"
-        if repository.mail_queued(tx, mail_id):
+        if mail_queued(tx, mail_id):
             return None
         data = {"daysPastDue": step.stage, "daysLeft": step.days_left}
     queue_mail(tx, mail_id, to_uid=provider_id, template=template, data=data, now=now)

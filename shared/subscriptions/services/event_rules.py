@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.kernel.store import Transaction
-from shared.subscriptions.services import repository
+from shared.subscriptions.adapters import subscription_repository as repository
 
 
 def ts(value: object) -> datetime | None:

@@ -20,10 +20,10 @@ from typing import Any
 
 from shared.kernel.store import Transaction
 from shared.payments.services.stripe_webhook import EventHandler, RetryLater, StripeEvent
+from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.domain.plans import PLANS, BillingPeriod
 from shared.subscriptions.domain.subscription import Subscription, SubscriptionStatus, ai_access_enabled
 from shared.subscriptions.ports.billing import BillingGateway
-from shared.subscriptions.services import repository
 from shared.subscriptions.services.event_rules import provider_of, ts
 from shared.subscriptions.services.invoice_events import mail_only, on_invoice_paid, on_invoice_payment_failed
 

@@ -16,8 +16,8 @@ from typing import Any
 from shared.kernel.store import Transaction
 from shared.notifications.services.outbox import queue_mail
 from shared.payments.services.stripe_webhook import EventHandler, RetryLater, StripeEvent
+from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.domain.subscription import Subscription
-from shared.subscriptions.services import repository
 from shared.subscriptions.services.event_rules import provider_of, ts
 
 log = logging.getLogger(__name__)

@@ -20,9 +20,9 @@ from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import PermissionDenied
 from shared.kernel.money import Currency
 from shared.kernel.store import DocumentStore, Transaction
+from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.domain.plans import PLANS, BillingPeriod, Plan
 from shared.subscriptions.ports.billing import BillingGateway
-from shared.subscriptions.services import repository
 
 
 def price_map_field(period: BillingPeriod) -> str:

@@ -24,8 +24,8 @@ from shared.kernel.clock import Clock
 from shared.kernel.errors import Aborted
 from shared.kernel.reservation import leased
 from shared.kernel.store import DocumentStore, Transaction
+from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.ports.billing import BillingGateway
-from shared.subscriptions.services import repository
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import InvalidArgument, PaymentGatewayError, PermissionDenied
 from shared.kernel.store import DocumentStore
+from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.domain.subscription import LIVE_STATUSES
 from shared.subscriptions.ports.billing import BillingGateway
-from shared.subscriptions.services import repository
 
 CHECKED = sorted(status.value for status in LIVE_STATUSES)
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from shared.kernel.errors import PaymentGatewayError
 from shared.kernel.fields import RequestId
 from shared.kernel.store import DocumentStore, Transaction
-from shared.subscriptions.services import repository
+from shared.subscriptions.adapters import subscription_repository as repository
 
 R = TypeVar("R")
 

@@ -17,8 +17,8 @@ from shared.kernel.clock import Clock
 from shared.kernel.errors import Aborted
 from shared.kernel.reservation import leased, wait_for
 from shared.kernel.store import DocumentStore, Transaction
+from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.ports.billing import BillingGateway
-from shared.subscriptions.services import repository
 from shared.subscriptions.services.request_keys import call_with_key
 
 LEASE = timedelta(seconds=30)

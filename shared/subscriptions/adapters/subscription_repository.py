@@ -1,9 +1,10 @@
 """Where the subscriptions area keeps its documents: every path, collection and field name of
 them is spelled here, and nowhere else in the area.
 
-It is written against the `DocumentStore` port only (no SDK), so it sits beside the services
-that use it: they keep depending on the port the composition root injects, and the repository
-runs on the in-memory store in unit tests as on Firestore.
+It is written against the `DocumentStore` port only (no SDK): the services keep depending on
+the port the composition root injects, and the repository runs on the in-memory store in unit
+tests as on Firestore. The user's `stripeCustomerId` lives in the accounts area's `users`
+document and is read and written through that area's service.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from shared.accounts.services import users
 from shared.kernel.store import Document, DocumentStore, Transaction
 from shared.subscriptions.domain.subscription import Subscription, SubscriptionStatus
 
@@ -25,8 +27,6 @@ CUSTOMER_REQUESTS = "stripe_customer_requests"
 SPENT_KEYS = "stripe_spent_keys"
 # Documents of other areas this one reads or writes a field of: the user's Stripe customer id,
 # and whether a mail was queued already (the notifications outbox).
-USERS = "users"
-MAIL = "mail"
 
 Reader = DocumentStore | Transaction
 
@@ -119,8 +119,7 @@ def indexed_provider(tx: Transaction, subscription_id: object, customer_id: obje
 
 # The Stripe customer of a user (`users/{uid}.stripeCustomerId`) and its reservation
 def customer_of(reader: Reader, user_id: str) -> str | None:
-    found = (reader.get(f"{USERS}/{user_id}") or {}).get("stripeCustomerId")
-    return found if isinstance(found, str) else None
+    return users.stripe_customer_of(reader, user_id)
 
 
 def customer_request(tx: Transaction, user_id: str) -> Document | None:
@@ -139,7 +138,7 @@ def record_customer(tx: Transaction, user_id: str, customer_id: str, now: dateti
     """The user's customer (kept when it already has one, `first` false), its index, and the
     reservation answered."""
     if first:
-        tx.set(f"{USERS}/{user_id}", {"stripeCustomerId": customer_id, "updatedAt": now}, merge=True)
+        users.record_stripe_customer(tx, user_id, customer_id, now)
     index_customer(tx, customer_id, user_id)
     tx.set(f"{CUSTOMER_REQUESTS}/{user_id}", {"customerId": customer_id, "leaseUntil": None})
 
@@ -155,7 +154,3 @@ def spent_attempts(reader: Reader, base: str) -> int:
 
 def write_spent_attempts(tx: Transaction, base: str, spent: int) -> None:
     tx.set(_spent_path(base), {"key": base, "spent": spent})
-
-
-def mail_queued(tx: Transaction, mail_id: str) -> bool:
-    return tx.get(f"{MAIL}/{mail_id}") is not None
