@@ -10,6 +10,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio_sim_support import (
     CALLER_ID,
+    SCHEDULING_SLACK,
     SimEnv,
     env_fixture,  # noqa: F401
     make_client,
@@ -153,9 +154,9 @@ def test_scripted_persona(env: SimEnv) -> None:
     data = env.wait_final(call.sid)
     assert data["persona"]["ring_seconds"] == 20
     times = {r["CallStatus"]: rfc2822_seconds(r["Timestamp"]) for r in env.product.requests_to("/status", call.sid)}
-    assert 19 <= times["in-progress"] - times["ringing"] <= 23
+    assert 19 <= times["in-progress"] - times["ringing"] <= 20 + SCHEDULING_SLACK
     join, leave, _ = env.conference_events("scripted")
-    assert 11 <= rfc2822_seconds(leave["Timestamp"]) - rfc2822_seconds(join["Timestamp"]) <= 14
+    assert 11 <= rfc2822_seconds(leave["Timestamp"]) - rfc2822_seconds(join["Timestamp"]) <= 12 + SCHEDULING_SLACK
 
 
 def test_persona_variants(env: SimEnv) -> None:

@@ -55,6 +55,9 @@ ACCOUNT_SID = DEFAULT_ACCOUNT_SID
 AUTH_TOKEN = DEFAULT_AUTH_TOKEN
 CALLER_ID = "+33100000000"
 TEST_SPEED = 600.0
+# Virtual seconds a busy machine's scheduling delay adds at TEST_SPEED (20 ms of real time):
+# lower bounds on durations are exact, upper bounds allow for this.
+SCHEDULING_SLACK = 12
 ALL_CALL_EVENTS = ["initiated", "ringing", "answered", "completed"]
 FINAL = ("completed", "busy", "no-answer", "failed", "canceled")
 
