@@ -89,6 +89,7 @@ def settler(stripe_secret_key: str) -> Callable[[str], str]:
     return partial(settle_session, store=store(), gateway=stripe_gateway(stripe_secret_key), clock=clock())
 
 
+@cache
 def follow_ups(region: str, twilio_account_sid: str, twilio_auth_token: str, stripe_secret_key: str) -> FollowUps:
     """What a Twilio callback asks for after its transaction, with this codebase's adapters."""
     from shared.calls.services.costs import record_call_costs

@@ -25,8 +25,6 @@ SUBSCRIPTION_INDEX = "stripe_subscription_index"
 CUSTOMER_INDEX = "stripe_customers"
 CUSTOMER_REQUESTS = "stripe_customer_requests"
 SPENT_KEYS = "stripe_spent_keys"
-# Documents of other areas this one reads or writes a field of: the user's Stripe customer id,
-# and whether a mail was queued already (the notifications outbox).
 
 Reader = DocumentStore | Transaction
 
