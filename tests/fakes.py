@@ -23,6 +23,7 @@ from shared.subscriptions.ports.billing import (
     PlanChange,
     RecurringPrice,
     StripeSubscription,
+    SubscriptionRequest,
 )
 
 T = TypeVar("T")
@@ -457,15 +458,9 @@ class FakeBillingGateway(BillingGateway):
 
     # --- subscriptions ---------------------------------------------------------------------
 
-    def create_subscription(
-        self,
-        customer_id: str,
-        price_id: str,
-        metadata: dict[str, str],
-        idempotency_key: str,
-        trial_end: datetime | None = None,
-    ) -> StripeSubscription:
+    def create_subscription(self, request: SubscriptionRequest) -> StripeSubscription:
         self.calls.append("create_subscription")
+        price_id, trial_end = request.price_id, request.trial_end
         sub_id = f"sub_{len(self.subscriptions) + 1}"
         self.trial_ends[sub_id] = trial_end
         if trial_end is not None:  # nothing to pay yet: a SetupIntent saves the card
@@ -483,8 +478,8 @@ class FakeBillingGateway(BillingGateway):
                 payment_intent_id=f"pi_{sub_id}",
             )
         self.subscriptions[sub_id] = created
-        self.subscription_metadata[sub_id] = dict(metadata)
-        self.subscription_customers[sub_id] = customer_id
+        self.subscription_metadata[sub_id] = dict(request.metadata)
+        self.subscription_customers[sub_id] = request.customer_id
         return created
 
     def retrieve_subscription(self, subscription_id: str) -> StripeSubscription:

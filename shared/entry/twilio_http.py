@@ -15,6 +15,8 @@ TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 @dataclass(frozen=True)
 class TwilioRequest:
+    """A verified webhook: which session, party and dial attempt it is about, and its form."""
+
     call_session_id: str
     party: str
     attempt: int

@@ -7,6 +7,7 @@ from shared.kernel.money import Currency, Money
 from shared.subscriptions.adapters.stripe_billing import StripeBillingGateway
 from shared.subscriptions.domain.plans import BillingPeriod
 from shared.subscriptions.domain.subscription import Subscription
+from shared.subscriptions.ports.billing import SubscriptionRequest
 from shared.subscriptions.services.events import subscription_fields
 
 
@@ -21,7 +22,7 @@ def test_a_subscription_re_fetched_as_a_webhook_object(stripe_api: str) -> None:
         auth=("sk_test_it", ""),
     ).raise_for_status()
     metadata = {"providerId": "lawyer1", "planId": "lawyer_pro", "providerType": "lawyer"}
-    created = billing.create_subscription(customer, price.id, metadata, "subscription:lawyer1")
+    created = billing.create_subscription(SubscriptionRequest(customer, price.id, metadata, "subscription:lawyer1"))
 
     found = billing.subscription_object(created.id)
     assert found is not None and isinstance(found["items"]["data"][0]["price"], dict)
@@ -43,7 +44,9 @@ def test_a_plan_change_reports_what_stripe_invoiced_at_once(stripe_api: str) -> 
     richer = billing.create_price(product, Money(3900, Currency.EUR), BillingPeriod.MONTHLY, "price:s:eur:m")
     yearly = billing.create_price(product, Money(66240, Currency.EUR), BillingPeriod.YEARLY, "price:p:eur:y")
     customer = billing.create_customer("lawyer2", "lawyer2@test.example", "customer:lawyer2")
-    created = billing.create_subscription(customer, monthly.id, {"providerId": "lawyer2"}, "subscription:lawyer2")
+    created = billing.create_subscription(
+        SubscriptionRequest(customer, monthly.id, {"providerId": "lawyer2"}, "subscription:lawyer2")
+    )
     assert created.client_secret is not None  # the provider pays the first invoice with Elements
     # Its confirmation secret and PaymentIntent (the invoice's `payments`): no `payment_intent`.
     assert created.payment_intent_id and created.client_secret.startswith(created.payment_intent_id + "_secret_")
@@ -82,7 +85,9 @@ def test_a_subscription_with_a_trial_gives_the_setup_intent_to_confirm(stripe_ap
     customer = billing.create_customer("expat3", None, "customer:expat3")
     clock = requests.get(f"{stripe_api}/_test/clock", auth=("sk_test_it", "")).json()["now"]
     trial_end = datetime.fromtimestamp(clock, UTC) + timedelta(days=10)
-    created = billing.create_subscription(customer, monthly.id, {"providerId": "expat3"}, "sub:expat3", trial_end)
+    created = billing.create_subscription(
+        SubscriptionRequest(customer, monthly.id, {"providerId": "expat3"}, "sub:expat3", trial_end)
+    )
     assert (created.status, created.client_secret) == ("trialing", None)
     assert created.setup_client_secret is not None and created.setup_client_secret.startswith("seti_")
     found = billing.subscription_object(created.id)
@@ -96,6 +101,8 @@ def test_a_stale_incomplete_subscription_is_cancelled(stripe_api: str) -> None:
     product = billing.ensure_product("lawyer_pro", "Lawyer Pro")
     monthly = billing.create_price(product, Money(6900, Currency.EUR), BillingPeriod.MONTHLY, "price:p:eur:m2")
     customer = billing.create_customer("lawyer3", None, "customer:lawyer3")
-    abandoned = billing.create_subscription(customer, monthly.id, {"providerId": "lawyer3"}, "subscription:l3:p1")
+    abandoned = billing.create_subscription(
+        SubscriptionRequest(customer, monthly.id, {"providerId": "lawyer3"}, "subscription:l3:p1")
+    )
     assert billing.cancel_subscription(abandoned.id, f"cancel-incomplete:{abandoned.id}").status == "canceled"
     assert billing.incomplete_subscriptions(customer) == []

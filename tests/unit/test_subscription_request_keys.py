@@ -5,14 +5,20 @@ the same, so a retry under the old key would meet the same 5xx again."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from shared.kernel.commands import parse_command
 from shared.kernel.errors import PaymentGatewayError
-from shared.subscriptions.ports.billing import CheckoutRequest, CheckoutSession, PlanChange, StripeSubscription
+from shared.subscriptions.ports.billing import (
+    CheckoutRequest,
+    CheckoutSession,
+    PlanChange,
+    StripeSubscription,
+    SubscriptionRequest,
+)
 from shared.subscriptions.services.changes import PlanChangeCommand, RequestIdCommand, change_subscription_plan
 from shared.subscriptions.services.changes import set_cancellation as set_cancellation_at_stripe
 from shared.subscriptions.services.checkout import create_subscription, create_subscription_checkout
@@ -44,16 +50,9 @@ class ReplayingBilling(FakeBillingGateway):
         self._keyed("checkout", request.idempotency_key)
         return super().create_checkout_session(request)
 
-    def create_subscription(
-        self,
-        customer_id: str,
-        price_id: str,
-        metadata: dict[str, str],
-        idempotency_key: str,
-        trial_end: datetime | None = None,
-    ) -> StripeSubscription:
-        self._keyed("create", idempotency_key)
-        return super().create_subscription(customer_id, price_id, metadata, idempotency_key, trial_end)
+    def create_subscription(self, request: SubscriptionRequest) -> StripeSubscription:
+        self._keyed("create", request.idempotency_key)
+        return super().create_subscription(request)
 
     def cancel_subscription(self, subscription_id: str, idempotency_key: str) -> StripeSubscription:
         self._keyed("cancel-incomplete", idempotency_key)

@@ -25,15 +25,7 @@ from shared.calls.adapters import session_repository
 from shared.calls.domain.call_session import TERMINAL, CallStatus, FailureReason
 from shared.calls.domain.settings import CallSettings, RecoverySettings
 from shared.calls.ports.telephony import Telephony
-from shared.calls.services.payment_anomalies import (
-    NOT_LIVE,
-    ExpiringHold,
-    expiring_holds,
-    load_recovery_settings,
-    orphan_holds,
-    stuck_sessions,
-    unsettled_sessions,
-)
+from shared.calls.services import payment_anomalies as anomalies
 from shared.calls.services.record_settlement import settle_from_call_records
 from shared.calls.services.sessions import fail
 from shared.kernel.clock import Clock
@@ -89,9 +81,9 @@ def recover_stuck_payments(
 ) -> RecoveryReport:
     """Run the recovery once and write `payment_recovery_reports/{YYYYmmddTHHMMSS}`."""
     now = clock.now()
-    settings = load_recovery_settings(store)
+    settings = anomalies.load_recovery_settings(store)
     report = RecoveryReport(ran_at=now)
-    lapsing = expiring_holds(store, now, settings)
+    lapsing = anomalies.expiring_holds(store, now, settings)
     _retry_settlements(store, settle, now, settings, report, {h.call_session_id for h in lapsing if h.call_session_id})
     _release_orphan_holds(store, gateway, now, settings, report)
     _fail_stuck_sessions(store, settle, now, settings, report, lapsing, partial(_from_records, store, telephony, clock))
@@ -111,7 +103,7 @@ def _retry_settlements(
     report: RecoveryReport,
     lapsing: set[str],
 ) -> None:
-    for call_session_id, doc in unsettled_sessions(store, ["pending", "failed"]):
+    for call_session_id, doc in anomalies.unsettled_sessions(store, ["pending", "failed"]):
         payment = doc.get("payment") or {}
         exhausted = int(payment.get("attempts", 0)) >= settings.max_settlement_attempts
         if exhausted:
@@ -161,7 +153,7 @@ def _flag(store: DocumentStore, call_session_id: str, reason: str, now: datetime
 def _release_orphan_holds(
     store: DocumentStore, gateway: PaymentGateway, now: datetime, settings: RecoverySettings, report: RecoveryReport
 ) -> None:
-    for payment_id, payment in orphan_holds(store, now, settings):
+    for payment_id, payment in anomalies.orphan_holds(store, now, settings):
         try:
             outcome = release_orphan_hold(store, gateway, payment_id, payment, now)
         except PaymentGatewayError as exc:
@@ -188,15 +180,17 @@ def _fail_stuck_sessions(
     now: datetime,
     settings: RecoverySettings,
     report: RecoveryReport,
-    lapsing: list[ExpiringHold],
+    lapsing: list[anomalies.ExpiringHold],
     from_records: Callable[[str, bool], str],
 ) -> None:
     # session id -> True when its hold lapses soon but it is not too old: it may only be failed
     # while no call is live, and an active one is only finished once Twilio shows both calls over.
-    targets: dict[str, bool] = {call_session_id: False for call_session_id, _ in stuck_sessions(store, now, settings)}
+    targets: dict[str, bool] = {
+        call_session_id: False for call_session_id, _ in anomalies.stuck_sessions(store, now, settings)
+    }
     for hold in lapsing:
         status = (hold.session or {}).get("status")
-        live_or_waiting = status in NOT_LIVE or status == CallStatus.ACTIVE.value
+        live_or_waiting = status in anomalies.NOT_LIVE or status == CallStatus.ACTIVE.value
         if hold.call_session_id and live_or_waiting and hold.call_session_id not in targets:
             targets[hold.call_session_id] = True
     if not targets:
@@ -238,7 +232,7 @@ def _fail_stuck(
         return "skipped"
     if view.status is CallStatus.ACTIVE:
         return "active"  # both parties were connected: Twilio's records tell what to bill
-    if only_if_not_live and view.status not in NOT_LIVE:
+    if only_if_not_live and view.status not in anomalies.NOT_LIVE:
         return "skipped"  # a call went live since the query: let it finish
     fail(tx, view, FailureReason.STUCK, now=now, settings=settings)
     return "failed"

@@ -20,6 +20,8 @@ class Destination:
 
 @dataclass(frozen=True)
 class HoldRequest:
+    """An authorisation to place on the client's card, captured or released later."""
+
     amount: Money
     metadata: dict[str, str]
     idempotency_key: str

@@ -16,20 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.kernel import errors
 from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_booking_client
-from shared.kernel.errors import (
-    Aborted,
-    AlreadyExists,
-    FailedPrecondition,
-    InvalidArgument,
-    NotFound,
-    PaymentGatewayError,
-    ResourceExhausted,
-    Unavailable,
-)
 from shared.kernel.money import Money
-from shared.kernel.rate_limit import decide
 from shared.kernel.reservation import leased, wait_for
 from shared.kernel.store import DocumentStore, Transaction
 from shared.payments.adapters import payment_repository
@@ -98,7 +88,9 @@ def create_payment_intent(
         profile.get("priceOverrides"),
     )
     if cmd.amount != price.total.minor:
-        raise InvalidArgument("amount", f"does not match the price of this call; expected {price.total.major_str()}")
+        raise errors.InvalidArgument(
+            "amount", f"does not match the price of this call; expected {price.total.major_str()}"
+        )
     settings = PaymentSettings.from_document(store.get("settings/payments"))
 
     outcome = store.run_transaction(lambda tx: _reserve(tx, cmd, price, settings, clock.now()))
@@ -123,12 +115,14 @@ def _approved_provider(store: DocumentStore, provider_id: str, service_type: Ser
 
     profile = store.get(profile_path(provider_id))
     if profile is None:
-        raise NotFound(f"providerId: no provider {provider_id!r}", field="providerId")
+        raise errors.NotFound(f"providerId: no provider {provider_id!r}", field="providerId")
     if profile.get("approvalStatus") != "approved" or profile.get("isVisible") is not True:
-        raise FailedPrecondition("providerId: this provider is not approved or not visible", field="providerId")
+        raise errors.FailedPrecondition("providerId: this provider is not approved or not visible", field="providerId")
     expected = ServiceType.for_provider_type(str(profile.get("type")))
     if expected is not service_type:
-        raise InvalidArgument("serviceType", f"this provider offers {expected.value if expected else 'no calls'}")
+        raise errors.InvalidArgument(
+            "serviceType", f"this provider offers {expected.value if expected else 'no calls'}"
+        )
     return {**profile, "stripeAccountId": read_account(store, provider_id).get("stripeAccountId")}
 
 
@@ -152,7 +146,7 @@ def _reserve(
             and reservation.get("currency") == price.total.currency.value
         )
         if not same_booking:
-            raise AlreadyExists("callSessionId: already used for another booking", field="callSessionId")
+            raise errors.AlreadyExists("callSessionId: already used for another booking", field="callSessionId")
         if reservation.get("paymentIntentId"):
             return _Existing(reservation["paymentIntentId"])
         if leased(reservation, now):
@@ -161,11 +155,10 @@ def _reserve(
         tx.update(path, {"leaseUntil": now + RESERVATION_LEASE, "attempts": reservation.get("attempts", 1) + 1})
         return _Reserved(int(reservation.get("keyAttempt", 0)))
 
-    decision = decide(
-        settings.create_payment_intent_rate_limit.as_rule(), list(limiter.get("attempts", [])), now.timestamp()
-    )
+    rule = settings.create_payment_intent_rate_limit.as_rule()
+    decision = rule.decide(list(limiter.get("attempts", [])), now.timestamp())
     if not decision.allowed:
-        raise ResourceExhausted(f"too many payment attempts; retry in {decision.retry_after_seconds} seconds")
+        raise errors.ResourceExhausted(f"too many payment attempts; retry in {decision.retry_after_seconds} seconds")
     tx.set(limiter_path, {"attempts": decision.recent, "updatedAt": now})
     tx.create(
         path,
@@ -202,14 +195,14 @@ def _wait_for_inflight(store: DocumentStore, clock: Clock, call_session_id: str)
     answer = wait_for(created, clock=clock, seconds=WAIT_FOR_INFLIGHT_SECONDS, step=WAIT_STEP_SECONDS)
     if isinstance(answer, _Existing):
         return answer
-    raise Aborted("callSessionId: a payment for this session is being created; retry shortly")
+    raise errors.Aborted("callSessionId: a payment for this session is being created; retry shortly")
 
 
 def _replay(gateway: PaymentGateway, payment_intent_id: str) -> PaymentIntentCreated:
     try:
         hold = gateway.retrieve_hold(payment_intent_id)
-    except PaymentGatewayError as exc:
-        raise Unavailable("the payment provider is unavailable; retry shortly") from exc
+    except errors.PaymentGatewayError as exc:
+        raise errors.Unavailable("the payment provider is unavailable; retry shortly") from exc
     return PaymentIntentCreated(hold.client_secret, hold.id, hold.amount)
 
 
@@ -239,7 +232,7 @@ def _create_hold(
                 request.amount, request.metadata, request.idempotency_key, Destination(account_id, price.platform_fee)
             )
         return gateway.create_hold(request), request.destination
-    except PaymentGatewayError as exc:
+    except errors.PaymentGatewayError as exc:
         # Let a retry take over at once: with the next key after a server error (Stripe would
         # replay it), with the same key after a refusal (Stripe answers the same again).
         store.set(
@@ -253,8 +246,8 @@ def _create_hold(
             merge=True,
         )
         if exc.retryable:
-            raise Unavailable("the payment provider is unavailable; retry shortly") from exc
-        raise FailedPrecondition("the payment provider refused to create the payment") from exc
+            raise errors.Unavailable("the payment provider is unavailable; retry shortly") from exc
+        raise errors.FailedPrecondition("the payment provider refused to create the payment") from exc
 
 
 def _record(

@@ -5,14 +5,13 @@ PaymentIntent pays it), and both are returned only when expanded."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.kernel.adapters.stripe_api import call_stripe
 from shared.kernel.errors import PaymentGatewayError
 from shared.kernel.money import Currency, Money
 from shared.subscriptions.adapters.stripe_catalogue import StripeCatalogue, price_of
-from shared.subscriptions.ports.billing import PlanChange, StripeSubscription
+from shared.subscriptions.ports.billing import PlanChange, StripeSubscription, SubscriptionRequest
 
 if TYPE_CHECKING:
     from stripe import Invoice, Subscription
@@ -25,18 +24,12 @@ CREATE_EXPAND = ["latest_invoice.confirmation_secret", "latest_invoice.payments"
 class StripeBillingGateway(StripeCatalogue):
     """Stripe Billing: the catalogue (StripeCatalogue), subscriptions here."""
 
-    def create_subscription(
-        self,
-        customer_id: str,
-        price_id: str,
-        metadata: dict[str, str],
-        idempotency_key: str,
-        trial_end: datetime | None = None,
-    ) -> StripeSubscription:
+    def create_subscription(self, request: SubscriptionRequest) -> StripeSubscription:
+        trial_end, idempotency_key = request.trial_end, request.idempotency_key
         params: SubscriptionCreateParams = {
-            "customer": customer_id,
-            "items": [{"price": price_id}],
-            "metadata": metadata,
+            "customer": request.customer_id,
+            "items": [{"price": request.price_id}],
+            "metadata": request.metadata,
             "payment_behavior": "default_incomplete",
             "payment_settings": {"save_default_payment_method": "on_subscription"},
             "expand": CREATE_EXPAND,

@@ -22,20 +22,35 @@ class RecurringPrice:
 
 @dataclass(frozen=True)
 class CheckoutSession:
+    """A created Checkout Session: the web app redirects to `url`."""
+
     id: str
     url: str
 
 
 @dataclass(frozen=True)
-class CheckoutRequest:
+class SubscriptionRequest:
+    """A subscription to one Price for a Customer, created incomplete (Elements pays its first
+    invoice) or, with `trial_end`, trialing until then."""
+
     customer_id: str
     price_id: str
     metadata: dict[str, str]
-    success_url: str
-    cancel_url: str
     idempotency_key: str
     trial_end: datetime | None = None  # the first charge waits until then (a trial being converted)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckoutRequest(SubscriptionRequest):
+    """The same subscription bought on Stripe's hosted page, which returns to one of the URLs."""
+
+    success_url: str
+    cancel_url: str
     extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, subscription: SubscriptionRequest, *, success_url: str, cancel_url: str) -> CheckoutRequest:
+        return cls(**vars(subscription), success_url=success_url, cancel_url=cancel_url)
 
 
 @dataclass(frozen=True)
@@ -90,14 +105,7 @@ class BillingGateway(ABC):
         """A subscription-mode Checkout Session for one Price."""
 
     @abstractmethod
-    def create_subscription(
-        self,
-        customer_id: str,
-        price_id: str,
-        metadata: dict[str, str],
-        idempotency_key: str,
-        trial_end: datetime | None = None,
-    ) -> StripeSubscription:
+    def create_subscription(self, request: SubscriptionRequest) -> StripeSubscription:
         """An incomplete subscription whose first invoice the client pays with Elements; with
         `trial_end`, a trialing one whose card the client saves with the pending SetupIntent."""
 

@@ -25,7 +25,7 @@ from shared.kernel.store import DocumentStore
 from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.domain.plans import BillingPeriod, Plan, ProviderType, plan
 from shared.subscriptions.domain.subscription import Subscription
-from shared.subscriptions.ports.billing import BillingGateway, CheckoutRequest, RecurringPrice
+from shared.subscriptions.ports.billing import BillingGateway, CheckoutRequest, RecurringPrice, SubscriptionRequest
 from shared.subscriptions.services.plan_sync import plan_price_id
 from shared.subscriptions.services.purchases import cancel_stale_incomplete, purchase_in_flight, record_purchase
 from shared.subscriptions.services.stripe_customers import ensure_customer
@@ -72,6 +72,17 @@ class Purchase:
     metadata: dict[str, str]
     trial_end: datetime | None = None  # a running server trial carried into the plan
     number: int = 1  # the provider's purchase number (subscription_purchases)
+
+    def request(self, flow: str) -> SubscriptionRequest:
+        """What to ask Stripe for. One key per purchase and flow: a retry after an outage is a new
+        purchase, never Stripe's replay of the 5xx saved under the last one's key."""
+        return SubscriptionRequest(
+            customer_id=self.customer_id,
+            price_id=self.price.id,
+            metadata=self.metadata,
+            idempotency_key=f"{flow}:{self.provider_id}:{self.price.id}:p{self.number}",
+            trial_end=self.trial_end,
+        )
 
     def terms(self) -> dict[str, Any]:
         """What will actually be charged, and from when: the Stripe Price's own amount and
@@ -145,16 +156,10 @@ def create_subscription_checkout(
 ) -> dict[str, Any]:
     with purchase(cmd, caller, store=store, billing=billing, clock=clock) as bought:
         session = billing.create_checkout_session(
-            CheckoutRequest(
-                customer_id=bought.customer_id,
-                price_id=bought.price.id,
-                metadata=bought.metadata,
+            CheckoutRequest.of(
+                bought.request("checkout"),
                 success_url=f"{return_url}?checkout=success",
                 cancel_url=f"{return_url}?checkout=cancelled",
-                # One key per purchase: a retry after an outage is a new purchase, never
-                # Stripe's replay of the 5xx saved under the last one's key.
-                idempotency_key=f"checkout:{bought.provider_id}:{bought.price.id}:p{bought.number}",
-                trial_end=bought.trial_end,
             )
         )
     return {"sessionId": session.id, "url": session.url, **bought.terms()}
@@ -170,13 +175,7 @@ def create_subscription(
 ) -> dict[str, Any]:
     """The Elements flow: an incomplete subscription whose first invoice the web app pays."""
     with purchase(cmd, caller, store=store, billing=billing, clock=clock) as bought:
-        created = billing.create_subscription(
-            bought.customer_id,
-            bought.price.id,
-            bought.metadata,
-            f"subscription:{bought.provider_id}:{bought.price.id}:p{bought.number}",
-            trial_end=bought.trial_end,
-        )
+        created = billing.create_subscription(bought.request("subscription"))
         record_purchase(bought.provider_id, created.id, store=store, clock=clock)
     return {
         "subscriptionId": created.id,
