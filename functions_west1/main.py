@@ -8,8 +8,6 @@ from typing import Any
 from firebase_functions import https_fn, options, params
 from flask import Request, Response
 
-from shared.calls.services.commands import CreateAndScheduleCallCommand
-from shared.calls.services.scheduling import create_and_schedule_call
 from shared.entry import wiring
 from shared.entry.callables import run_callable
 from shared.entry.codebase import configure_codebase
@@ -28,6 +26,9 @@ PING_CPU: Any = 0.08  # the smallest CPU Cloud Run takes (the SDK annotates `cpu
 
 @https_fn.on_call(secrets=[ENCRYPTION_KEY, STRIPE_RESTRICTED_KEY], max_instances=5, timeout_sec=60)
 def createAndScheduleCall(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.calls.services.commands import CreateAndScheduleCallCommand
+    from shared.calls.services.scheduling import create_and_schedule_call
+
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
         cmd = parse_command(CreateAndScheduleCallCommand, data)
         return create_and_schedule_call(

@@ -10,11 +10,7 @@ from flask import Request, Response
 
 from shared.entry import wiring
 from shared.entry.callables import run_callable
-from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
 from shared.kernel.commands import Caller, parse_command
-from shared.payments.services.commands import CreatePaymentIntentCommand
-from shared.payments.services.intents import create_payment_intent
-from shared.payments.services.stripe_webhook import handle_stripe_webhook
 from west3_runtime import (
     CODEBASE,
     LIGHT,
@@ -89,6 +85,9 @@ __all__ = [
 
 @https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, max_instances=2, timeout_sec=60)
 def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.payments.services.commands import CreatePaymentIntentCommand
+    from shared.payments.services.intents import create_payment_intent
+
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
         cmd = parse_command(CreatePaymentIntentCommand, data)
         return create_payment_intent(
@@ -105,8 +104,9 @@ def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 @https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY], memory=LIGHT, max_instances=2, timeout_sec=60)
 def stripeWebhook(req: Request) -> Response:
-    from shared.entry.stripe_events import chain_refreshers
+    from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS, chain_refreshers
     from shared.payments.services.events import payment_intent_refresher
+    from shared.payments.services.stripe_webhook import handle_stripe_webhook
     from shared.subscriptions.services.events import subscription_refresher
 
     if req.method != "POST":

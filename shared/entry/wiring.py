@@ -6,20 +6,21 @@ from collections.abc import Callable
 from functools import cache, partial
 from typing import TYPE_CHECKING
 
-from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
-from shared.calls.ports.telephony import Telephony
-from shared.calls.services.sessions import CallbackUrls
 from shared.kernel import config
 from shared.kernel.adapters.firebase_app import firebase_app, firestore_client
 from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
 from shared.kernel.clock import Clock, SystemClock
-from shared.kernel.tasks import TaskScheduler
-from shared.payments.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
-from shared.subscriptions.ports.billing import BillingGateway
 
+# Each adapter's module (cryptography, pydantic settings, the SDKs) loads with its first use.
 if TYPE_CHECKING:
     from shared.calls.adapters.twilio_telephony import TwilioSignature
+    from shared.calls.ports.phone_vault import PhoneVault
+    from shared.calls.ports.telephony import Telephony
     from shared.calls.services.follow_ups import FollowUps
+    from shared.calls.services.sessions import CallbackUrls
+    from shared.kernel.tasks import TaskScheduler
+    from shared.payments.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
+    from shared.subscriptions.ports.billing import BillingGateway
 
 SETTINGS_TTL_SECONDS = 60.0
 """How long an instance keeps a `settings/*` document before reading it again."""
@@ -37,6 +38,8 @@ def clock() -> Clock:
 
 @cache
 def stripe_gateway(secret_key: str) -> StripePaymentGateway:
+    from shared.payments.adapters.stripe_gateway import StripePaymentGateway
+
     return StripePaymentGateway(secret_key, api_base=config.stripe_api_base())
 
 
@@ -49,11 +52,15 @@ def billing_gateway(secret_key: str) -> BillingGateway:
 
 @cache
 def stripe_verifier(webhook_secret: str) -> StripeWebhookVerifier:
+    from shared.payments.adapters.stripe_gateway import StripeWebhookVerifier
+
     return StripeWebhookVerifier(webhook_secret)
 
 
 @cache
-def phone_vault(key_b64: str) -> AesGcmPhoneVault:
+def phone_vault(key_b64: str) -> PhoneVault:
+    from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
+
     return AesGcmPhoneVault(key_b64)
 
 
@@ -80,6 +87,8 @@ def twilio_signature(auth_token: str, secondary_token: str, shared_key: str) -> 
 
 @cache
 def callback_urls(region: str) -> CallbackUrls:
+    from shared.calls.services.sessions import CallbackUrls
+
     return CallbackUrls(config.functions_base_url(region))
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared.kernel.errors import InvalidArgument, PermissionDenied, Unauthenticated
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ def parse_command(model: type[M], data: Any) -> M:
 
     Field validators may call the domain parsers directly: their InvalidArgument (not a
     ValueError) passes through pydantic unchanged, field name included."""
+    from pydantic import ValidationError  # with the first command: not at a cold import
+
     if not isinstance(data, dict):
         raise InvalidArgument("data", "must be an object")
     try:
