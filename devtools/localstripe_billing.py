@@ -55,7 +55,7 @@ _held: list[list[Event]] = []
 _log = logging.getLogger("aiohttp.access")
 
 
-class Plain:
+class JsonAnswer:
     """A JSON answer for a route in `extra_apis` (they export what they return)."""
 
     def __init__(self, body: Json) -> None:
@@ -225,7 +225,7 @@ async def _post(hook: Any, type: str, payload: bytes, attempt: int) -> bool:
         return False
 
 
-def _set_delay(seconds: Any = None, **kwargs: Any) -> Plain:
+def _set_delay(seconds: Any = None, **kwargs: Any) -> JsonAnswer:
     unexpected(kwargs)
     try:
         delay = float(seconds)
@@ -234,12 +234,12 @@ def _set_delay(seconds: Any = None, **kwargs: Any) -> Plain:
     if delay < 0:
         raise UserError(400, "seconds must be >= 0")
     _state["delay"] = delay
-    return Plain({"delay": delay})
+    return JsonAnswer({"delay": delay})
 
 
-def _status(**kwargs: Any) -> Plain:
+def _status(**kwargs: Any) -> JsonAnswer:
     pending = len(_pending) + int(_state["in_flight"]) + int(_state["retrying"])
-    return Plain({"delay": _state["delay"], "pending": pending})
+    return JsonAnswer({"delay": _state["delay"], "pending": pending})
 
 
 def register() -> None:

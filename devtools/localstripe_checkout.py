@@ -17,7 +17,7 @@ from typing import Any
 from localstripe.errors import UserError
 from localstripe.resources import Customer, List, PaymentMethod, Plan, StripeObject, Subscription, store
 
-from devtools.localstripe_billing import Plain, as_int, as_metadata, diff, emit, public_url, set_route, unexpected
+from devtools.localstripe_billing import JsonAnswer, as_int, as_metadata, diff, emit, public_url, set_route, unexpected
 from devtools.localstripe_clock import now
 from devtools.localstripe_prices import Price
 from devtools.localstripe_subscriptions import create_subscription
@@ -102,7 +102,7 @@ def _line_items(id: str, limit: Any = None, starting_after: Any = None, **kwargs
     price = Price._api_retrieve(session._price)
     result = List(f"/v1/checkout/sessions/{id}/line_items", limit=limit, starting_after=starting_after)
     result._list = [
-        Plain(
+        JsonAnswer(
             {
                 "id": "li_" + session.id[8:],
                 "object": "item",

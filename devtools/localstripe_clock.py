@@ -18,7 +18,7 @@ from localstripe import resources
 from localstripe.errors import UserError
 from localstripe.resources import Store
 
-from devtools.localstripe_billing import Plain, as_int, set_route, unexpected
+from devtools.localstripe_billing import JsonAnswer, as_int, set_route, unexpected
 
 MAX_STEPS = 5000
 
@@ -90,7 +90,7 @@ def advance_to(target: int) -> int:
     return steps
 
 
-def _advance(seconds: Any = None, to: Any = None, **kwargs: Any) -> Plain:
+def _advance(seconds: Any = None, to: Any = None, **kwargs: Any) -> JsonAnswer:
     unexpected(kwargs)
     if (seconds is None) == (to is None):
         raise UserError(400, "Give either seconds or to")
@@ -98,11 +98,11 @@ def _advance(seconds: Any = None, to: Any = None, **kwargs: Any) -> Plain:
     if target < now():
         raise UserError(400, "The clock only moves forward")
     steps = advance_to(target)
-    return Plain({"object": "local_clock", "now": now(), "offset": int(clock.offset), "processed": steps})
+    return JsonAnswer({"object": "local_clock", "now": now(), "offset": int(clock.offset), "processed": steps})
 
 
-def _get(**kwargs: Any) -> Plain:
-    return Plain({"object": "local_clock", "now": now(), "offset": int(clock.offset)})
+def _get(**kwargs: Any) -> JsonAnswer:
+    return JsonAnswer({"object": "local_clock", "now": now(), "offset": int(clock.offset)})
 
 
 def _clear(self: Store) -> None:

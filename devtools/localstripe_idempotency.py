@@ -37,7 +37,7 @@ from aiohttp import web
 from localstripe.errors import UserError
 from localstripe.resources import Store, random_id
 
-from devtools.localstripe_billing import Plain, as_int, set_route, unexpected
+from devtools.localstripe_billing import JsonAnswer, as_int, set_route, unexpected
 from devtools.localstripe_clock import now
 from devtools.localstripe_events import current_request
 
@@ -210,7 +210,7 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
     return response
 
 
-def _arm(path: Any = None, status: Any = None, times: Any = 1, method: Any = None, **kwargs: Any) -> Plain:
+def _arm(path: Any = None, status: Any = None, times: Any = 1, method: Any = None, **kwargs: Any) -> JsonAnswer:
     unexpected(kwargs)
     if not isinstance(path, str) or not path.startswith("/v1/"):
         raise UserError(400, "path must be an API path such as /v1/payment_intents/{id}/capture")
@@ -222,15 +222,15 @@ def _arm(path: Any = None, status: Any = None, times: Any = 1, method: Any = Non
     pattern = re.compile("".join(r"[^/]+" if part.startswith("{") else re.escape(part) for part in _parts(path)))
     fault = Fault(path, pattern, code, as_int(times, "times", 1), method)
     _faults.append(fault)
-    return Plain({"object": "local_fault", **fault.describe()})
+    return JsonAnswer({"object": "local_fault", **fault.describe()})
 
 
 def _parts(path: str) -> list[str]:
     return [part for part in re.split(r"(\{[^/{}]+\})", path) if part]
 
 
-def _armed(**kwargs: Any) -> Plain:
-    return Plain({"object": "list", "data": [fault.describe() for fault in _faults if fault.remaining > 0]})
+def _armed(**kwargs: Any) -> JsonAnswer:
+    return JsonAnswer({"object": "list", "data": [fault.describe() for fault in _faults if fault.remaining > 0]})
 
 
 def forget() -> None:

@@ -13,9 +13,9 @@ from shared.entry.callables import run_callable
 from shared.kernel.commands import Caller, parse_command
 from west3_runtime import (
     CODEBASE,
-    LIGHT,
     REGION,
     SMALL_CPU,
+    SMALL_MEMORY,
     STRIPE_SECRET_KEY,
     STRIPE_WEBHOOK_SECRET,
     TWILIO_ACCOUNT_SID,
@@ -83,7 +83,7 @@ __all__ = [
 ]
 
 
-@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, max_instances=2, timeout_sec=60)
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=SMALL_MEMORY, max_instances=2, timeout_sec=60)
 def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.payments.services.commands import CreatePaymentIntentCommand
     from shared.payments.services.intents import create_payment_intent
@@ -102,7 +102,9 @@ def createPaymentIntent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_request(secrets=[STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY], memory=LIGHT, max_instances=2, timeout_sec=60)
+@https_fn.on_request(
+    secrets=[STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY], memory=SMALL_MEMORY, max_instances=2, timeout_sec=60
+)
 def stripeWebhook(req: Request) -> Response:
     from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS, chain_refreshers
     from shared.payments.services.events import payment_intent_refresher
@@ -133,7 +135,7 @@ def _change(event: firestore_fn.Event[Any]) -> tuple[dict[str, Any] | None, dict
     return before, after
 
 
-@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
     from shared.payments.services.triggers import on_payment_authorized
 
@@ -141,7 +143,9 @@ def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
     on_payment_authorized(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
 
 
-@firestore_fn.on_document_updated(document="call_sessions/{sessionId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
+@firestore_fn.on_document_updated(
+    document="call_sessions/{sessionId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1
+)
 def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
     from shared.payments.services.triggers import on_session_payment_captured
 
@@ -151,7 +155,7 @@ def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
     )
 
 
-@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
     from shared.payments.services.triggers import on_payment_state
 
@@ -160,7 +164,7 @@ def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
         on_payment_state(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
 
 
-@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
+@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
     from shared.payments.services.triggers import on_payment_state
 
@@ -172,7 +176,7 @@ def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
 @scheduler_fn.on_schedule(
     schedule="every 15 minutes",
     secrets=[STRIPE_SECRET_KEY, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN],
-    memory=LIGHT,
+    memory=SMALL_MEMORY,
     cpu=SMALL_CPU,
     max_instances=1,
     timeout_sec=300,
@@ -184,7 +188,7 @@ def stuckPaymentsRecovery(event: scheduler_fn.ScheduledEvent) -> None:
         store=wiring.store(),
         gateway=wiring.stripe_gateway(STRIPE_SECRET_KEY.value),
         clock=wiring.clock(),
-        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+        settle=wiring.settle_session_payment(STRIPE_SECRET_KEY.value),
         telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
     )
     logger.info("stuck payments recovery", extra={"json_fields": {"report": report.as_dict()}})
@@ -212,7 +216,7 @@ def _apply_forgotten_twilio_callbacks() -> None:
 
 
 @scheduler_fn.on_schedule(
-    schedule="every day 01:00", timezone=options.Timezone("UTC"), memory=LIGHT, cpu=SMALL_CPU, max_instances=1
+    schedule="every day 01:00", timezone=options.Timezone("UTC"), memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1
 )
 def collectDailyPaymentMetrics(event: scheduler_fn.ScheduledEvent) -> None:
     from datetime import timedelta
@@ -223,7 +227,7 @@ def collectDailyPaymentMetrics(event: scheduler_fn.ScheduledEvent) -> None:
     collect_daily_payment_metrics(yesterday, store=wiring.store(), clock=wiring.clock())
 
 
-@scheduler_fn.on_schedule(schedule="every 30 minutes", memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
+@scheduler_fn.on_schedule(schedule="every 30 minutes", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def runPaymentHealthCheck(event: scheduler_fn.ScheduledEvent) -> None:
     from shared.calls.services.payment_health import run_payment_health_check
 
@@ -231,7 +235,7 @@ def runPaymentHealthCheck(event: scheduler_fn.ScheduledEvent) -> None:
     logger.info("payment health %s", health["status"], extra={"json_fields": {"health": health}})
 
 
-@https_fn.on_request(memory=LIGHT, cpu=SMALL_CPU, max_instances=1, timeout_sec=60)
+@https_fn.on_request(memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1, timeout_sec=60)
 def paymentHealthCheck(req: Request) -> Response:
     """runPaymentHealthCheck over HTTP for admins (Authorization: Bearer <ID token>), as JSON."""
     import json

@@ -30,7 +30,7 @@ CALL_SECRETS: list[params.SecretParam] = [
     TWILIO_AUTH_TOKEN,
     ENCRYPTION_KEY,
 ]
-LIGHT = options.MemoryOption.MB_256
+SMALL_MEMORY = options.MemoryOption.MB_256
 # The regional budget (README, Deploying): functions serving one request at a time get the
 # smallest CPU Cloud Run takes (any fraction from 0.08 to 1 at <= 512 MiB; the SDK annotates
 # `cpu` as int only); concurrency > 1 (the Twilio webhooks) needs a whole vCPU.

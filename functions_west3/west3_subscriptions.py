@@ -12,10 +12,10 @@ from shared.entry.callables import run_callable
 from shared.kernel import config
 from shared.kernel.clock import ScheduledRunClock
 from shared.kernel.commands import Caller, parse_command
-from west3_runtime import LIGHT, SMALL_CPU, STRIPE_SECRET_KEY, logger
+from west3_runtime import SMALL_CPU, SMALL_MEMORY, STRIPE_SECRET_KEY, logger
 
 
-@https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
+@https_fn.on_call(memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
 def checkAiAccess(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.subscriptions.services.ai_usage import check_ai_access
 
@@ -25,7 +25,7 @@ def checkAiAccess(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
+@https_fn.on_call(memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=2, timeout_sec=30)
 def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.subscriptions.services.ai_usage import increment_ai_usage
 
@@ -35,7 +35,7 @@ def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=LIGHT, cpu=SMALL_CPU, max_instances=1, timeout_sec=300)
+@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1, timeout_sec=300)
 def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.subscriptions.services.outage import unavailable_on_outage
     from shared.subscriptions.services.plan_sync import sync_plans_to_stripe
@@ -56,7 +56,7 @@ def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[st
 
 SUBSCRIPTION_OPTIONS: dict[str, Any] = {
     "secrets": [STRIPE_SECRET_KEY],
-    "memory": LIGHT,
+    "memory": SMALL_MEMORY,
     "cpu": SMALL_CPU,
     "max_instances": 1,
 }
@@ -152,7 +152,7 @@ def repairSubscriptionBillingPeriods(req: https_fn.CallableRequest[Any]) -> dict
     return _with_billing(req, repair_billing_periods)
 
 
-@https_fn.on_call(memory=LIGHT, cpu=SMALL_CPU, max_instances=1)
+@https_fn.on_call(memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def startTrial(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Server-side trial, once per provider: no Stripe call, so no Stripe secret bound."""
     from shared.subscriptions.services.changes import start_trial
@@ -165,7 +165,7 @@ def startTrial(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 
 @scheduler_fn.on_schedule(
-    schedule="every day 02:00", timezone=options.Timezone("UTC"), memory=LIGHT, cpu=SMALL_CPU, max_instances=1
+    schedule="every day 02:00", timezone=options.Timezone("UTC"), memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1
 )
 def suspendOverdueSubscriptions(event: scheduler_fn.ScheduledEvent) -> None:
     from shared.subscriptions.services.dunning import end_expired_trials, suspend_overdue_subscriptions

@@ -13,9 +13,9 @@ from west3_runtime import (
     CALL_SECRETS,
     CONCURRENT_CPU,
     ENCRYPTION_KEY,
-    LIGHT,
     REGION,
     SMALL_CPU,
+    SMALL_MEMORY,
     STRIPE_SECRET_KEY,
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     retry_config=options.RetryConfig(max_attempts=8, min_backoff_seconds=5),  # outlasts a dial claim lease
     rate_limits=options.RateLimits(max_concurrent_dispatches=10),
     secrets=CALL_SECRETS,
-    memory=LIGHT,
+    memory=SMALL_MEMORY,
     max_instances=2,
     timeout_sec=60,
 )
@@ -49,7 +49,7 @@ def executeScheduledCall(req: https_fn.CallableRequest[Any]) -> None:
         tasks=wiring.task_scheduler(REGION),
         clock=wiring.clock(),
         urls=wiring.callback_urls(REGION),
-        settle=wiring.settler(STRIPE_SECRET_KEY.value),
+        settle=wiring.settle_session_payment(STRIPE_SECRET_KEY.value),
     )
 
 
@@ -112,7 +112,7 @@ def twilioGatherResponse(req: Request) -> Response:
 @https_fn.on_request(
     # One AMD result per call, and its only effect is a hang-up: small instances suffice.
     secrets=[TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID, *WEBHOOK_SIGNING_SECRETS],
-    memory=LIGHT,
+    memory=SMALL_MEMORY,
     cpu=SMALL_CPU,
     max_instances=3,
     timeout_sec=30,
@@ -178,7 +178,7 @@ def twilioConferenceWebhook(req: Request) -> Response:
     retry_config=options.RetryConfig(max_attempts=12, min_backoff_seconds=2, max_backoff_seconds=30),
     rate_limits=options.RateLimits(max_concurrent_dispatches=20),
     secrets=CALL_SECRETS,
-    memory=LIGHT,
+    memory=SMALL_MEMORY,
     cpu=SMALL_CPU,
     max_instances=4,
     timeout_sec=60,
@@ -200,7 +200,7 @@ def processTwilioCallback(req: https_fn.CallableRequest[Any]) -> None:
 @firestore_fn.on_document_created(
     document="sms_outbox/{smsId}",
     secrets=[TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, ENCRYPTION_KEY],
-    memory=LIGHT,
+    memory=SMALL_MEMORY,
     cpu=SMALL_CPU,
     max_instances=1,
 )
@@ -219,7 +219,7 @@ def sendQueuedSms(event: firestore_fn.Event[Any]) -> None:
 @scheduler_fn.on_schedule(
     schedule="every 30 minutes",
     secrets=[TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN],
-    memory=LIGHT,
+    memory=SMALL_MEMORY,
     cpu=SMALL_CPU,
     max_instances=1,
 )

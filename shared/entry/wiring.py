@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from shared.calls.ports.telephony import Telephony
     from shared.calls.services.follow_ups import FollowUps
     from shared.calls.services.sessions import CallbackUrls
+    from shared.kernel.store import DocumentStore
     from shared.kernel.tasks import TaskScheduler
-    from shared.payments.adapters.stripe_gateway import StripePaymentGateway, StripeWebhookVerifier
+    from shared.payments.ports.payments import PaymentGateway, WebhookVerifier
     from shared.subscriptions.ports.billing import BillingGateway
 
 SETTINGS_TTL_SECONDS = 60.0
@@ -27,7 +28,7 @@ SETTINGS_TTL_SECONDS = 60.0
 
 
 @cache
-def store() -> FirestoreDocumentStore:
+def store() -> DocumentStore:
     return FirestoreDocumentStore(firestore_client(), settings_ttl=SETTINGS_TTL_SECONDS)
 
 
@@ -37,7 +38,7 @@ def clock() -> Clock:
 
 
 @cache
-def stripe_gateway(secret_key: str) -> StripePaymentGateway:
+def stripe_gateway(secret_key: str) -> PaymentGateway:
     from shared.payments.adapters.stripe_gateway import StripePaymentGateway
 
     return StripePaymentGateway(secret_key, api_base=config.stripe_api_base())
@@ -51,7 +52,7 @@ def billing_gateway(secret_key: str) -> BillingGateway:
 
 
 @cache
-def stripe_verifier(webhook_secret: str) -> StripeWebhookVerifier:
+def stripe_verifier(webhook_secret: str) -> WebhookVerifier:
     from shared.payments.adapters.stripe_gateway import StripeWebhookVerifier
 
     return StripeWebhookVerifier(webhook_secret)
@@ -92,7 +93,7 @@ def callback_urls(region: str) -> CallbackUrls:
     return CallbackUrls(config.functions_base_url(region))
 
 
-def settler(stripe_secret_key: str) -> Callable[[str], str]:
+def settle_session_payment(stripe_secret_key: str) -> Callable[[str], str]:
     from shared.calls.services.settlement import settle_session
 
     return partial(settle_session, store=store(), gateway=stripe_gateway(stripe_secret_key), clock=clock())
@@ -109,6 +110,6 @@ def follow_ups(region: str, twilio_account_sid: str, twilio_auth_token: str, str
         store=store(),
         tasks=task_scheduler(region),
         telephony=calls,
-        settle=settler(stripe_secret_key),
+        settle=settle_session_payment(stripe_secret_key),
         record_costs=partial(record_call_costs, store=store(), telephony=calls),
     )

@@ -209,7 +209,7 @@ class CallWorld:
     def follow_ups(self) -> FollowUps:
         return FollowUps(store=self.store, tasks=self.tasks, telephony=self.telephony, settle=self.settle)
 
-    def carry_out(self, result: twilio.CallbackResult, sid: str) -> twilio.CallbackResult:
+    def perform_follow_ups(self, result: twilio.CallbackResult, sid: str) -> twilio.CallbackResult:
         self.follow_ups.perform(result, sid)
         return result
 
@@ -218,18 +218,18 @@ class CallWorld:
         result = twilio.gather(
             sid, party, attempt, call_sid, digits, store=self.store, urls=self.urls, now=self.clock.now()
         )
-        return self.carry_out(result, sid)
+        return self.perform_follow_ups(result, sid)
 
     def ends(self, sid: str, party: str, status: str = "completed", attempt: int = 1) -> twilio.CallbackResult:
         """The final call-status callback of one party's call."""
         params = {"CallSid": self.call_sid(sid, party), "CallStatus": status, "CallDuration": "0"}
         result = twilio.call_status(sid, party, attempt, params, store=self.store, now=self.clock.now())
-        return self.carry_out(result, sid)
+        return self.perform_follow_ups(result, sid)
 
     def machine(self, sid: str, party: str, answered_by: str, attempt: int = 1) -> twilio.CallbackResult:
         call_sid = self.call_sid(sid, party)
         result = twilio.machine_detected(sid, party, attempt, call_sid, answered_by, store=self.store)
-        return self.carry_out(result, sid)
+        return self.perform_follow_ups(result, sid)
 
     def conference(self, sid: str, event: tuple[int, str, datetime, str | None]) -> twilio.CallbackResult:
         sequence, name, at, call_sid = event
@@ -242,7 +242,7 @@ class CallWorld:
             **({"CallSid": call_sid} if call_sid else {}),
         }
         result = twilio.conference_event(sid, params, store=self.store, now=self.clock.now())
-        return self.carry_out(result, sid)
+        return self.perform_follow_ups(result, sid)
 
     def talk_events(self, sid: str, seconds: int) -> list[tuple[int, str, datetime, str | None]]:
         """Twilio's events of a conference where both talk `seconds`, then the client hangs up."""

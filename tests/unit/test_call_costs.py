@@ -66,7 +66,7 @@ def test_a_session_whose_cost_was_never_asked_is_found_by_the_cron() -> None:
     sid = w.book()
     w.connect(sid)
     for event in w.talk_events(sid, 120):
-        w.conference(sid, event)  # CallWorld.carry_out records no cost
+        w.conference(sid, event)  # CallWorld.perform_follow_ups records no cost
     assert w.session(sid)["status"] == "completed"
     placeholder = w.session(sid)["twilioCost"]
     assert (placeholder["pending"], placeholder["checks"], placeholder["complete"]) == (True, 0, False)

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from shared.accounts.services.availability import BusyGroup
 from shared.calls.services import scheduling as call_scheduling
 from shared.calls.services.commands import CreateAndScheduleCallCommand
 from shared.calls.services.scheduling import ScheduledCall
@@ -69,7 +70,7 @@ def test_books_the_provider_and_enqueues_the_first_dial(world: CallWorld) -> Non
     assert session["participants"] == {"provider": {"attempt": 0}, "client": {"attempt": 0}}
     assert session["payment"] == {"state": "authorized"} and session["paymentCaptured"] is False
     assert session["scheduledFor"] == now + timedelta(seconds=120)
-    assert session["createdAt"] == session["updatedAt"] == session["taskEnqueuedAt"] == now
+    assert session["createdAt"] == session["updatedAt"] == now
     assert world.vault.open(session["clientPhoneSealed"]) == CLIENT_PHONE
     assert world.vault.open(session["providerPhoneSealed"]) == PROVIDER_PHONE
 
@@ -235,13 +236,21 @@ def test_a_failed_enqueue_is_unavailable_and_a_retry_enqueues(world: CallWorld) 
     with pytest.raises(Unavailable):
         world.schedule(cmd, CLIENT)
     assert world.provider()["currentCallSessionId"] == "s1"
-    assert "taskEnqueuedAt" not in world.session("s1")
+    assert world.tasks.order == []
     world.tasks.fail = False
     assert world.schedule(cmd, CLIENT).call_session_id == "s1"
     assert world.tasks.order == ["call-s1-provider-1"]
-    assert world.session("s1")["taskEnqueuedAt"] == world.clock.now()
     world.schedule(cmd, CLIENT)
     assert world.tasks.order == ["call-s1-provider-1"]
+
+
+def test_a_retry_after_the_call_started_enqueues_nothing(world: CallWorld) -> None:
+    cmd = world.command(world.pay("s1"))
+    world.schedule(cmd, CLIENT)
+    world.tasks.tasks.clear()  # Cloud Tasks forgets a task's id some time after it ran
+    world.store.set("call_sessions/s1", {"status": "calling_provider"}, merge=True)
+    assert world.schedule(cmd, CLIENT).status == "calling_provider"
+    assert world.tasks.tasks == {}
 
 
 def test_a_session_id_already_used_by_another_client_is_refused(world: CallWorld) -> None:
@@ -260,12 +269,11 @@ def test_two_clients_racing_for_one_provider_book_one_session(
     first_run = threading.local()
     book = call_scheduling._book
 
-    def book_in_step(tx: Transaction, session: dict[str, Any], now: datetime) -> dict[str, Any]:
-        booked = book(tx, session, now)
+    def book_in_step(tx: Transaction, session: dict[str, Any], providers: BusyGroup, now: datetime) -> None:
+        book(tx, session, providers, now)
         if not getattr(first_run, "done", False):
             first_run.done = True
             both_read.wait()  # both transactions saw a free provider before either commits
-        return booked
 
     monkeypatch.setattr(call_scheduling, "_book", book_in_step)
     outcomes: dict[str, object] = {}

@@ -30,6 +30,8 @@ from shared.kernel.store import Document, DocumentStore, Transaction
 log = logging.getLogger(__name__)
 
 MAX_EVENTS = 100
+END_WAITING = "conferenceEndWaitingSince"
+"""Set when `conference-end` came before an event it needs: a mid-call event must then look."""
 CallRecords = Callable[[str], CallRecord | None]
 """Twilio's REST record of a call by CallSid (None when it cannot be had)."""
 
@@ -70,11 +72,7 @@ def conference_event(
         log.warning("session %s ignores conference %s (bound to %s)", call_session_id, conference_sid, bound)
         return CallbackResult(duplicate=not recorded)
     event = params.get("StatusCallbackEvent", "")
-    if (
-        CallStatus(doc["status"]) is CallStatus.ACTIVE
-        and event != "conference-end"
-        and not _end_stored(store, call_session_id, bound)
-    ):
+    if CallStatus(doc["status"]) is CallStatus.ACTIVE and event != "conference-end" and not doc.get(END_WAITING):
         return CallbackResult(duplicate=not recorded)  # mid-call: only the end can change anything
     # Events never change once stored: one query gives them all, the transaction only needs the session.
     stored = _all_events(store, call_session_id, bound)
@@ -87,6 +85,10 @@ def conference_event(
     settings = CallSettings.read(store) if ended is not None else CallSettings()
     if change is None and ended is not None:
         if now - ended["receivedAt"] < timedelta(seconds=settings.conference_gap_grace_seconds):
+            if not doc.get(END_WAITING):  # the events that fill the gap settle the call at once
+                store.set(
+                    session_repository.session_path(call_session_id), {END_WAITING: ended["receivedAt"]}, merge=True
+                )
             return CallbackResult(duplicate=not recorded, retry_later=True)
         events, gaps_settled, change = stored, True, "over"
     if change is None:
@@ -145,12 +147,6 @@ def _all_events(store: DocumentStore, call_session_id: str, conference_sid: str)
         session_repository.events_path(call_session_id), [("conferenceSid", "==", conference_sid)], limit=MAX_EVENTS
     )
     return sorted((doc for _, doc in found), key=lambda e: int(e.get("sequence", 0)))
-
-
-def _end_stored(store: DocumentStore, call_session_id: str, conference_sid: str) -> bool:
-    """Whether the conference's end is already stored (it came first and waits for this event)."""
-    filters = [("conferenceSid", "==", conference_sid), ("event", "==", "conference-end")]
-    return bool(store.find(session_repository.events_path(call_session_id), filters, limit=1))
 
 
 def _first(events: list[Document], name: str) -> datetime | None:

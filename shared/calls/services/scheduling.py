@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.accounts.services import availability
-from shared.accounts.services.provider_profiles import profile_path, read_account
 from shared.calls.adapters import session_repository
 from shared.calls.domain.call_session import CallStatus
 from shared.calls.domain.ivr import normalise_language
@@ -76,27 +75,64 @@ def create_and_schedule_call(
     if not user.is_admin and isinstance(verified, str) and verified != cmd.clientPhone:
         raise InvalidArgument("clientPhone", "must be your own number, the one verified on your account")
     payment = _authorised_payment(store, gateway, clock, cmd)
-    profile = store.get(profile_path(cmd.providerId))
+    pricing = PricingTable.from_document(store.get("settings/pricing"))
+    settings = CallSettings.from_document(store.get("settings/calls"))
+    now = clock.now()
+    call_session_id = payment.call_session_id
+
+    def book(tx: Transaction) -> dict[str, Any]:
+        existing = tx.get(session_repository.session_path(call_session_id))
+        providers = availability.read_group(tx, cmd.providerId)
+        if existing is not None:
+            if existing.get("clientId") != cmd.clientId:
+                raise PermissionDenied("paymentIntentId: already used for another client's call")
+            return existing  # booked already: same answer, nothing written
+        session = _new_session(cmd, payment, providers.provider, pricing, settings, vault, now)
+        if not providers.free_for_a_call():
+            raise FailedPrecondition("providerId: this provider is busy or offline; choose another", field="providerId")
+        _book(tx, session, providers, now)
+        return session
+
+    stored = store.run_transaction(book)
+    if stored["status"] == CallStatus.SCHEDULED.value:
+        # Also on a retry of this request: the task id is the session's, so Cloud Tasks keeps one.
+        try:
+            tasks.enqueue(
+                EXECUTE_CALL_FUNCTION,
+                {"callSessionId": call_session_id, "party": "provider", "attempt": 1},
+                task_id=call_task_id(call_session_id),
+                delay_seconds=settings.schedule_delay_seconds,
+            )
+        except Exception as exc:
+            # The session exists: a retry of this request enqueues the same task id.
+            raise Unavailable("could not schedule the call; retry") from exc
+    return ScheduledCall(call_session_id, stored["status"], stored["scheduledFor"])
+
+
+def _new_session(
+    cmd: CreateAndScheduleCallCommand,
+    payment: _Payment,
+    provider: availability.Member,
+    pricing: PricingTable,
+    settings: CallSettings,
+    vault: PhoneVault,
+    now: datetime,
+) -> dict[str, Any]:
+    """The session of a bookable provider whose price the hold covers (read in the booking's
+    transaction: one read of the profile serves the checks and the busy flag)."""
+    profile = provider.profile
     if profile is None:
         raise NotFound(f"providerId: no provider {cmd.providerId!r}", field="providerId")
     if profile.get("approvalStatus") != "approved" or profile.get("isVisible") is not True:
         raise FailedPrecondition("providerId: this provider is not approved or not visible", field="providerId")
-    provider_phone = _provider_phone_on_file(store, cmd.providerId, vault)
+    provider_phone = _provider_phone_on_file(provider.account, vault)
     if cmd.providerPhone is not None and cmd.providerPhone != provider_phone:
         raise InvalidArgument("providerPhone", "does not match the provider's number on file")
-    price = quote(
-        PricingTable.from_document(store.get("settings/pricing")),
-        cmd.serviceType,
-        payment.currency,
-        profile.get("priceOverrides"),
-    )
+    price = quote(pricing, cmd.serviceType, payment.currency, profile.get("priceOverrides"))
     if price.total.minor != payment.amount:
         raise FailedPrecondition("paymentIntentId: the hold does not cover this call's price", field="paymentIntentId")
-    settings = CallSettings.from_document(store.get("settings/calls"))
-    now = clock.now()
-    call_session_id = payment.call_session_id
-    session = {
-        "callSessionId": call_session_id,
+    return {
+        "callSessionId": payment.call_session_id,
         "clientId": cmd.clientId,
         "providerId": cmd.providerId,
         "serviceType": cmd.serviceType.value,
@@ -117,20 +153,6 @@ def create_and_schedule_call(
         "createdAt": now,
         "updatedAt": now,
     }
-    stored = store.run_transaction(lambda tx: _book(tx, session, now))
-    if stored.get("taskEnqueuedAt") is None:
-        try:
-            tasks.enqueue(
-                EXECUTE_CALL_FUNCTION,
-                {"callSessionId": call_session_id, "party": "provider", "attempt": 1},
-                task_id=call_task_id(call_session_id),
-                delay_seconds=settings.schedule_delay_seconds,
-            )
-        except Exception as exc:
-            # The session exists: a retry of this request enqueues the same task id.
-            raise Unavailable("could not schedule the call; retry") from exc
-        store.set(session_repository.session_path(call_session_id), {"taskEnqueuedAt": now}, merge=True)
-    return ScheduledCall(call_session_id, stored["status"], stored["scheduledFor"])
 
 
 @dataclass(frozen=True)
@@ -183,24 +205,15 @@ def _authorisation_from_stripe(
     return recorded if recorded is not None else payment
 
 
-def _provider_phone_on_file(store: DocumentStore, provider_id: str, vault: PhoneVault) -> str:
-    sealed = read_account(store, provider_id).get("phoneSealed")
+def _provider_phone_on_file(account: dict[str, Any], vault: PhoneVault) -> str:
+    sealed = account.get("phoneSealed")
     if not isinstance(sealed, str):
         raise FailedPrecondition("providerId: this provider has no phone number on file", field="providerId")
     return vault.open(sealed)
 
 
-def _book(tx: Transaction, session: dict[str, Any], now: datetime) -> dict[str, Any]:
-    session_path = session_repository.session_path(session["callSessionId"])
-    existing = tx.get(session_path)
-    providers = availability.read_group(tx, session["providerId"])
-    if existing is not None:
-        if existing.get("clientId") != session["clientId"]:
-            raise PermissionDenied("paymentIntentId: already used for another client's call")
-        return existing  # booked already: same answer, nothing written
-    if not providers.free_for_a_call():
-        raise FailedPrecondition("providerId: this provider is busy or offline; choose another", field="providerId")
-    tx.create(session_path, session)
+def _book(tx: Transaction, session: dict[str, Any], providers: availability.BusyGroup, now: datetime) -> None:
+    tx.create(session_repository.session_path(session["callSessionId"]), session)
     availability.mark_busy(tx, providers, session["callSessionId"], now)
     queue_sms(
         tx,
@@ -218,4 +231,3 @@ def _book(tx: Transaction, session: dict[str, Any], now: datetime) -> dict[str, 
         data={"callSessionId": session["callSessionId"], "scheduledFor": session["scheduledFor"]},
         now=now,
     )
-    return session
