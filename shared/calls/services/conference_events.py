@@ -53,16 +53,16 @@ def conference_event(
     sequence, conference_sid = params.get("SequenceNumber", ""), params.get("ConferenceSid", "")
     if not sequence.isdigit() or not 1 <= int(sequence) <= MAX_EVENTS or not conference_sid:
         return CallbackResult()
+    this: Document = {
+        "event": params.get("StatusCallbackEvent", ""),
+        "sequence": int(sequence),
+        "callSid": params.get("CallSid"),
+        "conferenceSid": conference_sid,
+        "timestamp": _timestamp(params.get("Timestamp"), now),
+        "receivedAt": now,
+    }
     recorded = store.create(
-        f"{session_repository.events_path(call_session_id)}/{event_id(conference_sid, int(sequence))}",
-        {
-            "event": params.get("StatusCallbackEvent", ""),
-            "sequence": int(sequence),
-            "callSid": params.get("CallSid"),
-            "conferenceSid": conference_sid,
-            "timestamp": _timestamp(params.get("Timestamp"), now),
-            "receivedAt": now,
-        },
+        f"{session_repository.events_path(call_session_id)}/{event_id(conference_sid, int(sequence))}", this
     )
     doc = store.get(session_repository.session_path(call_session_id))
     if doc is None or CallStatus(doc["status"]) in TERMINAL:
@@ -71,12 +71,16 @@ def conference_event(
     if bound != conference_sid:
         log.warning("session %s ignores conference %s (bound to %s)", call_session_id, conference_sid, bound)
         return CallbackResult(duplicate=not recorded)
-    event = params.get("StatusCallbackEvent", "")
-    if CallStatus(doc["status"]) is CallStatus.ACTIVE and event != "conference-end" and not doc.get(END_WAITING):
-        return CallbackResult(duplicate=not recorded)  # mid-call: only the end can change anything
-    # Events never change once stored: one query gives them all, the transaction only needs the session.
-    stored = _all_events(store, call_session_id, bound)
-    events = _without_gap(stored)
+    event = this["event"]
+    if event != "conference-end" and not doc.get(END_WAITING):
+        # Before the end, only its start changes the session (it becomes active): no other event needed.
+        if event != "conference-start" or CallStatus(doc["status"]) is not CallStatus.CALLING_CLIENT:
+            return CallbackResult(duplicate=not recorded)
+        stored = events = [this]
+    else:
+        # Events never change once stored: one query gives them all, the transaction only needs the session.
+        stored = _all_events(store, call_session_id, bound)
+        events = _without_gap(stored)
     change = _change(doc, events)
     gaps_settled = False
     ended = next((e for e in stored if e["event"] == "conference-end"), None)
