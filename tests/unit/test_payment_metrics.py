@@ -63,14 +63,14 @@ def test_aggregates_the_payments_created_that_utc_day() -> None:
     add_payment(
         store,
         "p4",
-        state="canceled",
+        state="released",
         created=at,
         session={"status": "completed", "billable": False, "connectedSeconds": 20},
     )
     add_payment(
-        store, "p5", state="canceled", created=at, session={"status": "failed", "failureReason": "provider_no_answer"}
+        store, "p5", state="released", created=at, session={"status": "failed", "failureReason": "provider_no_answer"}
     )
-    add_payment(store, "p6", state="canceled", created=at, session={"status": "failed", "failureReason": "stuck"})
+    add_payment(store, "p6", state="released", created=at, session={"status": "failed", "failureReason": "stuck"})
     add_payment(store, "p7", state="canceled", created=at, session={"status": "failed", "failureReason": "stuck"})
     add_payment(store, "p8", state="failed", created=at, session={"status": "failed"})
     add_payment(store, "p9", state="authorized", created=at, session={"status": "active"})
@@ -85,7 +85,7 @@ def test_aggregates_the_payments_created_that_utc_day() -> None:
         "computedAt": "2026-11-22T09:00:00+00:00",
         "payments": {
             "count": 10,
-            "byState": {"pending": 1, "failed": 1, "authorized": 1, "captured": 3, "canceled": 4},
+            "byState": {"pending": 1, "failed": 1, "authorized": 1, "captured": 3, "released": 4},
         },
         "currencies": {
             "eur": {"capturedCount": 2, "capturedAmount": 7400, "platformFees": 1400},
@@ -122,7 +122,7 @@ def test_a_day_without_payments() -> None:
     metrics = collect(InMemoryStore())
     assert metrics["payments"] == {
         "count": 0,
-        "byState": {"pending": 0, "failed": 0, "authorized": 0, "captured": 0, "canceled": 0},
+        "byState": {"pending": 0, "failed": 0, "authorized": 0, "captured": 0, "released": 0},
     }
     assert metrics["currencies"] == {}
     assert metrics["sessions"]["count"] == 0
@@ -131,7 +131,7 @@ def test_a_day_without_payments() -> None:
 
 payment_inputs = st.lists(
     st.tuples(
-        st.sampled_from(["pending", "failed", "authorized", "captured", "canceled"]),
+        st.sampled_from(["pending", "failed", "authorized", "captured", "released"]),
         st.sampled_from(["eur", "usd"]),
         st.integers(min_value=1, max_value=10_000_000),
         st.integers(min_value=0, max_value=10_000),

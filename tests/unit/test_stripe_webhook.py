@@ -98,7 +98,7 @@ def test_authorization_moves_the_payment_to_authorized_with_capture_before(hook:
     ("event_type", "status", "state"),
     [
         ("payment_intent.payment_failed", "requires_payment_method", "failed"),
-        ("payment_intent.canceled", "canceled", "canceled"),
+        ("payment_intent.canceled", "canceled", "released"),
         ("payment_intent.succeeded", "succeeded", "captured"),
     ],
 )

@@ -41,8 +41,15 @@ def collect_daily_payment_metrics(day: date, *, store: DocumentStore, clock: Clo
 
 def _payment_counts(payments: list[Document]) -> dict[str, Any]:
     by_state: dict[str, int] = {state.value: 0 for state in PaymentState}
-    by_state.update(Counter(str(doc.get("state")) for doc in payments))
+    by_state.update(Counter(_state(doc.get("state")) for doc in payments))
     return {"count": len(payments), "byState": by_state}
+
+
+def _state(raw: object) -> str:
+    try:
+        return PaymentState(str(raw)).value  # a document from before one vocabulary counts as released
+    except ValueError:
+        return str(raw)
 
 
 def captured_amount(payment: Document) -> int:

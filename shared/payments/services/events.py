@@ -177,6 +177,6 @@ def payment_intent_refresher(gateway: PaymentGateway) -> Callable[[StripeEvent],
 PAYMENT_INTENT_HANDLERS: dict[str, EventHandler] = {
     AMOUNT_CAPTURABLE_UPDATED: payment_state_handler(PaymentState.AUTHORIZED),
     PAYMENT_FAILED: payment_state_handler(PaymentState.FAILED),
-    CANCELED: payment_state_handler(PaymentState.CANCELED),
+    CANCELED: payment_state_handler(PaymentState.RELEASED),
     SUCCEEDED: payment_state_handler(PaymentState.CAPTURED),
 }

@@ -3,7 +3,7 @@
 Stripe is called outside any transaction with `release:{callSessionId}`, the key the settlement
 uses (so a hold released both ways is released once), and a new key per attempt after a server
 error (Stripe replays a saved 5xx for 24 h). The release is recorded once in the audit trail; the
-Stripe webhook then moves `payments` to canceled.
+Stripe webhook then moves `payments` to released.
 """
 
 from __future__ import annotations
