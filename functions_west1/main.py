@@ -45,6 +45,25 @@ def createAndScheduleCall(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
+@https_fn.on_call(secrets=[ENCRYPTION_KEY], memory=options.MemoryOption.MB_256, max_instances=2, timeout_sec=30)
+def registerProvider(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.accounts.services.commands import RegisterProviderCommand
+    from shared.accounts.services.registration import register_provider
+
+    def service(caller: Caller | None, data: Any) -> dict[str, Any]:
+        return register_provider(
+            parse_command(RegisterProviderCommand, data),
+            caller,
+            store=wiring.store(),
+            directory=wiring.account_directory(),
+            vault=wiring.phone_vault(ENCRYPTION_KEY.value),
+            clock=wiring.clock(),
+        ).as_response()
+
+    result: dict[str, Any] = run_callable(req, service)
+    return result
+
+
 @https_fn.on_request(memory=options.MemoryOption.MB_256, cpu=PING_CPU, max_instances=1, timeout_sec=10)
 def ping(req: Request) -> Response:
     """Liveness for uptime checks: answers 204 without touching Firestore (also the baseline of

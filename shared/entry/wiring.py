@@ -13,6 +13,7 @@ from shared.kernel.clock import Clock, SystemClock
 
 # Each adapter's module (cryptography, pydantic settings, the SDKs) loads with its first use.
 if TYPE_CHECKING:
+    from shared.accounts.ports.directory import AccountDirectory
     from shared.calls.adapters.twilio_telephony import TwilioSignature
     from shared.calls.ports.phone_vault import PhoneVault
     from shared.calls.ports.telephony import Telephony
@@ -30,6 +31,13 @@ SETTINGS_TTL_SECONDS = 60.0
 @cache
 def store() -> DocumentStore:
     return FirestoreDocumentStore(firestore_client(), settings_ttl=SETTINGS_TTL_SECONDS)
+
+
+@cache
+def account_directory() -> AccountDirectory:
+    from shared.accounts.adapters.firebase_directory import FirebaseAccountDirectory
+
+    return FirebaseAccountDirectory(firebase_app())
 
 
 @cache

@@ -14,7 +14,7 @@ from pydantic import BeforeValidator, ValidationInfo
 
 from shared.kernel.errors import InvalidArgument
 from shared.kernel.money import Currency, parse_major_units
-from shared.kernel.phone import parse_callable_number
+from shared.kernel.phone import country_code, parse_callable_number, parse_mobile_number
 
 _DOCUMENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _PAYMENT_INTENT_ID = re.compile(r"^pi_[A-Za-z0-9_]{1,120}$")
@@ -55,3 +55,7 @@ CallableNumber = Annotated[str, BeforeValidator(lambda value, info: parse_callab
 """An E.164 number a call can reach (mobile or fixed line)."""
 RequestId = Annotated[str | None, BeforeValidator(_request_id)]
 """A client-chosen id of one user action, so that a retry of it is one change."""
+MobileNumber = Annotated[str, BeforeValidator(lambda value, info: parse_mobile_number(value, _field(info)))]
+"""An E.164 mobile number."""
+CountryCode = Annotated[str, BeforeValidator(lambda value, info: country_code(value, _field(info)))]
+"""An ISO 3166-1 alpha-2 country code, upper case."""

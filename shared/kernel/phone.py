@@ -46,6 +46,24 @@ def parse_callable_number(raw: object, field: str) -> str:
     return e164
 
 
+_MOBILE = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+def parse_mobile_number(raw: object, field: str) -> str:
+    """An E.164 mobile number (a provider's, which the platform calls and texts)."""
+    e164 = parse_e164(raw, field)
+    if phonenumbers.number_type(phonenumbers.parse(e164, None)) not in _MOBILE:
+        raise InvalidArgument(field, "must be a mobile number")
+    return e164
+
+
+def country_code(raw: object, field: str) -> str:
+    """An ISO 3166-1 alpha-2 country code of a region with telephone numbering (e.g. FR)."""
+    if not isinstance(raw, str) or raw.strip().upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidArgument(field, "must be an ISO 3166-1 alpha-2 country code, e.g. FR")
+    return raw.strip().upper()
+
+
 def masked(e164: str) -> str:
     """For logs and messages: never more than the last two digits."""
     return f"{e164[:3]}•••••{e164[-2:]}" if len(e164) > 5 else "•••"

@@ -23,6 +23,7 @@ PROVIDER_TYPES = frozenset({"lawyer", "expat", "expat_aidant"})
 PRIVATE_FIELDS = frozenset(
     {
         "email",
+        "paypalEmail",
         "phoneSealed",
         "phoneNumber",
         "stripeAccountId",
@@ -34,6 +35,14 @@ PRIVATE_FIELDS = frozenset(
         "offlineReason",
     }
 )
+
+
+ACTION_LOGS = "provider_action_logs"
+
+
+def action_log_path(uid: str, action: str, at_key: str) -> str:
+    """One row per (provider, action, occasion): a retried action writes the same row."""
+    return f"{ACTION_LOGS}/{uid}_{action}_{at_key}"
 
 
 def profile_path(uid: str) -> str:

@@ -12,6 +12,10 @@ from shared.kernel.store import DocumentStore, Transaction
 USERS = "users"
 
 
+def user_path(user_id: str) -> str:
+    return f"{USERS}/{user_id}"
+
+
 def stripe_customer_of(reader: DocumentStore | Transaction, user_id: str) -> str | None:
     found = (reader.get(f"{USERS}/{user_id}") or {}).get("stripeCustomerId")
     return found if isinstance(found, str) else None

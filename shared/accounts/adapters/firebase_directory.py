@@ -1,0 +1,36 @@
+"""AccountDirectory over Firebase Auth (the Admin SDK; the Auth emulator locally)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.accounts.ports.directory import AccountDirectory, DirectoryAccount, DirectoryError
+
+
+class FirebaseAccountDirectory(AccountDirectory):
+    """Accounts in Firebase Auth. Custom claims are merged, never replaced, so a role change
+    keeps `admin` and any other claim."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+
+    def account(self, uid: str) -> DirectoryAccount | None:
+        from firebase_admin import auth, exceptions
+
+        try:
+            user = auth.get_user(uid, app=self._app)
+        except auth.UserNotFoundError:
+            return None
+        except exceptions.FirebaseError as exc:
+            raise DirectoryError(f"auth get_user: {exc}") from exc
+        return DirectoryAccount(user.uid, user.email, dict(user.custom_claims or {}))
+
+    def grant_role(self, uid: str, role: str) -> None:
+        from firebase_admin import auth, exceptions
+
+        try:
+            claims = dict(auth.get_user(uid, app=self._app).custom_claims or {})
+            if claims.get("role") != role:
+                auth.set_custom_user_claims(uid, {**claims, "role": role}, app=self._app)
+        except exceptions.FirebaseError as exc:
+            raise DirectoryError(f"auth set_custom_user_claims: {exc}") from exc

@@ -1,0 +1,34 @@
+"""The account directory port: who an account is (Firebase Auth) and the role it holds."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DirectoryAccount:
+    uid: str
+    email: str | None
+    claims: dict[str, Any]  # the custom claims the server set (never the client)
+
+    @property
+    def role(self) -> str | None:
+        role = self.claims.get("role")
+        return role if isinstance(role, str) else None
+
+
+class AccountDirectory(ABC):
+    @abstractmethod
+    def account(self, uid: str) -> DirectoryAccount | None:
+        """The account as the directory has it now (not as an ID token issued earlier says)."""
+
+    @abstractmethod
+    def grant_role(self, uid: str, role: str) -> None:
+        """Set the `role` custom claim, keeping the account's other claims. Idempotent; the
+        user's next ID token carries it."""
+
+
+class DirectoryError(Exception):
+    """The directory could not be reached or refused the change; the caller may retry."""

@@ -1,0 +1,91 @@
+"""The commands of the accounts callables."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ValidationInfo
+
+from shared.accounts.domain.provider import PayoutMethod, ProviderType
+from shared.kernel.errors import InvalidArgument
+from shared.kernel.fields import CountryCode, MobileNumber
+
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[A-Za-z]{2,}$")
+
+
+def _text(max_length: int, *, required: bool = True) -> BeforeValidator:
+    def parse(value: object, info: ValidationInfo) -> str:
+        field = info.field_name or "data"
+        if not isinstance(value, str):
+            raise InvalidArgument(field, "must be text")
+        text = " ".join(value.split())
+        if required and not text:
+            raise InvalidArgument(field, "must not be empty")
+        if len(text) > max_length:
+            raise InvalidArgument(field, f"must be at most {max_length} characters")
+        return text
+
+    return BeforeValidator(parse)
+
+
+def _texts(max_items: int, max_length: int, *, at_least: int = 0) -> BeforeValidator:
+    def parse(value: object, info: ValidationInfo) -> tuple[str, ...]:
+        field = info.field_name or "data"
+        if not isinstance(value, list) or not at_least <= len(value) <= max_items:
+            raise InvalidArgument(field, f"must be a list of {at_least} to {max_items} entries")
+        items: list[str] = []
+        for item in value:
+            if not isinstance(item, str) or not item.strip() or len(item.strip()) > max_length:
+                raise InvalidArgument(field, f"each entry must be text of 1 to {max_length} characters")
+            if item.strip() not in items:
+                items.append(item.strip())
+        return tuple(items)
+
+    return BeforeValidator(parse)
+
+
+def _languages(value: object, info: ValidationInfo) -> tuple[str, ...]:
+    if not isinstance(value, list) or not 1 <= len(value) <= 10:
+        raise InvalidArgument("languages", "must be a list of 1 to 10 language codes")
+    codes: list[str] = []
+    for item in value:
+        code = item.strip().lower() if isinstance(item, str) else ""
+        if not _LANGUAGE.match(code):
+            raise InvalidArgument("languages", "each entry must be an ISO 639-1 code, e.g. fr")
+        if code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+def _choice(kind: type[ProviderType] | type[PayoutMethod]) -> BeforeValidator:
+    def parse(value: object, info: ValidationInfo) -> ProviderType | PayoutMethod:
+        field = info.field_name or "data"
+        choices = {k.value: k for k in kind}
+        if not isinstance(value, str) or value not in choices:
+            raise InvalidArgument(field, f"must be one of {', '.join(choices)}")
+        return choices[value]
+
+    return BeforeValidator(parse)
+
+
+def _email(value: object, info: ValidationInfo) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _EMAIL.match(value.strip()):
+        raise InvalidArgument(info.field_name or "data", "must be an e-mail address")
+    return value.strip().lower()
+
+
+class RegisterProviderCommand(BaseModel):
+    providerType: Annotated[ProviderType, _choice(ProviderType)]
+    firstName: Annotated[str, _text(80)]
+    lastName: Annotated[str, _text(80)]
+    country: CountryCode
+    languages: Annotated[tuple[str, ...], BeforeValidator(_languages)]
+    phone: MobileNumber
+    specialties: Annotated[tuple[str, ...], _texts(20, 80)] = ()
+    bio: Annotated[str, _text(3000, required=False)] = ""
+    payoutMethod: Annotated[PayoutMethod, _choice(PayoutMethod)]
+    paypalEmail: Annotated[str | None, BeforeValidator(_email)] = None
