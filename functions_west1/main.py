@@ -64,6 +64,59 @@ def registerProvider(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
+ADMIN_OPTIONS: dict[str, Any] = {"memory": options.MemoryOption.MB_256, "max_instances": 1, "timeout_sec": 30}
+
+
+@https_fn.on_call(**ADMIN_OPTIONS)
+def listPendingProviders(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.accounts.services.approval import list_pending_providers
+
+    result: dict[str, Any] = run_callable(
+        req, lambda caller, data: list_pending_providers(caller, store=wiring.store())
+    )
+    return result
+
+
+def _decision(req: https_fn.CallableRequest[Any], decide: Any, command: Any) -> dict[str, Any]:
+    result: dict[str, Any] = run_callable(
+        req,
+        lambda caller, data: decide(parse_command(command, data), caller, store=wiring.store(), clock=wiring.clock()),
+    )
+    return result
+
+
+@https_fn.on_call(**ADMIN_OPTIONS)
+def approveProvider(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.accounts.services.approval import approve_provider
+    from shared.accounts.services.commands import ProviderIdCommand
+
+    return _decision(req, approve_provider, ProviderIdCommand)
+
+
+@https_fn.on_call(**ADMIN_OPTIONS)
+def rejectProvider(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.accounts.services.approval import reject_provider
+    from shared.accounts.services.commands import ProviderDecisionCommand
+
+    return _decision(req, reject_provider, ProviderDecisionCommand)
+
+
+@https_fn.on_call(**ADMIN_OPTIONS)
+def suspendProvider(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.accounts.services.approval import suspend_provider
+    from shared.accounts.services.commands import ProviderDecisionCommand
+
+    return _decision(req, suspend_provider, ProviderDecisionCommand)
+
+
+@https_fn.on_call(memory=options.MemoryOption.MB_256, max_instances=2, timeout_sec=30)
+def setProviderAvailability(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.accounts.services.availability import set_provider_availability
+    from shared.accounts.services.commands import AvailabilityCommand
+
+    return _decision(req, set_provider_availability, AvailabilityCommand)
+
+
 @https_fn.on_request(memory=options.MemoryOption.MB_256, cpu=PING_CPU, max_instances=1, timeout_sec=10)
 def ping(req: Request) -> Response:
     """Liveness for uptime checks: answers 204 without touching Firestore (also the baseline of

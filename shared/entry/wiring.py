@@ -13,6 +13,7 @@ from shared.kernel.clock import Clock, SystemClock
 
 # Each adapter's module (cryptography, pydantic settings, the SDKs) loads with its first use.
 if TYPE_CHECKING:
+    from shared.accounts.ports.connect import ConnectGateway
     from shared.accounts.ports.directory import AccountDirectory
     from shared.calls.adapters.twilio_telephony import TwilioSignature
     from shared.calls.ports.phone_vault import PhoneVault
@@ -38,6 +39,13 @@ def account_directory() -> AccountDirectory:
     from shared.accounts.adapters.firebase_directory import FirebaseAccountDirectory
 
     return FirebaseAccountDirectory(firebase_app())
+
+
+@cache
+def connect_gateway(secret_key: str) -> ConnectGateway:
+    from shared.accounts.adapters.stripe_connect import StripeConnectGateway
+
+    return StripeConnectGateway(secret_key, api_base=config.stripe_api_base())
 
 
 @cache

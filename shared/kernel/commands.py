@@ -31,6 +31,13 @@ def require_caller(caller: Caller | None) -> Caller:
     return caller
 
 
+def require_admin(caller: Caller | None) -> Caller:
+    user = require_caller(caller)
+    if not user.is_admin:
+        raise PermissionDenied("this function is for admins only")
+    return user
+
+
 def require_self_or_admin(caller: Caller, field: str, uid: str) -> None:
     if caller.uid != uid and not caller.is_admin:
         raise PermissionDenied(f"{field} must be the signed-in user")

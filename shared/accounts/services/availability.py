@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.accounts.services.commands import AvailabilityCommand
 from shared.accounts.services.provider_profiles import account_path, profile_path, tx_read_account
-from shared.kernel.store import Document, Transaction
+from shared.kernel.clock import Clock
+from shared.kernel.commands import Caller, require_caller
+from shared.kernel.errors import FailedPrecondition, PermissionDenied
+from shared.kernel.store import Document, DocumentStore, Transaction
 
 BUSY_WITH = "currentCallSessionId"
 
@@ -80,3 +84,33 @@ def free(tx: Transaction, group: BusyGroup, call_session_id: str, *, missed: boo
         if member.profile:
             tx.update(profile_path(member.uid), public)
         tx.set(account_path(member.uid), private, merge=True)
+
+
+def set_provider_availability(
+    cmd: AvailabilityCommand, caller: Caller | None, *, store: DocumentStore, clock: Clock
+) -> dict[str, Any]:
+    """setProviderAvailability: an approved provider goes online (bookable) or offline; refused
+    while busy in a call. Going online clears the missed calls that took it offline."""
+    user = require_caller(caller)
+    now = clock.now()
+
+    def apply(tx: Transaction) -> dict[str, Any]:
+        group = read_group(tx, user.uid)
+        profile = group.provider.profile
+        if profile is None or "approvalStatus" not in profile:
+            raise PermissionDenied("only a provider can change its availability")
+        if profile.get("approvalStatus") != "approved":
+            raise FailedPrecondition("available: this provider is not approved", field="available")
+        if profile.get("availability") == "busy" or group.provider.account.get(BUSY_WITH):
+            raise FailedPrecondition("available: this provider is in a call", field="available")
+        state = "available" if cmd.available else "offline"
+        tx.update(
+            profile_path(user.uid),
+            {"availability": state, "isOnline": cmd.available, "isAvailable": cmd.available, "updatedAt": now},
+        )
+        if cmd.available:
+            tx.set(account_path(user.uid), {"missedCalls": 0, "offlineReason": None}, merge=True)
+        return {"providerId": user.uid, "availability": state}
+
+    result: dict[str, Any] = store.run_transaction(apply)
+    return result

@@ -9,7 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ValidationInfo
 
 from shared.accounts.domain.provider import PayoutMethod, ProviderType
 from shared.kernel.errors import InvalidArgument
-from shared.kernel.fields import CountryCode, MobileNumber
+from shared.kernel.fields import CountryCode, DocumentId, MobileNumber
 
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[A-Za-z]{2,}$")
@@ -89,3 +89,22 @@ class RegisterProviderCommand(BaseModel):
     bio: Annotated[str, _text(3000, required=False)] = ""
     payoutMethod: Annotated[PayoutMethod, _choice(PayoutMethod)]
     paypalEmail: Annotated[str | None, BeforeValidator(_email)] = None
+
+
+class ProviderIdCommand(BaseModel):
+    providerId: DocumentId
+
+
+class ProviderDecisionCommand(BaseModel):
+    providerId: DocumentId
+    reason: Annotated[str, _text(500)]
+
+
+def _strict_bool(value: object, info: ValidationInfo) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidArgument(info.field_name or "data", "must be true or false")
+    return value
+
+
+class AvailabilityCommand(BaseModel):
+    available: Annotated[bool, BeforeValidator(_strict_bool)]

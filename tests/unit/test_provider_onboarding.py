@@ -1,0 +1,277 @@
+"""After registration: the payout method set up once, KYC from the Connect account, admin
+decisions with their log rows, and the provider going online only once approved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from shared.accounts.adapters.stripe_connect import account_of
+from shared.accounts.domain.kyc import ConnectAccount, KycStatus
+from shared.accounts.ports.connect import ConnectGateway, ExpressAccountRequest
+from shared.accounts.services.approval import (
+    approve_provider,
+    list_pending_providers,
+    reject_provider,
+    suspend_provider,
+)
+from shared.accounts.services.availability import set_provider_availability
+from shared.accounts.services.commands import AvailabilityCommand, ProviderDecisionCommand, ProviderIdCommand
+from shared.accounts.services.payout_setup import set_up_payout_method
+from shared.kernel.commands import Caller, parse_command
+from shared.kernel.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from tests.unit.test_provider_registration import World
+
+ADMIN = Caller("admin1", {"role": "admin", "admin": True})
+
+
+def connect_account(account_id: str = "acct_1", **changes: Any) -> ConnectAccount:
+    fields: dict[str, Any] = {
+        "id": account_id,
+        "details_submitted": False,
+        "payouts_enabled": False,
+        "transfers": "inactive",
+        "currently_due": ("individual.dob.day", "external_account"),
+        "past_due": (),
+        "disabled_reason": None,
+    }
+    return ConnectAccount(**{**fields, **changes})
+
+
+class FakeConnect(ConnectGateway):
+    def __init__(self) -> None:
+        self.requests: list[ExpressAccountRequest] = []
+        self.by_key: dict[str, ConnectAccount] = {}
+
+    def create_express_account(self, request: ExpressAccountRequest) -> ConnectAccount:
+        self.requests.append(request)
+        return self.by_key.setdefault(request.idempotency_key, connect_account(f"acct_{len(self.by_key) + 1}"))
+
+    def retrieve_account(self, account_id: str) -> ConnectAccount:
+        return next(a for a in self.by_key.values() if a.id == account_id)
+
+    def onboarding_link(self, account_id: str, refresh_url: str, return_url: str) -> str:
+        return f"https://connect.test/{account_id}"
+
+    def login_link(self, account_id: str) -> str:
+        return f"https://dashboard.test/{account_id}"
+
+
+class Onboarding(World):
+    def __init__(self) -> None:
+        super().__init__()
+        self.connect = FakeConnect()
+
+    def set_up(self, uid: str = "u1") -> str:
+        return set_up_payout_method(uid, store=self.store, connect=self.connect, clock=self.clock)
+
+    def private(self, uid: str = "u1") -> dict[str, Any]:
+        return self.store.get(f"sos_profiles/{uid}/private/account") or {}
+
+    def profile(self, uid: str = "u1") -> dict[str, Any]:
+        return self.store.get(f"sos_profiles/{uid}") or {}
+
+    def decide(self, decision: Any, command: Any, caller: Caller = ADMIN, **data: Any) -> dict[str, Any]:
+        result: dict[str, Any] = decision(
+            parse_command(command, {"providerId": "u1", **data}), caller, store=self.store, clock=self.clock
+        )
+        return result
+
+    def go(self, available: Any, uid: str = "u1") -> dict[str, Any]:
+        cmd = parse_command(AvailabilityCommand, {"available": available})
+        return set_provider_availability(cmd, Caller(uid, {"role": "lawyer"}), store=self.store, clock=self.clock)
+
+    def complete_kyc(self, uid: str = "u1") -> None:
+        self.store.set(
+            f"sos_profiles/{uid}/private/account", {"kycStatus": "complete", "canReceiveTransfers": True}, merge=True
+        )
+
+
+@pytest.fixture
+def w() -> Onboarding:
+    world = Onboarding()
+    world.directory.add("u1")
+    return world
+
+
+def test_a_stripe_provider_gets_one_prefilled_express_account(w: Onboarding) -> None:
+    w.register()
+    assert w.set_up() == "stripe_account"
+    [request] = w.connect.requests
+    assert (request.email, request.country, request.first_name, request.last_name) == (
+        "ana@example.test",
+        "FR",
+        "Ana",
+        "Ruiz",
+    )
+    assert request.idempotency_key == "connect-account:u1"
+    private = w.private()
+    assert (private["stripeAccountId"], private["kycStatus"], private["canReceiveTransfers"]) == (
+        "acct_1",
+        "pending",
+        False,
+    )
+    assert "stripeAccountId" not in w.profile()
+    assert w.set_up() == "already_set_up" and len(w.connect.requests) == 1, "a redelivery creates nothing"
+
+
+def test_a_redelivery_racing_the_first_records_the_same_account(w: Onboarding) -> None:
+    w.register()
+    original = w.connect.create_express_account
+
+    def first_delivery_dies(request: ExpressAccountRequest) -> ConnectAccount:
+        created = original(request)
+        w.connect.create_express_account = original  # type: ignore[method-assign]
+        assert w.set_up() == "stripe_account"  # the redelivery, while the first is in flight
+        return created
+
+    w.connect.create_express_account = first_delivery_dies  # type: ignore[method-assign]
+    assert w.set_up() == "already_set_up"
+    assert w.private()["stripeAccountId"] == "acct_1" and len(w.connect.by_key) == 1
+
+
+def test_a_paypal_provider_is_active_at_its_account_email_unless_it_gave_one(w: Onboarding) -> None:
+    w.register(payoutMethod="paypal")
+    assert w.set_up() == "paypal" and w.set_up() == "already_set_up"
+    assert (w.private()["paypalEmail"], w.private()["paypalAccountStatus"]) == ("ana@example.test", "active")
+    w.directory.add("u2")
+    w.register("u2", payoutMethod="paypal", paypalEmail="Pay@Example.test")
+    w.set_up("u2")
+    assert w.private("u2")["paypalEmail"] == "pay@example.test" and w.connect.requests == []
+
+
+def test_a_profile_without_a_payout_method_is_left_alone(w: Onboarding) -> None:
+    w.store.set("sos_profiles/seeded", {"type": "lawyer", "approvalStatus": "approved"})
+    assert w.set_up("seeded") == "nothing_to_do" and w.store.get("sos_profiles/seeded/private/account") is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "transfers"),
+    [
+        ({}, KycStatus.PENDING, False),
+        ({"details_submitted": True, "currently_due": ("external_account",)}, KycStatus.PENDING, False),
+        ({"past_due": ("individual.dob.day",)}, KycStatus.NEEDS_ATTENTION, False),
+        ({"currently_due": (), "disabled_reason": "requirements.past_due"}, KycStatus.NEEDS_ATTENTION, False),
+        ({"currently_due": (), "details_submitted": True}, KycStatus.COMPLETE, False),
+        (
+            {"currently_due": (), "details_submitted": True, "payouts_enabled": True, "transfers": "active"},
+            KycStatus.COMPLETE,
+            True,
+        ),
+    ],
+)
+def test_kyc_status_and_transfers_from_the_account(changes: dict[str, Any], status: KycStatus, transfers: bool) -> None:
+    account = connect_account(**changes)
+    assert (account.kyc_status, account.can_receive_transfers) == (status, transfers)
+
+
+def test_a_webhook_account_object_reads_like_the_sdk_one() -> None:
+    raw = {
+        "id": "acct_9",
+        "details_submitted": True,
+        "payouts_enabled": True,
+        "capabilities": {"transfers": "active"},
+        "requirements": {"currently_due": [], "past_due": [], "disabled_reason": None},
+    }
+    assert account_of(raw) == connect_account(
+        "acct_9", details_submitted=True, payouts_enabled=True, transfers="active", currently_due=()
+    )
+
+
+def test_approval_needs_a_ready_payout_method_then_makes_the_provider_visible(w: Onboarding) -> None:
+    w.register()
+    w.set_up()
+    with pytest.raises(FailedPrecondition):
+        w.decide(approve_provider, ProviderIdCommand)
+    assert w.profile()["approvalStatus"] == "pending" and w.store.collection("provider_action_logs").keys() == {
+        "u1_registered_1"
+    }
+    w.complete_kyc()
+    assert w.decide(approve_provider, ProviderIdCommand) == {
+        "providerId": "u1",
+        "approvalStatus": "approved",
+        "changed": True,
+    }
+    assert (w.profile()["isVisible"], w.profile()["availability"]) == (True, "offline")
+    assert w.decide(approve_provider, ProviderIdCommand)["changed"] is False
+    logs = [log for log in w.store.collection("provider_action_logs").values() if log["action"] == "approved"]
+    assert [(log["actor"], log["before"], log["after"]) for log in logs] == [("admin1", "pending", "approved")]
+
+
+def test_a_paypal_provider_is_approved_once_active(w: Onboarding) -> None:
+    w.register(payoutMethod="paypal")
+    with pytest.raises(FailedPrecondition):
+        w.decide(approve_provider, ProviderIdCommand)
+    w.set_up()
+    assert w.decide(approve_provider, ProviderIdCommand)["approvalStatus"] == "approved"
+
+
+def test_reject_and_suspend_hide_the_provider_with_the_reason(w: Onboarding) -> None:
+    w.register()
+    assert w.decide(reject_provider, ProviderDecisionCommand, reason="no bar number")["approvalStatus"] == "rejected"
+    assert w.profile()["isVisible"] is False
+    assert w.decide(reject_provider, ProviderDecisionCommand, reason="again")["changed"] is False
+    w.complete_kyc()
+    w.store.set("sos_profiles/u1", {"approvalStatus": "approved", "isVisible": True}, merge=True)
+    w.go(True)
+    suspended = w.decide(suspend_provider, ProviderDecisionCommand, reason="complaints")
+    assert suspended["approvalStatus"] == "suspended"
+    profile = w.profile()
+    assert (profile["isVisible"], profile["availability"], profile["isOnline"]) == (False, "offline", False)
+    [log] = [log for log in w.store.collection("provider_action_logs").values() if log["action"] == "suspended"]
+    assert (log["reason"], log["before"]) == ("complaints", "approved")
+
+
+def test_a_busy_provider_suspended_mid_call_stays_busy_until_the_call_ends(w: Onboarding) -> None:
+    w.register()
+    w.store.set("sos_profiles/u1", {"approvalStatus": "approved", "availability": "busy"}, merge=True)
+    w.decide(suspend_provider, ProviderDecisionCommand, reason="fraud")
+    assert (w.profile()["availability"], w.profile()["approvalStatus"]) == ("busy", "suspended")
+
+
+def test_admin_callables_refuse_everyone_else_and_unknown_providers(w: Onboarding) -> None:
+    w.register()
+    provider = Caller("u1", {"role": "lawyer"})
+    for decision, command, extra in (
+        (approve_provider, ProviderIdCommand, {}),
+        (reject_provider, ProviderDecisionCommand, {"reason": "x"}),
+        (suspend_provider, ProviderDecisionCommand, {"reason": "x"}),
+    ):
+        with pytest.raises(PermissionDenied):
+            w.decide(decision, command, provider, **extra)
+    with pytest.raises(PermissionDenied):
+        list_pending_providers(provider, store=w.store)
+    with pytest.raises(NotFound):
+        w.decide(approve_provider, ProviderIdCommand, providerId="ghost")
+    with pytest.raises(InvalidArgument) as raised:
+        w.decide(reject_provider, ProviderDecisionCommand, reason="")
+    assert raised.value.field == "reason"
+    assert w.profile()["approvalStatus"] == "pending"
+
+
+def test_the_pending_list_holds_only_pending_providers(w: Onboarding) -> None:
+    w.register()
+    w.directory.add("u2")
+    w.register("u2", providerType="expat")
+    w.decide(reject_provider, ProviderDecisionCommand, providerId="u2", reason="duplicate")
+    listed = list_pending_providers(ADMIN, store=w.store)
+    assert [p["providerId"] for p in listed["providers"]] == ["u1"] and listed["truncated"] is False
+    assert listed["providers"][0]["createdAt"] == w.clock.now().isoformat()
+
+
+def test_only_an_approved_idle_provider_goes_online(w: Onboarding) -> None:
+    w.register()
+    with pytest.raises(FailedPrecondition):
+        w.go(True)
+    w.store.set("sos_profiles/u1", {"approvalStatus": "approved"}, merge=True)
+    w.store.set("sos_profiles/u1/private/account", {"missedCalls": 3, "offlineReason": "missed_calls"}, merge=True)
+    assert w.go(True) == {"providerId": "u1", "availability": "available"}
+    assert (w.profile()["isOnline"], w.private()["missedCalls"], w.private()["offlineReason"]) == (True, 0, None)
+    w.store.set("sos_profiles/u1/private/account", {"currentCallSessionId": "s1"}, merge=True)
+    with pytest.raises(FailedPrecondition):
+        w.go(False)
+    with pytest.raises(InvalidArgument):
+        w.go("yes")
+    with pytest.raises(PermissionDenied):
+        w.go(True, uid="client7")
