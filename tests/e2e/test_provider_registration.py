@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Account, WebApp
+from tests.e2e.conftest import Account, WebApp, wait_for
 
 pytestmark = pytest.mark.e2e
 WEST1, WEST3 = "europe-west1", "europe-west3"
@@ -25,6 +25,20 @@ FORM: dict[str, Any] = {
     "bio": "Immigration law.",
     "payoutMethod": "stripe",
 }
+
+
+def hold_for(web: WebApp, provider_id: str, **overrides: Any) -> tuple[dict[str, Any], Account]:
+    client = web.sign_up()
+    data = {
+        "amount": 49,
+        "currency": "eur",
+        "serviceType": "lawyer_call",
+        "providerId": provider_id,
+        "clientId": client.uid,
+        "callSessionId": f"e2e_{uuid.uuid4().hex[:16]}",
+        **overrides,
+    }
+    return data, client
 
 
 def claims(account: Account) -> dict[str, Any]:
@@ -48,14 +62,7 @@ def test_a_client_account_registers_as_a_lawyer_once(web: WebApp, db: Any) -> No
 
     again = web.call(WEST1, "registerProvider", FORM, web.sign_in(account.email, "e2e-password-1"))
     assert again.error_status == "ALREADY_EXISTS"
-    hold = {
-        "amount": 49,
-        "currency": "eur",
-        "serviceType": "lawyer_call",
-        "providerId": account.uid,
-        "clientId": (client := web.sign_up()).uid,
-        "callSessionId": f"e2e_{uuid.uuid4().hex[:16]}",
-    }
+    hold, client = hold_for(web, account.uid)
     refused = web.call(WEST3, "createPaymentIntent", hold, client)
     assert refused.error_status == "FAILED_PRECONDITION" and "not approved" in refused.error_message
 
@@ -75,3 +82,39 @@ def test_bad_input_names_the_field_and_creates_nothing(web: WebApp, db: Any, fie
 
 def test_registration_needs_a_signed_in_account(web: WebApp) -> None:
     assert web.call(WEST1, "registerProvider", FORM, None).error_status == "UNAUTHENTICATED"
+
+
+def test_a_paypal_expat_is_set_up_approved_goes_online_and_is_bookable(web: WebApp, db: Any) -> None:
+    expat = web.sign_up()
+    form = {**FORM, "providerType": "expat", "payoutMethod": "paypal", "specialties": ["housing"]}
+    assert web.call(WEST1, "registerProvider", form, expat).status == 200
+    private = db.document(f"sos_profiles/{expat.uid}/private/account")
+    wait_for(
+        lambda: (private.get().to_dict() or {}).get("paypalAccountStatus") == "active",
+        what="onProviderCreated to activate the PayPal payout method",
+    )
+    assert private.get().to_dict()["paypalEmail"] == expat.email
+    expat = web.sign_in(expat.email, "e2e-password-1")  # its token now says expat
+    assert web.call(WEST1, "setProviderAvailability", {"available": True}, expat).error_status == "FAILED_PRECONDITION"
+    assert web.call(WEST1, "approveProvider", {"providerId": expat.uid}, expat).error_status == "PERMISSION_DENIED"
+
+    admin = web.sign_in("admin@demo.sos-expat.test")
+    pending = web.call(WEST1, "listPendingProviders", {}, admin).result["providers"]
+    assert expat.uid in [p["providerId"] for p in pending]
+    approved = web.call(WEST1, "approveProvider", {"providerId": expat.uid}, admin)
+    assert approved.result == {"providerId": expat.uid, "approvalStatus": "approved", "changed": True}
+    [log] = [d.to_dict() for d in db.collection("provider_action_logs").stream() if d.to_dict()["action"] == "approved"]
+    assert log["actor"] == "demo_admin"
+
+    online = web.call(WEST1, "setProviderAvailability", {"available": True}, expat)
+    assert online.result == {"providerId": expat.uid, "availability": "available"}
+    profile = db.document(f"sos_profiles/{expat.uid}").get().to_dict()
+    assert (profile["isVisible"], profile["availability"], profile["isOnline"]) == (True, "available", True)
+    hold, client = hold_for(web, expat.uid, serviceType="expat_call", amount=19)
+    created = web.call(WEST3, "createPaymentIntent", hold, client)
+    assert created.status == 200, created.body
+
+    suspended = web.call(WEST1, "suspendProvider", {"providerId": expat.uid, "reason": "complaints"}, admin)
+    assert suspended.result["approvalStatus"] == "suspended"
+    later, other = hold_for(web, expat.uid, serviceType="expat_call", amount=19)
+    assert web.call(WEST3, "createPaymentIntent", later, other).error_status == "FAILED_PRECONDITION"
