@@ -11,6 +11,7 @@ from flask import Request, Response
 from shared.entry import wiring
 from shared.entry.callables import run_callable
 from shared.kernel.commands import Caller, parse_command
+from west3_accounts import getStripeOnboardingLink, onProviderCreated
 from west3_runtime import (
     CODEBASE,
     REGION,
@@ -60,6 +61,7 @@ __all__ = [
     "createSubscription",
     "createSubscriptionCheckout",
     "executeScheduledCall",
+    "getStripeOnboardingLink",
     "handlePaymentFailed",
     "handlePaymentReceived",
     "incrementAiUsage",
@@ -172,21 +174,6 @@ def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
     before, after = _change(event)
     if after is not None and after.get("state") == "failed":
         on_payment_state(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
-
-
-@firestore_fn.on_document_created(
-    document="sos_profiles/{uid}", secrets=[STRIPE_SECRET_KEY], memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1
-)
-def onProviderCreated(event: firestore_fn.Event[Any]) -> None:
-    from shared.accounts.services.payout_setup import set_up_payout_method
-
-    done = set_up_payout_method(
-        event.params["uid"],
-        store=wiring.store(),
-        connect=wiring.connect_gateway(STRIPE_SECRET_KEY.value),
-        clock=wiring.clock(),
-    )
-    logger.info("payout method of %s: %s", event.params["uid"], done)
 
 
 @scheduler_fn.on_schedule(

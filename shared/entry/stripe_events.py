@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from shared.accounts.services.stripe_accounts import ACCOUNT_HANDLERS
 from shared.payments.services.events import PAYMENT_INTENT_HANDLERS
 from shared.payments.services.stripe_webhook import EventHandler, StripeEvent
 from shared.subscriptions.services.events import SUBSCRIPTION_HANDLERS
@@ -16,10 +17,11 @@ from shared.subscriptions.services.events import SUBSCRIPTION_HANDLERS
 STRIPE_EVENT_HANDLERS: dict[str, EventHandler] = {
     **PAYMENT_INTENT_HANDLERS,
     **SUBSCRIPTION_HANDLERS,
+    **ACCOUNT_HANDLERS,
 }
 
-NOT_YET_HANDLED = frozenset({"charge.refunded", "charge.dispute.created", "account.updated"})
-"""Refunds, disputes and Connect KYC: handled by the accounts work (issue 12)."""
+NOT_YET_HANDLED = frozenset({"charge.refunded", "charge.dispute.created"})
+"""Refunds and disputes: handled by the accounts work (issue 12)."""
 
 Refresher = Callable[[StripeEvent], StripeEvent]
 

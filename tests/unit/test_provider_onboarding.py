@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from shared.accounts.adapters.stripe_connect import account_of
 from shared.accounts.domain.kyc import ConnectAccount, KycStatus
 from shared.accounts.ports.connect import ConnectGateway, ExpressAccountRequest
 from shared.accounts.services.approval import (
@@ -19,6 +18,8 @@ from shared.accounts.services.approval import (
 from shared.accounts.services.availability import set_provider_availability
 from shared.accounts.services.commands import AvailabilityCommand, ProviderDecisionCommand, ProviderIdCommand
 from shared.accounts.services.payout_setup import set_up_payout_method
+from shared.accounts.services.stripe_accounts import stripe_onboarding_link
+from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
 from shared.kernel.commands import Caller, parse_command
 from shared.kernel.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from tests.unit.test_provider_registration import World
@@ -174,7 +175,7 @@ def test_a_webhook_account_object_reads_like_the_sdk_one() -> None:
         "capabilities": {"transfers": "active"},
         "requirements": {"currently_due": [], "past_due": [], "disabled_reason": None},
     }
-    assert account_of(raw) == connect_account(
+    assert ConnectAccount.from_stripe(raw) == connect_account(
         "acct_9", details_submitted=True, payouts_enabled=True, transfers="active", currently_due=()
     )
 
@@ -275,3 +276,78 @@ def test_only_an_approved_idle_provider_goes_online(w: Onboarding) -> None:
         w.go("yes")
     with pytest.raises(PermissionDenied):
         w.go(True, uid="client7")
+
+
+def account_event(event_id: str, created: int, **changes: Any) -> dict[str, Any]:
+    obj = {
+        "id": "acct_1",
+        "object": "account",
+        "metadata": {"providerId": "u1"},
+        "details_submitted": False,
+        "payouts_enabled": False,
+        "capabilities": {"transfers": "inactive"},
+        "requirements": {"currently_due": ["external_account"], "past_due": [], "disabled_reason": None},
+        **changes,
+    }
+    return {"id": event_id, "type": "account.updated", "created": created, "data": {"object": obj}}
+
+
+VERIFIED = {
+    "details_submitted": True,
+    "payouts_enabled": True,
+    "capabilities": {"transfers": "active"},
+    "requirements": {"currently_due": [], "past_due": [], "disabled_reason": None},
+}
+
+
+def test_account_updated_records_kyc_and_an_older_event_changes_nothing(w: Onboarding) -> None:
+    w.register()
+    w.set_up()
+    apply = STRIPE_EVENT_HANDLERS["account.updated"]
+    w.store.run_transaction(lambda tx: apply(tx, account_event("evt_2", 200, **VERIFIED), w.clock.now()))
+    assert (w.private()["kycStatus"], w.private()["canReceiveTransfers"]) == ("complete", True)
+    w.store.run_transaction(lambda tx: apply(tx, account_event("evt_1", 100), w.clock.now()))
+    assert (w.private()["kycStatus"], w.private()["kycAsOf"]) == ("complete", 200)
+    past_due = {"requirements": {"currently_due": [], "past_due": ["individual.id_number"], "disabled_reason": None}}
+    w.store.run_transaction(lambda tx: apply(tx, account_event("evt_3", 300, **past_due), w.clock.now()))
+    assert w.private()["kycStatus"] == "needs_attention"
+
+
+def test_account_updated_of_someone_elses_account_changes_nothing(w: Onboarding) -> None:
+    w.register()
+    w.set_up()
+    apply = STRIPE_EVENT_HANDLERS["account.updated"]
+    stranger = account_event("evt_9", 500, **VERIFIED)
+    stranger["data"]["object"]["id"] = "acct_other"
+    w.store.run_transaction(lambda tx: apply(tx, stranger, w.clock.now()))
+    unowned = account_event("evt_10", 500, **VERIFIED)
+    unowned["data"]["object"]["metadata"] = {}
+    w.store.run_transaction(lambda tx: apply(tx, unowned, w.clock.now()))
+    assert w.private()["kycStatus"] == "pending"
+
+
+def test_the_onboarding_link_then_the_dashboard_and_the_kyc_as_stripe_has_it_now(w: Onboarding) -> None:
+    w.register()
+    provider = Caller("u1", {"role": "lawyer"})
+
+    def link() -> dict[str, Any]:
+        return stripe_onboarding_link(
+            provider, store=w.store, connect=w.connect, clock=w.clock, return_base="https://app.test/payouts"
+        )
+
+    assert link() == {"url": "https://connect.test/acct_1", "kind": "onboarding"}, "a lost trigger is made up for"
+    w.connect.by_key["connect-account:u1"] = connect_account(
+        details_submitted=True, currently_due=(), payouts_enabled=True, transfers="active"
+    )
+    assert link() == {"url": "https://dashboard.test/acct_1", "kind": "dashboard"}
+    assert (w.private()["kycStatus"], w.private()["canReceiveTransfers"]) == ("complete", True)
+    w.directory.add("u2")
+    w.register("u2", payoutMethod="paypal")
+    with pytest.raises(FailedPrecondition):
+        stripe_onboarding_link(
+            Caller("u2", {}), store=w.store, connect=w.connect, clock=w.clock, return_base="https://app.test"
+        )
+    with pytest.raises(PermissionDenied):
+        stripe_onboarding_link(
+            Caller("client9", {}), store=w.store, connect=w.connect, clock=w.clock, return_base="https://app.test"
+        )

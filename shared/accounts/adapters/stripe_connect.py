@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shared.accounts.domain.kyc import ConnectAccount
 from shared.accounts.ports.connect import ConnectGateway, ExpressAccountRequest
@@ -11,21 +11,6 @@ from shared.kernel.adapters.stripe_api import call_stripe, stripe_client
 if TYPE_CHECKING:
     import stripe
     from stripe.params import AccountCreateParams
-
-
-def account_of(account: Any) -> ConnectAccount:
-    """A Stripe `account` object (SDK resource or webhook dict) as the KYC rule reads it."""
-    requirements = account.get("requirements") or {}
-    capabilities = account.get("capabilities") or {}
-    return ConnectAccount(
-        id=str(account["id"]),
-        details_submitted=bool(account.get("details_submitted")),
-        payouts_enabled=bool(account.get("payouts_enabled")),
-        transfers=str(capabilities.get("transfers") or "unrequested"),
-        currently_due=tuple(requirements.get("currently_due") or ()),
-        past_due=tuple(requirements.get("past_due") or ()),
-        disabled_reason=requirements.get("disabled_reason"),
-    )
 
 
 class StripeConnectGateway(ConnectGateway):
@@ -59,10 +44,12 @@ class StripeConnectGateway(ConnectGateway):
                 params=params, options={"idempotency_key": request.idempotency_key}
             ),
         )
-        return account_of(created)
+        return ConnectAccount.from_stripe(created)
 
     def retrieve_account(self, account_id: str) -> ConnectAccount:
-        return account_of(call_stripe("accounts.retrieve", lambda: self._stripe().v1.accounts.retrieve(account_id)))
+        return ConnectAccount.from_stripe(
+            call_stripe("accounts.retrieve", lambda: self._stripe().v1.accounts.retrieve(account_id))
+        )
 
     def onboarding_link(self, account_id: str, refresh_url: str, return_url: str) -> str:
         link = call_stripe(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class KycStatus(StrEnum):
@@ -23,6 +24,21 @@ class ConnectAccount:
     currently_due: tuple[str, ...]
     past_due: tuple[str, ...]
     disabled_reason: str | None
+
+    @classmethod
+    def from_stripe(cls, account: Any) -> ConnectAccount:
+        """A Stripe `account` object (the SDK's resource or a webhook's dict)."""
+        requirements = account.get("requirements") or {}
+        capabilities = account.get("capabilities") or {}
+        return cls(
+            id=str(account["id"]),
+            details_submitted=bool(account.get("details_submitted")),
+            payouts_enabled=bool(account.get("payouts_enabled")),
+            transfers=str(capabilities.get("transfers") or "unrequested"),
+            currently_due=tuple(requirements.get("currently_due") or ()),
+            past_due=tuple(requirements.get("past_due") or ()),
+            disabled_reason=requirements.get("disabled_reason"),
+        )
 
     @property
     def kyc_status(self) -> KycStatus:

@@ -30,6 +30,7 @@ PRIVATE_FIELDS = frozenset(
         "kycStatus",
         "canReceiveTransfers",
         "kycUpdatedAt",
+        "kycAsOf",
         "paypalAccountStatus",
         "earningsByCurrency",
         "missedCalls",
