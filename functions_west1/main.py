@@ -117,6 +117,14 @@ def setProviderAvailability(req: https_fn.CallableRequest[Any]) -> dict[str, Any
     return _decision(req, set_provider_availability, AvailabilityCommand)
 
 
+@https_fn.on_call(memory=options.MemoryOption.MB_256, max_instances=2, timeout_sec=30)
+def updateProviderProfile(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.accounts.services.commands import UpdateProviderProfileCommand
+    from shared.accounts.services.profile_editing import update_provider_profile
+
+    return _decision(req, update_provider_profile, UpdateProviderProfileCommand)
+
+
 @https_fn.on_request(memory=options.MemoryOption.MB_256, cpu=PING_CPU, max_instances=1, timeout_sec=10)
 def ping(req: Request) -> Response:
     """Liveness for uptime checks: answers 204 without touching Firestore (also the baseline of

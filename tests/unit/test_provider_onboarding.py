@@ -16,8 +16,14 @@ from shared.accounts.services.approval import (
     suspend_provider,
 )
 from shared.accounts.services.availability import set_provider_availability
-from shared.accounts.services.commands import AvailabilityCommand, ProviderDecisionCommand, ProviderIdCommand
+from shared.accounts.services.commands import (
+    AvailabilityCommand,
+    ProviderDecisionCommand,
+    ProviderIdCommand,
+    UpdateProviderProfileCommand,
+)
 from shared.accounts.services.payout_setup import set_up_payout_method
+from shared.accounts.services.profile_editing import update_provider_profile
 from shared.accounts.services.stripe_accounts import stripe_onboarding_link
 from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
 from shared.kernel.commands import Caller, parse_command
@@ -350,4 +356,32 @@ def test_the_onboarding_link_then_the_dashboard_and_the_kyc_as_stripe_has_it_now
     with pytest.raises(PermissionDenied):
         stripe_onboarding_link(
             Caller("client9", {}), store=w.store, connect=w.connect, clock=w.clock, return_base="https://app.test"
+        )
+
+
+def test_a_provider_edits_only_its_public_listing(w: Onboarding) -> None:
+    w.register()
+    provider = Caller("u1", {"role": "lawyer"})
+
+    def edit(**data: Any) -> dict[str, Any]:
+        cmd = parse_command(UpdateProviderProfileCommand, data)
+        return update_provider_profile(cmd, provider, store=w.store, clock=w.clock)
+
+    assert edit(lastName=" Ruiz  Diaz ", languages=["es"]) == {"providerId": "u1", "updated": ["languages", "lastName"]}
+    profile = w.profile()
+    assert (profile["fullName"], profile["languages"], profile["firstName"]) == ("Ana Ruiz Diaz", ["es"], "Ana")
+    before = w.written()
+    for bad in ({}, {"bio": 5}, {"languages": ["spanish"]}):
+        with pytest.raises(InvalidArgument):
+            edit(**bad)
+    edit(approvalStatus="approved", isVisible=True, priceOverrides={"x": 1}, bio="New bio.")
+    assert (w.profile()["approvalStatus"], w.profile()["isVisible"], w.profile()["bio"]) == (
+        "pending",
+        False,
+        "New bio.",
+    )
+    assert "priceOverrides" not in w.profile() and before.keys() == w.written().keys()
+    with pytest.raises(PermissionDenied):
+        update_provider_profile(
+            parse_command(UpdateProviderProfileCommand, {"bio": "x"}), Caller("c1", {}), store=w.store, clock=w.clock
         )

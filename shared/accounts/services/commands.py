@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ValidationInfo
 
@@ -42,6 +42,15 @@ def _texts(max_items: int, max_length: int, *, at_least: int = 0) -> BeforeValid
             if item.strip() not in items:
                 items.append(item.strip())
         return tuple(items)
+
+    return BeforeValidator(parse)
+
+
+def _optional(parser: BeforeValidator) -> BeforeValidator:
+    """`parser`, letting an absent (null) value through."""
+
+    def parse(value: object, info: ValidationInfo) -> Any:
+        return None if value is None else parser.func(value, info)  # type: ignore[call-arg]
 
     return BeforeValidator(parse)
 
@@ -108,3 +117,14 @@ def _strict_bool(value: object, info: ValidationInfo) -> bool:
 
 class AvailabilityCommand(BaseModel):
     available: Annotated[bool, BeforeValidator(_strict_bool)]
+
+
+class UpdateProviderProfileCommand(BaseModel):
+    """The public fields a provider edits itself; at least one. Type, approval, prices and
+    availability are not among them."""
+
+    firstName: Annotated[str | None, _optional(_text(80))] = None
+    lastName: Annotated[str | None, _optional(_text(80))] = None
+    languages: Annotated[tuple[str, ...] | None, _optional(BeforeValidator(_languages))] = None
+    specialties: Annotated[tuple[str, ...] | None, _optional(_texts(20, 80))] = None
+    bio: Annotated[str | None, _optional(_text(3000, required=False))] = None
