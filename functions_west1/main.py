@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from firebase_functions import https_fn, options, params
+from firebase_functions import https_fn, identity_fn, options, params
 from flask import Request, Response
 
 from shared.entry import wiring
@@ -43,6 +43,24 @@ def createAndScheduleCall(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
     result: dict[str, Any] = run_callable(req, service)
     return result
+
+
+@identity_fn.before_user_created(memory=options.MemoryOption.MB_256, max_instances=2, timeout_sec=7)
+def beforeUserCreated(event: identity_fn.AuthBlockingEvent) -> identity_fn.BeforeCreateResponse | None:
+    """Every self-service sign-up is a client account (the role claim is set before its first
+    ID token); Identity Platform must call this function within 7 s (README, Deploying)."""
+    from shared.accounts.services.clients import claims_at_sign_up
+
+    claims = claims_at_sign_up(event.data.custom_claims)
+    return None if claims is None else identity_fn.BeforeCreateResponse(custom_claims=claims)
+
+
+@https_fn.on_call(memory=options.MemoryOption.MB_256, max_instances=2, timeout_sec=30)
+def completeClientProfile(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    from shared.accounts.services.clients import complete_client_profile
+    from shared.accounts.services.commands import CompleteClientProfileCommand
+
+    return _decision(req, complete_client_profile, CompleteClientProfileCommand)
 
 
 @https_fn.on_call(secrets=[ENCRYPTION_KEY], memory=options.MemoryOption.MB_256, max_instances=2, timeout_sec=30)

@@ -94,9 +94,10 @@ def set_claims(uid: str, claims: dict[str, Any]) -> None:
 class WebApp:
     """What the web app does: Auth emulator REST for accounts, callables over HTTP."""
 
-    def sign_up(self, role: str | None = "client") -> Account:
-        """A new account, with the `role` claim the server gives it (None: an account whose role
-        was never set, e.g. one created before registration existed)."""
+    def sign_up(self, role: str = "client") -> Account:
+        """A new account as the web app signs it up: `beforeUserCreated` gives it the client role
+        in its first ID token. Another role is then set as the server would (the Auth emulator's
+        admin access), for tests of accounts that later flows create."""
         email = f"client-{uuid.uuid4().hex[:10]}@e2e.sos-expat.test"
         response = requests.post(
             f"{AUTH}/accounts:signUp?key=fake-api-key",
@@ -105,7 +106,7 @@ class WebApp:
         )
         response.raise_for_status()
         body = response.json()
-        if role is None:
+        if role == "client":
             return Account(body["localId"], body["idToken"], email)
         set_claims(body["localId"], {"role": role})
         return self.sign_in(email, "e2e-password-1")

@@ -128,3 +128,17 @@ class UpdateProviderProfileCommand(BaseModel):
     languages: Annotated[tuple[str, ...] | None, _optional(BeforeValidator(_languages))] = None
     specialties: Annotated[tuple[str, ...] | None, _optional(_texts(20, 80))] = None
     bio: Annotated[str | None, _optional(_text(3000, required=False))] = None
+
+
+def _language(value: object, info: ValidationInfo) -> str:
+    code = value.strip().lower() if isinstance(value, str) else ""
+    if not _LANGUAGE.match(code):
+        raise InvalidArgument("language", "must be an ISO 639-1 code, e.g. fr")
+    return code
+
+
+class CompleteClientProfileCommand(BaseModel):
+    firstName: Annotated[str, _text(80)]
+    lastName: Annotated[str, _text(80)]
+    country: CountryCode
+    language: Annotated[str, BeforeValidator(_language)]
