@@ -20,7 +20,10 @@ Changes to localstripe 1.15.10 (each covered by tests/integration/test_localstri
   `refunds` unless expanded; a cancelled PaymentIntent has `cancellation_reason` and `canceled_at`;
 - events are rendered at the pinned API version with unexpanded ids (localstripe_events) and
   POST requests honour `Idempotency-Key`, with a fault switch `POST /_test/faults`
-  (localstripe_idempotency).
+  (localstripe_idempotency);
+- Stripe Connect accounts (`/v1/accounts`, Express as the product creates them), Account Links,
+  Login Links, and local onboarding controls that emit `account.updated` with the connected
+  account in the event's `account` (localstripe_connect, localstripe_connect_onboarding).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from devtools import (
     localstripe_billing,
     localstripe_checkout,
     localstripe_clock,
+    localstripe_connect,
+    localstripe_connect_onboarding,
     localstripe_events,
     localstripe_idempotency,
     localstripe_prices,
@@ -211,6 +216,8 @@ def apply_patches() -> None:
     localstripe_prices.register()
     localstripe_subscriptions.register()
     localstripe_checkout.register()
+    localstripe_connect.register()
+    localstripe_connect_onboarding.register()
     localstripe_events.register()
     localstripe_idempotency.register()
     PaymentIntent.__init__ = _init  # type: ignore[method-assign]
