@@ -44,12 +44,11 @@ class StripeConnectGateway(ConnectGateway):
                 params=params, options={"idempotency_key": request.idempotency_key}
             ),
         )
-        return ConnectAccount.from_stripe(created)
+        return ConnectAccount.from_stripe(created.to_dict())
 
     def retrieve_account(self, account_id: str) -> ConnectAccount:
-        return ConnectAccount.from_stripe(
-            call_stripe("accounts.retrieve", lambda: self._stripe().v1.accounts.retrieve(account_id))
-        )
+        account = call_stripe("accounts.retrieve", lambda: self._stripe().v1.accounts.retrieve(account_id))
+        return ConnectAccount.from_stripe(account.to_dict())
 
     def onboarding_link(self, account_id: str, refresh_url: str, return_url: str) -> str:
         link = call_stripe(

@@ -27,7 +27,7 @@ class ConnectAccount:
 
     @classmethod
     def from_stripe(cls, account: Any) -> ConnectAccount:
-        """A Stripe `account` object (the SDK's resource or a webhook's dict)."""
+        """A Stripe `account` object as a dict (a webhook's, or an SDK resource's `to_dict()`)."""
         requirements = account.get("requirements") or {}
         capabilities = account.get("capabilities") or {}
         return cls(

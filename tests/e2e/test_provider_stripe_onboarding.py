@@ -1,0 +1,61 @@
+"""A lawyer paid through Stripe Connect, end to end: registers, gets an Express account from
+onProviderCreated, onboards (requirements driven to complete on the local Stripe, account.updated
+delivered to stripeWebhook), is approved, goes online, and is booked: the hold is a destination
+charge with the platform fee, captured when the call ends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from devtools import ports
+from tests.e2e.booking import authorized_hold, schedule, settled_session, stripe_intent
+from tests.e2e.conftest import STRIPE, WebApp, wait_for
+from tests.e2e.test_provider_registration import FORM
+
+pytestmark = pytest.mark.e2e
+WEST1, WEST3 = "europe-west1", "europe-west3"
+LAWYER_FEE = 1900  # the platform fee of a 49 EUR lawyer call (settings/pricing, seeded)
+
+
+def test_a_stripe_lawyer_onboards_is_approved_and_is_paid_by_destination_charge(web: WebApp, db: Any) -> None:
+    lawyer = web.sign_up()
+    assert web.call(WEST1, "registerProvider", {**FORM, "phone": "+33600000001"}, lawyer).status == 200
+    lawyer = web.sign_in(lawyer.email, "e2e-password-1")
+    private = db.document(f"sos_profiles/{lawyer.uid}/private/account")
+    account_id = wait_for(
+        lambda: (private.get().to_dict() or {}).get("stripeAccountId"), what="onProviderCreated's Express account"
+    )
+    assert private.get().to_dict()["canReceiveTransfers"] is False
+
+    link = web.call(WEST3, "getStripeOnboardingLink", {}, lawyer)
+    assert link.result["kind"] == "onboarding" and "/_test/connect/onboarding/" in link.result["url"]
+    admin = web.sign_in("admin@demo.sos-expat.test")
+    refused = web.call(WEST1, "approveProvider", {"providerId": lawyer.uid}, admin)
+    assert refused.error_status == "FAILED_PRECONDITION", "KYC is not complete"
+
+    onboarded = requests.post(
+        f"{STRIPE}/_test/accounts/{account_id}/complete_onboarding", auth=(ports.STRIPE_SECRET_KEY, ""), timeout=10
+    )
+    onboarded.raise_for_status()
+    wait_for(
+        lambda: (private.get().to_dict() or {}).get("kycStatus") == "complete",
+        what="account.updated to reach stripeWebhook",
+    )
+    assert private.get().to_dict()["canReceiveTransfers"] is True
+    assert web.call(WEST3, "getStripeOnboardingLink", {}, lawyer).result["kind"] == "dashboard"
+    assert web.call(WEST1, "approveProvider", {"providerId": lawyer.uid}, admin).result["changed"] is True
+    assert web.call(WEST1, "setProviderAvailability", {"available": True}, lawyer).status == 200
+
+    client = web.sign_up()
+    hold = authorized_hold(web, db, client, lawyer.uid)
+    intent = stripe_intent(hold["paymentIntentId"])
+    assert intent["transfer_data"]["destination"] == account_id
+    assert intent["application_fee_amount"] == LAWYER_FEE
+    scheduled = schedule(web, client, lawyer.uid, hold, "+33611111111")
+    assert scheduled.status == 200, scheduled.body
+    session = settled_session(db, scheduled.result["callSessionId"])
+    assert (session["status"], session["payment"]["state"]) == ("completed", "captured")
+    assert stripe_intent(hold["paymentIntentId"])["status"] == "succeeded"
