@@ -10,6 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 OWNERS = {
+    "shared/accounts/services/provider_profiles.py": ("sos_profiles", "provider_action_logs"),
+    "shared/accounts/services/users.py": ("users",),
     "shared/calls/adapters/session_repository.py": ("call_sessions", "twilio_callbacks", "conference_events"),
     "shared/payments/adapters/payment_repository.py": (
         "payments",

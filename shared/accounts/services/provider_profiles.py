@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from shared.accounts.services.users import user_path
 from shared.kernel.store import Document, DocumentStore, Transaction
 
 PROFILES = "sos_profiles"
@@ -84,10 +85,10 @@ def find_provider(store: DocumentStore, uid: str) -> Document | None:
     """The provider's profile: `sos_profiles` (with the e-mail of its private account), else the
     older `users`, then `providers` document, the first whose `type` (or `role`) is a provider's;
     None for anyone else."""
-    for collection in (PROFILES, "users", "providers"):
-        doc = store.get(f"{collection}/{uid}")
+    for path in (profile_path(uid), user_path(uid), f"providers/{uid}"):
+        doc = store.get(path)
         if doc is not None and str(doc.get("type") or doc.get("role")) in PROVIDER_TYPES:
-            return {**doc, "email": read_account(store, uid).get("email")} if collection == PROFILES else doc
+            return {**doc, "email": read_account(store, uid).get("email")} if path == profile_path(uid) else doc
     return None
 
 
