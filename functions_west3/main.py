@@ -12,6 +12,7 @@ from shared.entry import wiring
 from shared.entry.callables import run_callable
 from shared.kernel.commands import Caller, parse_command
 from west3_accounts import getStripeOnboardingLink, onProviderCreated
+from west3_refunds import refundCallPayment
 from west3_runtime import (
     CODEBASE,
     REGION,
@@ -71,6 +72,7 @@ __all__ = [
     "paymentHealthCheck",
     "processTwilioCallback",
     "reactivateSubscription",
+    "refundCallPayment",
     "repairSubscriptionBillingPeriods",
     "runPaymentHealthCheck",
     "sendQueuedSms",

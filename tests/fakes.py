@@ -14,7 +14,7 @@ from shared.kernel.clock import Clock
 from shared.kernel.errors import PaymentGatewayError
 from shared.kernel.money import Money
 from shared.kernel.store import Document, DocumentStore, Filter, Transaction
-from shared.payments.ports.payments import Hold, HoldRequest, PaymentGateway
+from shared.payments.ports.payments import Hold, HoldRequest, PaymentGateway, Refund, RefundRequest
 from shared.subscriptions.domain.plans import BillingPeriod
 from shared.subscriptions.ports.billing import (
     BillingGateway,
@@ -190,7 +190,10 @@ class FakePaymentGateway(PaymentGateway):
     keys_used: list[str] = field(default_factory=list)
     during_create: Callable[[], None] | None = None
     retrieve_failures: list[PaymentGatewayError] = field(default_factory=list)
+    refunds: list[tuple[RefundRequest, Refund]] = field(default_factory=list)
+    refund_then_fail: bool = False
     _saved: dict[str, Hold | PaymentGatewayError] = field(default_factory=dict)
+    _saved_refunds: dict[str, Refund] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _replay(self, key: str) -> Hold | None:
@@ -263,6 +266,33 @@ class FakePaymentGateway(PaymentGateway):
         self.holds[hold_id] = replace(
             hold, status="requires_capture", amount_capturable=hold.amount.minor, capture_before=capture_before
         )
+
+    def refund(self, request: RefundRequest) -> Refund:
+        """Stripe's rules: only a captured hold, never more than what is left; one refund per key.
+        As the adapter does, a refund already made under the same `metadata["refund"]` is
+        returned. `refund_then_fail` makes the next refund and then answers a 5xx."""
+        self.keys_used.append(request.idempotency_key)
+        if request.idempotency_key in self._saved_refunds:
+            return self._saved_refunds[request.idempotency_key]
+        made = [r for q, r in self.refunds if q.metadata.get("refund") == request.metadata.get("refund")]
+        if made:
+            return made[0]
+        if self.failures and not self.refund_then_fail:
+            raise self.failures.pop(0)  # like a 5xx: nothing refunded, nothing saved here
+        hold = self.retrieve_hold(request.hold_id)
+        if hold.status != "succeeded":
+            raise PaymentGatewayError("refunds.create: this PaymentIntent has no captured charge", retryable=False)
+        left = hold.amount.minor - sum(r.amount.minor for q, r in self.refunds if q.hold_id == request.hold_id)
+        if request.amount.minor > left:
+            raise PaymentGatewayError("refunds.create: amount greater than unrefunded amount", retryable=False)
+        with self._lock:
+            refund = Refund(f"re_fake{len(self.refunds) + 1:04d}", request.amount, "succeeded")
+            self.refunds.append((request, refund))
+            self._saved_refunds[request.idempotency_key] = refund
+        if self.refund_then_fail:
+            self.refund_then_fail = False
+            raise PaymentGatewayError("refunds.create: 500 after the refund was made", retryable=True)
+        return refund
 
     def can_receive_transfers(self, account_id: str) -> bool:
         return self.transfer_accounts.get(account_id, False)

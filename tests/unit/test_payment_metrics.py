@@ -85,7 +85,15 @@ def test_aggregates_the_payments_created_that_utc_day() -> None:
         "computedAt": "2026-11-22T09:00:00+00:00",
         "payments": {
             "count": 10,
-            "byState": {"pending": 1, "failed": 1, "authorized": 1, "captured": 3, "released": 4},
+            "byState": {
+                "pending": 1,
+                "failed": 1,
+                "authorized": 1,
+                "captured": 3,
+                "released": 4,
+                "partially_refunded": 0,
+                "refunded": 0,
+            },
         },
         "currencies": {
             "eur": {"capturedCount": 2, "capturedAmount": 7400, "platformFees": 1400},
@@ -122,7 +130,15 @@ def test_a_day_without_payments() -> None:
     metrics = collect(InMemoryStore())
     assert metrics["payments"] == {
         "count": 0,
-        "byState": {"pending": 0, "failed": 0, "authorized": 0, "captured": 0, "released": 0},
+        "byState": {
+            "pending": 0,
+            "failed": 0,
+            "authorized": 0,
+            "captured": 0,
+            "released": 0,
+            "partially_refunded": 0,
+            "refunded": 0,
+        },
     }
     assert metrics["currencies"] == {}
     assert metrics["sessions"]["count"] == 0

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, field_validator
 
 from shared.calls.domain.ivr import VOICE_LANGUAGE
+from shared.kernel.errors import InvalidArgument
 from shared.kernel.fields import CallableNumber, DocumentId, PaymentIntentId
 from shared.kernel.phone import parse_callable_number
 from shared.payments.domain.pricing import ServiceTypeField
@@ -32,3 +35,23 @@ class CreateAndScheduleCallCommand(BaseModel):
         if not isinstance(value, str) or value.strip().lower()[:2] not in VOICE_LANGUAGE:
             raise ValueError(f"must be one of {', '.join(sorted(VOICE_LANGUAGE))}")
         return value.strip().lower()[:2]
+
+
+def _amount_cents(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidArgument("amountCents", "must be a positive whole number of minor units (cents)")
+    return value
+
+
+def _reason(value: object) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > 500:
+        raise InvalidArgument("reason", "must be text of 1 to 500 characters")
+    return value.strip()
+
+
+class RefundCallPaymentCommand(BaseModel):
+    callSessionId: DocumentId
+    amountCents: Annotated[int | None, BeforeValidator(_amount_cents)] = None
+    reason: Annotated[str, BeforeValidator(_reason)]

@@ -39,6 +39,26 @@ class Hold:
     capture_before: datetime | None = None  # when an authorised card hold lapses (its charge's card details)
 
 
+@dataclass(frozen=True)
+class RefundRequest:
+    """Money given back from a captured hold; with `reverse_transfer`, the provider's transfer and
+    the platform's fee of a destination charge are given back in proportion. `metadata["refund"]`
+    names this refund whatever the key: a retry under a new key finds it instead of refunding again."""
+
+    hold_id: str
+    amount: Money
+    idempotency_key: str
+    metadata: dict[str, str]
+    reverse_transfer: bool = False
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    amount: Money
+    status: str  # Stripe's: succeeded | pending | failed | canceled | requires_action
+
+
 class InvalidSignature(Exception):
     """An inbound webhook failed signature verification (missing, wrong or stale)."""
 
@@ -60,6 +80,10 @@ class PaymentGateway(ABC):
     @abstractmethod
     def release_hold(self, hold_id: str, idempotency_key: str) -> Hold:
         """Cancel the PaymentIntent (release the hold); an already canceled one is returned as is."""
+
+    @abstractmethod
+    def refund(self, request: RefundRequest) -> Refund:
+        """Refund part or all of a captured hold; the same refund again for the same key."""
 
     @abstractmethod
     def can_receive_transfers(self, account_id: str) -> bool:
