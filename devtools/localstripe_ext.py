@@ -24,6 +24,9 @@ Changes to localstripe 1.15.10 (each covered by tests/integration/test_localstri
 - Stripe Connect accounts (`/v1/accounts`, Express as the product creates them), Account Links,
   Login Links, and local onboarding controls that emit `account.updated` with the connected
   account in the event's `account` (localstripe_connect, localstripe_connect_onboarding).
+- refunds (`POST /v1/refunds`, `charge.refunded`), the transfer and application fee of a destination
+  charge with their proportional reversal and refund, and disputes opened and closed by local
+  controls (localstripe_refunds, localstripe_disputes).
 """
 
 from __future__ import annotations
@@ -42,9 +45,11 @@ from devtools import (
     localstripe_clock,
     localstripe_connect,
     localstripe_connect_onboarding,
+    localstripe_disputes,
     localstripe_events,
     localstripe_idempotency,
     localstripe_prices,
+    localstripe_refunds,
     localstripe_renewals,
     localstripe_subscriptions,
 )
@@ -218,6 +223,8 @@ def apply_patches() -> None:
     localstripe_checkout.register()
     localstripe_connect.register()
     localstripe_connect_onboarding.register()
+    localstripe_refunds.register()
+    localstripe_disputes.register()
     localstripe_events.register()
     localstripe_idempotency.register()
     PaymentIntent.__init__ = _init  # type: ignore[method-assign]
