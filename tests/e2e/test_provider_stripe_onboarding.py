@@ -59,3 +59,42 @@ def test_a_stripe_lawyer_onboards_is_approved_and_is_paid_by_destination_charge(
     session = settled_session(db, scheduled.result["callSessionId"])
     assert (session["status"], session["payment"]["state"]) == ("completed", "captured")
     assert stripe_intent(hold["paymentIntentId"])["status"] == "succeeded"
+
+    # An admin refunds half: the payment and the provider's earnings drop by half, and so does
+    # the provider's transfer (reversed in proportion), the platform's fee likewise.
+    by_provider = {"callSessionId": session["callSessionId"], "reason": "mine"}
+    assert web.call(WEST3, "refundCallPayment", by_provider, lawyer).error_status == "PERMISSION_DENIED"
+    half = web.call(
+        WEST3,
+        "refundCallPayment",
+        {"callSessionId": session["callSessionId"], "amountCents": 2450, "reason": "cut off"},
+        admin,
+    )
+    assert half.status == 200, half.body
+    assert (half.result["state"], half.result["refundedAmount"]) == ("partially_refunded", 2450)
+    refunded = db.document(f"call_sessions/{session['callSessionId']}").get().to_dict()
+    assert refunded["providerEarnings"] == (4900 - LAWYER_FEE) // 2
+    assert db.document(f"payments/{hold['paymentIntentId']}").get().to_dict()["state"] == "partially_refunded"
+    charge = stripe_intent(hold["paymentIntentId"])["latest_charge"]
+    charge = charge if isinstance(charge, str) else charge["id"]
+    paid = stripe_get(f"/v1/charges/{charge}")
+    # Stripe transfers the whole charge and takes the fee back from the provider's account: half
+    # of each is reversed, so the provider gives back half of what it earned.
+    reversed_amount = stripe_get(f"/v1/transfers/{paid['transfer']}")["amount_reversed"]
+    fee_refunded = stripe_get(f"/v1/application_fees/{paid['application_fee']}")["amount_refunded"]
+    assert (reversed_amount, fee_refunded) == (2450, LAWYER_FEE // 2)
+    assert reversed_amount - fee_refunded == (4900 - LAWYER_FEE) // 2
+    too_much = web.call(
+        WEST3,
+        "refundCallPayment",
+        {"callSessionId": session["callSessionId"], "amountCents": 2451, "reason": "x"},
+        admin,
+    )
+    assert too_much.error_status == "INVALID_ARGUMENT" and too_much.error_message.startswith("amountCents:")
+
+
+def stripe_get(path: str) -> dict[str, Any]:
+    response = requests.get(f"{STRIPE}{path}", auth=(ports.STRIPE_SECRET_KEY, ""), timeout=10)
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    return body
