@@ -76,7 +76,7 @@ def registerProvider(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
             directory=wiring.account_directory(),
             vault=wiring.phone_vault(ENCRYPTION_KEY.value),
             clock=wiring.clock(),
-        ).as_response()
+        )
 
     result: dict[str, Any] = run_callable(req, service)
     return result

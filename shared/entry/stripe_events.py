@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shared.accounts.services.stripe_accounts import ACCOUNT_HANDLERS
+from shared.calls.services.charge_events import CHARGE_HANDLERS
 from shared.payments.services.events import PAYMENT_INTENT_HANDLERS
 from shared.payments.services.stripe_webhook import EventHandler, StripeEvent
 from shared.subscriptions.services.events import SUBSCRIPTION_HANDLERS
@@ -18,10 +19,11 @@ STRIPE_EVENT_HANDLERS: dict[str, EventHandler] = {
     **PAYMENT_INTENT_HANDLERS,
     **SUBSCRIPTION_HANDLERS,
     **ACCOUNT_HANDLERS,
+    **CHARGE_HANDLERS,
 }
 
-NOT_YET_HANDLED = frozenset({"charge.refunded", "charge.dispute.created"})
-"""Refunds and disputes: handled by the accounts work (issue 12)."""
+NOT_YET_HANDLED: frozenset[str] = frozenset()
+"""Contract event types whose handlers are still to come (none now)."""
 
 Refresher = Callable[[StripeEvent], StripeEvent]
 

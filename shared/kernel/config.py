@@ -82,3 +82,8 @@ def twilio_caller_id() -> str:
 def web_app_url() -> str:
     """Where Stripe Checkout sends the provider back (`WEB_APP_URL`)."""
     return os.environ.get("WEB_APP_URL", "https://sos-expat.com").rstrip("/")
+
+
+def admin_alert_email() -> str:
+    """Where alerts for admins go (disputes): `ADMIN_ALERT_EMAIL`."""
+    return os.environ.get("ADMIN_ALERT_EMAIL", "alerts@sos-expat.com")

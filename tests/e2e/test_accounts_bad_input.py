@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Account, WebApp
+from tests.e2e.conftest import Account, WebApp, wait_for
 from tests.e2e.test_provider_registration import FORM
 
 pytestmark = pytest.mark.e2e
@@ -25,11 +25,14 @@ def documents(db: Any, uid: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def pending(stack: Any) -> Account:
-    """A registered lawyer, still pending."""
+def pending(stack: Any, db: Any) -> Account:
+    """A registered lawyer, still pending, once onProviderCreated has set up its Stripe account
+    (the trigger writes the private account: the tests compare it before and after)."""
     web = WebApp()
     account = web.sign_up()
     assert web.call(WEST1, "registerProvider", FORM, account).status == 200
+    private = db.document(f"sos_profiles/{account.uid}/private/account")
+    wait_for(lambda: (private.get().to_dict() or {}).get("stripeAccountId"), what="onProviderCreated")
     return web.sign_in(account.email, "e2e-password-1")
 
 

@@ -103,7 +103,8 @@ def test_a_paypal_expat_is_set_up_approved_goes_online_and_is_bookable(web: WebA
     assert expat.uid in [p["providerId"] for p in pending]
     approved = web.call(WEST1, "approveProvider", {"providerId": expat.uid}, admin)
     assert approved.result == {"providerId": expat.uid, "approvalStatus": "approved", "changed": True}
-    [log] = [d.to_dict() for d in db.collection("provider_action_logs").stream() if d.to_dict()["action"] == "approved"]
+    logs = [d.to_dict() for d in db.collection("provider_action_logs").stream()]
+    [log] = [entry for entry in logs if entry["providerId"] == expat.uid and entry["action"] == "approved"]
     assert log["actor"] == "demo_admin"
 
     online = web.call(WEST1, "setProviderAvailability", {"available": True}, expat)

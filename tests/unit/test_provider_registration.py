@@ -60,7 +60,7 @@ class World:
         caller = Caller(uid, dict(self.directory.accounts[uid].claims)) if uid in self.directory.accounts else None
         return register_provider(
             cmd, caller, store=self.store, directory=self.directory, vault=self.vault, clock=self.clock
-        ).as_response()
+        )
 
     def written(self) -> dict[str, Any]:
         return {path: doc for path, doc in self.store.docs.items()}

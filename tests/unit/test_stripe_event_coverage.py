@@ -38,11 +38,11 @@ def test_the_not_yet_handled_list_holds_no_type_that_has_a_handler() -> None:
     assert not NOT_YET_HANDLED & set(STRIPE_EVENT_HANDLERS)
 
 
-def test_a_not_yet_handled_event_is_kept_in_unhandled_events() -> None:
+def test_an_event_without_a_handler_is_kept_in_unhandled_events() -> None:
     store, clock = InMemoryStore(), FakeClock()
     event = {
         "id": "evt_refund",
-        "type": "charge.refunded",
+        "type": "charge.dispute.funds_withdrawn",
         "api_version": "2026-10-28.endive",
         "created": 1,
         "data": {"object": {"id": "ch_1"}},
@@ -60,5 +60,5 @@ def test_a_not_yet_handled_event_is_kept_in_unhandled_events() -> None:
         assert response.status == 200 and response.body["handled"] is False
     assert len(store.collection("unhandled_events")) == 1
     kept = store.get("unhandled_events/evt_refund")
-    assert kept is not None and (kept["type"], kept["objectId"]) == ("charge.refunded", "ch_1")
+    assert kept is not None and (kept["type"], kept["objectId"]) == ("charge.dispute.funds_withdrawn", "ch_1")
     assert json.loads(kept["event"]) == event

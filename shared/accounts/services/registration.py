@@ -9,7 +9,6 @@ The payout method is set up by `onProviderCreated` (west3) from the created prof
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,16 +24,6 @@ from shared.kernel.errors import AlreadyExists, FailedPrecondition, InvalidArgum
 from shared.kernel.store import DocumentStore, Transaction
 
 
-@dataclass(frozen=True)
-class ProviderRegistered:
-    provider_id: str
-    provider_type: str
-    approval_status: str
-
-    def as_response(self) -> dict[str, Any]:
-        return {"providerId": self.provider_id, "type": self.provider_type, "approvalStatus": self.approval_status}
-
-
 def register_provider(
     cmd: RegisterProviderCommand,
     caller: Caller | None,
@@ -43,7 +32,8 @@ def register_provider(
     directory: AccountDirectory,
     vault: PhoneVault,
     clock: Clock,
-) -> ProviderRegistered:
+) -> dict[str, Any]:
+    """`{providerId, type, approvalStatus}` of the registered provider."""
     user = require_caller(caller)
     try:
         account = directory.account(user.uid)
@@ -73,13 +63,13 @@ def register_provider(
     sealed = vault.seal(application.phone)
     now = clock.now()
     profile, created = store.run_transaction(lambda tx: _create(tx, application, sealed, now))
-    registered = ProviderRegistered(user.uid, str(profile["type"]), str(profile["approvalStatus"]))
-    if account.role == registered.provider_type:
+    registered = {"providerId": user.uid, "type": str(profile["type"]), "approvalStatus": profile["approvalStatus"]}
+    if account.role == registered["type"]:
         if not created:
             raise AlreadyExists("this account is already registered as a provider")
         return registered
     try:
-        directory.grant_role(user.uid, registered.provider_type)
+        directory.grant_role(user.uid, registered["type"])
     except DirectoryError as exc:
         raise Unavailable("the profile is saved but the role could not be set; send the same request again") from exc
     return registered

@@ -38,6 +38,8 @@ REFUND_LEASE = timedelta(seconds=60)
 
 @dataclass(frozen=True)
 class _Reserved:
+    """The refund this request (or one that died) makes: its number, key attempt and amount."""
+
     number: int
     key_attempt: int
     amount: int

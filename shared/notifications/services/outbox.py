@@ -54,3 +54,12 @@ def queue_sms(tx: Transaction, sms_id: str, *, to_sealed: str, template: str, la
             "createdAt": now,
         },
     )
+
+
+def queue_admin_mail(tx: Transaction, mail_id: str, *, template: str, data: dict[str, Any], now: datetime) -> None:
+    """A mail to the admins' alert address (the Trigger Email extension sends `mail/*`)."""
+    from shared.kernel.config import admin_alert_email
+
+    tx.set(
+        f"mail/{mail_id}", {"to": [admin_alert_email()], "template": {"name": template, "data": data}, "createdAt": now}
+    )
