@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from shared.calls.adapters import session_repository
+from shared.calls.services.refunds import record_on_session
 from shared.kernel.money import Currency, Money
 from shared.kernel.store import Transaction
 from shared.notifications.services.outbox import queue_admin_mail
-from shared.payments.domain.payment import provider_share
 from shared.payments.ports.payments import Refund
 from shared.payments.services import refunds as payment_refunds
 
@@ -52,28 +52,8 @@ def _record_refunded(
     extra: dict[str, Any] | None = None,
 ) -> None:
     call_session_id, session, payment_doc = found
-    payment = session.get("payment") or {}
-    captured = int(payment.get("capturedAmount") or session.get("amount") or 0)
-    paid = payment_refunds.record(
-        tx, str(session["paymentIntentId"]), payment_doc, refund, captured=captured, by=by, reason=reason, now=now
-    )
-    provider_amount = int(session.get("amount", 0)) - int(session.get("platformFee", 0))
-    taken_back = provider_share(refund.amount.minor, captured, provider_amount)
-    refunds = {
-        **(payment.get("refunds") or {}),
-        refund.id: {"amount": refund.amount.minor, "providerShare": taken_back},
-    }
-    tx.update(
-        session_repository.session_path(call_session_id),
-        {
-            "payment.state": paid["state"],
-            "payment.refundedAmount": paid["refundedAmount"],
-            "payment.refunds": refunds,
-            "providerEarnings": max(0, int(session.get("providerEarnings") or 0) - taken_back),
-            "updatedAt": now,
-            **(extra or {}),
-        },
-    )
+    path = session_repository.session_path(call_session_id)
+    record_on_session(tx, path, session, payment_doc, refund, by=by, reason=reason, now=now, extra=extra)
 
 
 def on_charge_refunded(tx: Transaction, event: dict[str, Any], now: datetime) -> None:

@@ -130,14 +130,33 @@ def _record(
 ) -> dict[str, Any]:
     session = tx.get(path) or {}
     payment_doc = payment_refunds.load(tx, reserved.payment_intent_id)
-    payment = dict(session.get("payment") or {})
-    captured = _captured(session)
-    refunds = dict(payment.get("refunds") or {})
     answer = {"callSessionId": session.get("callSessionId"), "refundId": refund.id, "amountCents": refund.amount.minor}
+    extra = {"payment.refundCount": reserved.number, "payment.refundInFlight": None}
+    paid = record_on_session(tx, path, session, payment_doc, refund, by=by, reason=reason, now=now, extra=extra)
+    return {**answer, **paid}
+
+
+def record_on_session(
+    tx: Transaction,
+    path: str,
+    session: dict[str, Any],
+    payment_doc: dict[str, Any] | None,
+    refund: Refund,
+    *,
+    by: str,
+    reason: str,
+    now: datetime,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Record `refund` on the session and its payment (reads done by the caller): the refunded
+    total and state, the provider's earnings less its share. A refund already recorded changes nothing."""
+    payment = dict(session.get("payment") or {})
+    refunds = dict(payment.get("refunds") or {})
     if refund.id in refunds:
-        return {**answer, "state": payment.get("state"), "refundedAmount": payment.get("refundedAmount")}
+        return {"state": payment.get("state"), "refundedAmount": payment.get("refundedAmount")}
+    captured = _captured(session)
     paid = payment_refunds.record(
-        tx, reserved.payment_intent_id, payment_doc, refund, captured=captured, by=by, reason=reason, now=now
+        tx, str(session["paymentIntentId"]), payment_doc, refund, captured=captured, by=by, reason=reason, now=now
     )
     provider_amount = int(session.get("amount", 0)) - int(session.get("platformFee", 0))
     taken_back = provider_share(refund.amount.minor, captured, provider_amount)
@@ -148,10 +167,9 @@ def _record(
             "payment.state": paid["state"],
             "payment.refundedAmount": paid["refundedAmount"],
             "payment.refunds": refunds,
-            "payment.refundCount": reserved.number,
-            "payment.refundInFlight": None,
             "providerEarnings": max(0, int(session.get("providerEarnings") or 0) - taken_back),
             "updatedAt": now,
+            **(extra or {}),
         },
     )
-    return {**answer, "state": paid["state"], "refundedAmount": paid["refundedAmount"]}
+    return {"state": paid["state"], "refundedAmount": paid["refundedAmount"]}
