@@ -72,4 +72,6 @@ def parse_command(model: type[M], data: Any) -> M:
         message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "missing":
             message = "is required"
+        elif error["type"] == "extra_forbidden":
+            message = "is not accepted here"
         raise InvalidArgument(field, message) from None

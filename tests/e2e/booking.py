@@ -34,22 +34,28 @@ def new_provider(db: Any, phone: str, *, language: str = "fr", provider_id: str 
     return provider_id
 
 
-def authorized_hold(web: WebApp, db: Any, client: Account, provider_id: str) -> dict[str, Any]:
-    hold = confirmed_hold(web, client, provider_id)
+def authorized_hold(
+    web: WebApp, db: Any, client: Account, provider_id: str, *, service_type: str = "lawyer_call"
+) -> dict[str, Any]:
+    hold = confirmed_hold(web, client, provider_id, service_type=service_type)
     ref = db.document(f"payments/{hold['paymentIntentId']}")
     wait_for(lambda: (ref.get().to_dict() or {}).get("state") == "authorized", what="hold authorised")
     return hold
 
 
-def create_hold(web: WebApp, client: Account, provider_id: str) -> dict[str, Any]:
-    """createPaymentIntent for a lawyer call, as the web app sends it (the card not confirmed yet)."""
+PRICES = {"lawyer_call": 49, "expat_call": 19}
+"""The seeded call prices in EUR (settings/pricing)."""
+
+
+def create_hold(web: WebApp, client: Account, provider_id: str, *, service_type: str = "lawyer_call") -> dict[str, Any]:
+    """createPaymentIntent for a call, as the web app sends it (the card not confirmed yet)."""
     created = web.call(
         "europe-west3",
         "createPaymentIntent",
         {
-            "amount": 49,
+            "amount": PRICES[service_type],
             "currency": "eur",
-            "serviceType": "lawyer_call",
+            "serviceType": service_type,
             "providerId": provider_id,
             "clientId": client.uid,
             "callSessionId": f"e2e_call_{uuid.uuid4().hex[:12]}",
@@ -61,14 +67,24 @@ def create_hold(web: WebApp, client: Account, provider_id: str) -> dict[str, Any
     return hold
 
 
-def confirmed_hold(web: WebApp, client: Account, provider_id: str) -> dict[str, Any]:
+def confirmed_hold(
+    web: WebApp, client: Account, provider_id: str, *, service_type: str = "lawyer_call"
+) -> dict[str, Any]:
     """A hold whose card Stripe.js just confirmed: its webhook may not have landed yet."""
-    hold = create_hold(web, client, provider_id)
+    hold = create_hold(web, client, provider_id, service_type=service_type)
     assert confirm_card(hold["paymentIntentId"], hold["clientSecret"])["status"] == "requires_capture"
     return hold
 
 
-def schedule(web: WebApp, client: Account, provider_id: str, hold: dict[str, Any], client_phone: str) -> Any:
+def schedule(
+    web: WebApp,
+    client: Account,
+    provider_id: str,
+    hold: dict[str, Any],
+    client_phone: str,
+    *,
+    service_type: str = "lawyer_call",
+) -> Any:
     return web.call(
         "europe-west1",
         "createAndScheduleCall",
@@ -77,7 +93,7 @@ def schedule(web: WebApp, client: Account, provider_id: str, hold: dict[str, Any
             "clientId": client.uid,
             "paymentIntentId": hold["paymentIntentId"],
             "clientPhone": client_phone,
-            "serviceType": "lawyer_call",
+            "serviceType": service_type,
             "language": "en",
         },
         client,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.booking import authorized_hold, schedule, settled_session, stripe_intent
 from tests.e2e.conftest import Account, WebApp, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -87,6 +88,7 @@ def test_registration_needs_a_signed_in_account(web: WebApp) -> None:
 def test_a_paypal_expat_is_set_up_approved_goes_online_and_is_bookable(web: WebApp, db: Any) -> None:
     expat = web.sign_up()
     form = {**FORM, "providerType": "expat", "payoutMethod": "paypal", "specialties": ["housing"]}
+    form["phone"] = "+33600000001"  # the simulator's persona that answers, presses 1 and talks
     assert web.call(WEST1, "registerProvider", form, expat).status == 200
     private = db.document(f"sos_profiles/{expat.uid}/private/account")
     wait_for(
@@ -111,9 +113,17 @@ def test_a_paypal_expat_is_set_up_approved_goes_online_and_is_bookable(web: WebA
     assert online.result == {"providerId": expat.uid, "availability": "available"}
     profile = db.document(f"sos_profiles/{expat.uid}").get().to_dict()
     assert (profile["isVisible"], profile["availability"], profile["isOnline"]) == (True, "available", True)
-    hold, client = hold_for(web, expat.uid, serviceType="expat_call", amount=19)
-    created = web.call(WEST3, "createPaymentIntent", hold, client)
-    assert created.status == 200, created.body
+    # Booked and called: a PayPal provider is paid later from the platform balance, so the
+    # hold is an ordinary charge (no destination), captured when the call ends.
+    client = web.sign_up()
+    hold = authorized_hold(web, db, client, expat.uid, service_type="expat_call")
+    intent = stripe_intent(hold["paymentIntentId"])
+    assert intent.get("transfer_data") is None and intent.get("application_fee_amount") is None
+    scheduled = schedule(web, client, expat.uid, hold, "+33611111111", service_type="expat_call")
+    assert scheduled.status == 200, scheduled.body
+    session = settled_session(db, scheduled.result["callSessionId"])
+    assert (session["status"], session["payment"]["state"], session["amount"]) == ("completed", "captured", 1900)
+    assert session["providerEarnings"] == 1900 - 900  # the price less the platform fee
 
     suspended = web.call(WEST1, "suspendProvider", {"providerId": expat.uid, "reason": "complaints"}, admin)
     assert suspended.result["approvalStatus"] == "suspended"

@@ -12,7 +12,8 @@ import requests
 from devtools import ports
 from shared.accounts.services.provider_profiles import PRIVATE_FIELDS
 from tests.e2e.booking import authorized_hold, new_provider, schedule
-from tests.e2e.conftest import Account, WebApp
+from tests.e2e.conftest import Account, WebApp, wait_for
+from tests.e2e.test_provider_registration import FORM
 
 pytestmark = pytest.mark.e2e
 DOCS = f"http://{ports.HOST}:{ports.FIRESTORE_PORT}/v1/projects/{ports.PROJECT_ID}/databases/(default)/documents"
@@ -131,3 +132,49 @@ def test_visible_profiles_show_only_public_fields_and_the_private_account_only_t
     assert as_user("PATCH", private, provider, FORGED) == 403
     assert as_user("PATCH", f"sos_profiles/{provider.uid}", provider, FORGED) == 403
     assert db.document(private).get().to_dict()["stripeAccountId"] == "acct_e2e"
+
+
+def test_a_registered_provider_reads_and_edits_only_its_own_editable_fields(web: WebApp, db: Any) -> None:
+    """A provider as registerProvider leaves it: pending and hidden, with a PayPal payout method."""
+    provider, other, stranger = web.sign_up(), web.sign_up(), web.sign_up()
+    form = {**FORM, "payoutMethod": "paypal", "paypalEmail": f"pay-{provider.uid}@e2e.sos-expat.test"}
+    assert web.call("europe-west1", "registerProvider", form, provider).status == 200
+    assert web.call("europe-west1", "registerProvider", FORM, other).status == 200
+    profile, private = f"sos_profiles/{provider.uid}", f"sos_profiles/{provider.uid}/private/account"
+    wait_for(
+        lambda: (db.document(private).get().to_dict() or {}).get("paypalAccountStatus") == "active",
+        what="onProviderCreated",
+    )
+    provider = web.sign_in(provider.email, "e2e-password-1")
+    other = web.sign_in(other.email, "e2e-password-1")
+
+    for reader in (None, stranger, other):  # pending: not listed, not readable
+        assert _read(profile, reader)[0] == 403
+        assert _read(private, reader)[0] == 403
+    status, own = _read(private, provider)
+    assert status == 200 and {"paypalEmail", "phoneSealed", "email", "paypalAccountStatus"} <= own.keys()
+    assert _read(profile, provider)[0] == 200
+    assert _read(f"sos_profiles/{other.uid}/private/account", provider)[0] == 403
+
+    # Its editable fields through updateProviderProfile only; never its approval, nor by writing.
+    approve = {"fields": {"approvalStatus": {"stringValue": "approved"}, "isVisible": {"booleanValue": True}}}
+    assert as_user("PATCH", f"{profile}?updateMask.fieldPaths=approvalStatus", provider, approve) == 403
+    assert as_user("PATCH", f"{private}?updateMask.fieldPaths=paypalEmail", provider, FORGED) == 403
+    edited = web.call("europe-west1", "updateProviderProfile", {"bio": "Visas and residence permits."}, provider)
+    assert edited.status == 200, edited.body
+    refused = web.call("europe-west1", "updateProviderProfile", {"approvalStatus": "approved"}, provider)
+    assert refused.error_status == "INVALID_ARGUMENT" and "approvalStatus" in refused.error_message
+    assert web.call("europe-west1", "updateProviderProfile", {"bio": "mine"}, stranger).error_status == (
+        "PERMISSION_DENIED"
+    )
+    assert db.document(profile).get().to_dict()["approvalStatus"] == "pending"
+
+    admin = web.sign_in("admin@demo.sos-expat.test")
+    assert web.call("europe-west1", "approveProvider", {"providerId": provider.uid}, admin).status == 200
+    for reader in (None, stranger, other):  # approved and visible: the public fields only
+        status, fields = _read(profile, reader)
+        assert status == 200 and fields["bio"] == {"stringValue": "Visas and residence permits."}
+        assert not PRIVATE_FIELDS & fields.keys(), sorted(PRIVATE_FIELDS & fields.keys())
+        assert not {"paypalEmail", "kycStatus", "phoneSealed", "email"} & fields.keys()
+        assert _read(private, reader)[0] == 403
+    assert _read(f"sos_profiles/{other.uid}", None)[0] == 403, "still pending"

@@ -80,8 +80,16 @@ def test_a_partial_then_the_rest_refunded_with_the_providers_share() -> None:
     assert [q.idempotency_key for q, _ in w.gateway.refunds] == ["refund:s1:1", "refund:s1:2"]
     audits = [k for k in w.store.docs if k.startswith("payment_audit_logs/")]
     assert len(audits) == 2
+    events = {k: v for k, v in w.store.docs.items() if k.startswith("domain_events/")}
+    assert [(e["type"], e["data"]["amount"], e["data"]["refundedTotal"]) for e in events.values()] == [
+        ("payment.refunded", 2450, 2450),
+        ("payment.refunded", 2450, 4900),
+    ]
+    first_event = next(iter(events.values()))["data"]
+    assert (first_event["callSessionId"], first_event["capturedAmount"], first_event["currency"]) == ("s1", 4900, "eur")
     with pytest.raises(FailedPrecondition):
         w.refund(amountCents=1)
+    assert len([k for k in w.store.docs if k.startswith("domain_events/")]) == 2
 
 
 def test_more_than_what_is_left_is_refused_naming_the_amount_and_writes_nothing() -> None:

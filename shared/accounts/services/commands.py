@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ValidationInfo
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo
 
 from shared.accounts.domain.provider import PayoutMethod, ProviderType
 from shared.kernel.errors import InvalidArgument
@@ -121,7 +121,9 @@ class AvailabilityCommand(BaseModel):
 
 class UpdateProviderProfileCommand(BaseModel):
     """The public fields a provider edits itself; at least one. Type, approval, prices and
-    availability are not among them."""
+    availability are not among them, and naming one is refused (not ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     firstName: Annotated[str | None, _optional(_text(80))] = None
     lastName: Annotated[str | None, _optional(_text(80))] = None

@@ -17,6 +17,7 @@ from typing import Any
 
 from shared.calls.adapters import session_repository
 from shared.calls.services.commands import RefundCallPaymentCommand
+from shared.kernel import events
 from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_admin
 from shared.kernel.errors import (
@@ -149,7 +150,8 @@ def record_on_session(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Record `refund` on the session and its payment (reads done by the caller): the refunded
-    total and state, the provider's earnings less its share. A refund already recorded changes nothing."""
+    total and state, the provider's earnings less its share, and the `payment.refunded` domain event
+    (the commissions' clawback). A refund already recorded changes nothing."""
     payment = dict(session.get("payment") or {})
     refunds = dict(payment.get("refunds") or {})
     if refund.id in refunds:
@@ -171,5 +173,23 @@ def record_on_session(
             "updatedAt": now,
             **(extra or {}),
         },
+    )
+    events.emit(
+        tx,
+        f"payment_refunded:{session['paymentIntentId']}:{refund.id}",
+        events.PAYMENT_REFUNDED,
+        {
+            "callSessionId": session.get("callSessionId") or path.rsplit("/", 1)[-1],
+            "paymentIntentId": session["paymentIntentId"],
+            "refundId": refund.id,
+            "amount": refund.amount.minor,
+            "currency": refund.amount.currency.value,
+            "refundedTotal": paid["refundedAmount"],
+            "capturedAmount": captured,
+            "clientId": session.get("clientId"),
+            "providerId": session.get("providerId"),
+            "reason": reason,
+        },
+        now=now,
     )
     return {"state": paid["state"], "refundedAmount": paid["refundedAmount"]}
