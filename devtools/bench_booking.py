@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import requests
 
+from devtools import bench_commissions
 from devtools.firestore_launcher import GCLOUD_FIRESTORE_JAR, MAIN_CLASS
 from devtools.processes import ManagedProcess, port_open, wait_until
 from devtools.stack import ROOT, java_home
@@ -123,13 +124,13 @@ class Meter:
         self.rows.append((name, c.reads - before[0], c.writes - before[1], c.transactions - before[2]))
         return result
 
-    def print_table(self) -> None:
+    def print_table(self, total: str = "TOTAL per completed booking") -> None:
         width = max(len(row[0]) for row in self.rows) + 2
         print(f"{'step':<{width}}{'reads':>7}{'writes':>8}{'tx':>5}")
         for name, reads, writes, txs in self.rows:
             print(f"{name:<{width}}{reads:>7}{writes:>8}{txs:>5}")
         reads, writes, txs = (sum(column) for column in zip(*(row[1:] for row in self.rows), strict=True))
-        print(f"{'TOTAL per completed booking':<{width}}{reads:>7}{writes:>8}{txs:>5}")
+        print(f"{total:<{width}}{reads:>7}{writes:>8}{txs:>5}")
 
 
 def free_port() -> int:
@@ -200,6 +201,7 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
     store.set("settings/pricing", DEFAULT_PRICING.to_document())
     profile = {"type": "lawyer", "approvalStatus": "approved", "isVisible": True, "languages": ["fr"]}
     write_profile(store, PROVIDER, {**profile, "phoneSealed": vault.seal("+33600000001")})
+    bench_commissions.refer_through_three_levels(store, CLIENT, clock)
     meter = Meter(store)
 
     follow_ups = FollowUps(store=store, tasks=tasks, telephony=telephony, settle=settlements.append)
@@ -322,6 +324,16 @@ def run() -> int:
             return 1
         meter.print_table()
         session = store.get(session_path(SESSION)) or {}
+        print()
+        print("== What one capture adds for three levels of commissions (goal <= 8 writes) ==")
+        earned = Meter(store)
+        try:
+            bench_commissions.earn(store, earned.run)
+        except bench_commissions.BenchFailed as exc:
+            print(f"FAILED: {exc}")
+            return 1
+        earned.print_table("TOTAL in onDomainEvent")
+        print(f"plus 1 write in settle_session's transaction (the event): {earned.rows[0][2] + 1} writes in all")
     status, payment = session.get("status"), session.get("payment", {}).get("state")
     print(f"session {SESSION}: status={status} payment.state={payment}")
     if status != "completed" or payment != "captured":

@@ -22,6 +22,7 @@ OUTPUTS = {
     "runPaymentHealthCheck": ("payment_health", "latest"),
     "suspendOverdueSubscriptions": ("subscriptions", None),
     "completeCallCosts": ("call_sessions", None),
+    "validatePendingCommissions": ("affiliate_commissions", None),
 }
 
 

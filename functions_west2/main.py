@@ -8,3 +8,17 @@ REGION = "europe-west2"
 CODEBASE = "west2"
 
 configure_codebase(CODEBASE, REGION)
+
+from west2_registration import registerBlogger, registerChatter, registerGroupAdmin, registerInfluencer  # noqa: E402
+from west2_wallet import reconcileAffiliateWallet, setAffiliateFxRate  # noqa: E402
+
+__all__ = [
+    "CODEBASE",
+    "REGION",
+    "reconcileAffiliateWallet",
+    "registerBlogger",
+    "registerChatter",
+    "registerGroupAdmin",
+    "registerInfluencer",
+    "setAffiliateFxRate",
+]

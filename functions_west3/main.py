@@ -12,6 +12,7 @@ from shared.entry import wiring
 from shared.entry.callables import run_callable
 from shared.kernel.commands import Caller, parse_command
 from west3_accounts import getStripeOnboardingLink, onProviderCreated
+from west3_affiliates import onDomainEvent, validatePendingCommissions
 from west3_refunds import refundCallPayment
 from west3_runtime import (
     CODEBASE,
@@ -68,6 +69,7 @@ __all__ = [
     "incrementAiUsage",
     "onCallSessionPaymentAuthorized",
     "onCallSessionPaymentCaptured",
+    "onDomainEvent",
     "onProviderCreated",
     "paymentHealthCheck",
     "processTwilioCallback",
@@ -85,6 +87,7 @@ __all__ = [
     "twilioCallWebhook",
     "twilioConferenceWebhook",
     "twilioGatherResponse",
+    "validatePendingCommissions",
 ]
 
 

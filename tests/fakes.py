@@ -9,6 +9,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from shared.accounts.ports.directory import (
+    AccountDirectory,
+    DirectoryAccount,
+    DirectoryError,
+    EmailAlreadyUsed,
+    PasswordRefused,
+)
 from shared.calls.ports.telephony import CallCost, CallRecord, Telephony
 from shared.kernel.clock import Clock
 from shared.kernel.errors import PaymentGatewayError
@@ -152,6 +159,8 @@ def _matches(doc: Document, field: str, op: str, value: Any) -> bool:
         return bool(current != value)
     if op == "in":
         return current in value
+    if op == "array_contains":
+        return isinstance(current, list) and value in current
     if current is None or type(current) is not type(value):
         return False  # Firestore range filters only match values of the filter's type
     return bool({"<": current < value, "<=": current <= value, ">": current > value, ">=": current >= value}[op])
@@ -569,3 +578,53 @@ class FakeBillingGateway(BillingGateway):
 
     def create_portal_session(self, customer_id: str, return_url: str) -> str:
         return f"https://billing.local/session/{customer_id}"
+
+
+class FakeAccountDirectory(AccountDirectory):
+    """Firebase Auth in memory: accounts by uid, one per e-mail; each step fails on demand
+    (`fail` names the steps: "create", "grant", "delete"); `on_create` runs inside account
+    creation (a race injection point). Thread-safe."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, DirectoryAccount] = {}
+        self.passwords: dict[str, str] = {}
+        self.fail: set[str] = set()
+        self.on_create: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+        self._created = 0
+
+    def add(self, uid: str, email: str | None = None, **claims: Any) -> None:
+        self.accounts[uid] = DirectoryAccount(uid, email, claims)
+
+    def account(self, uid: str) -> DirectoryAccount | None:
+        return self.accounts.get(uid)
+
+    def grant_role(self, uid: str, role: str) -> None:
+        if "grant" in self.fail:
+            raise DirectoryError("auth unavailable")
+        with self._lock:
+            found = self.accounts[uid]
+            self.accounts[uid] = DirectoryAccount(uid, found.email, {**found.claims, "role": role})
+
+    def create_account(self, email: str, password: str, display_name: str) -> str:
+        if "create" in self.fail:
+            raise DirectoryError("auth unavailable")
+        if self.on_create is not None:
+            self.on_create()
+        if len(password) < 6:
+            raise PasswordRefused("WEAK_PASSWORD")
+        with self._lock:
+            if any(found.email == email for found in self.accounts.values()):
+                raise EmailAlreadyUsed("EMAIL_EXISTS")
+            self._created += 1
+            uid = f"auth{self._created:04d}"
+            self.accounts[uid] = DirectoryAccount(uid, email, {})
+            self.passwords[uid] = password
+        return uid
+
+    def delete_account(self, uid: str) -> None:
+        if "delete" in self.fail:
+            raise DirectoryError("auth unavailable")
+        with self._lock:
+            self.accounts.pop(uid, None)
+            self.passwords.pop(uid, None)

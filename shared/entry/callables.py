@@ -33,14 +33,24 @@ def caller_of(req: https_fn.CallableRequest[Any]) -> Caller | None:
 
 
 def run_callable(req: https_fn.CallableRequest[Any], service: Callable[[Caller | None, Any], Any]) -> Any:
-    """Every callable needs a signed-in user: an anonymous call is refused before its input is read."""
+    """A callable for signed-in users: an anonymous call is refused before its input is read."""
     caller = caller_of(req)
     if caller is None:
         raise https_fn.HttpsError(
             https_fn.FunctionsErrorCode.UNAUTHENTICATED, "sign in first: this function requires an authenticated user"
         )
+    return _answer(service, caller, req.data)
+
+
+def run_open_callable(req: https_fn.CallableRequest[Any], service: Callable[[Caller | None, Any], Any]) -> Any:
+    """A callable anyone may call before having an account (sign-up): the caller, if signed in,
+    is passed along; errors are mapped as for `run_callable`."""
+    return _answer(service, caller_of(req), req.data)
+
+
+def _answer(service: Callable[[Caller | None, Any], Any], caller: Caller | None, data: Any) -> Any:
     try:
-        return service(caller, req.data)
+        return service(caller, data)
     except DomainError as exc:
         log.info("callable rejected: %s %s", exc.code, exc.message, exc_info=exc.__cause__ is not None)
         raise https_fn.HttpsError(_CODES.get(exc.code, https_fn.FunctionsErrorCode.INTERNAL), exc.message) from None

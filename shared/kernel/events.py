@@ -14,6 +14,9 @@ from typing import Any
 from shared.kernel.store import Transaction
 
 EVENTS = "domain_events"
+PAYMENT_CAPTURED = "payment.captured"
+"""A call's hold was captured. Data: callSessionId, paymentIntentId, amount (captured), currency,
+providerEarnings, clientId, providerId, capturedAt."""
 PAYMENT_REFUNDED = "payment.refunded"
 """Part or all of a captured call payment was given back (a refund, or a dispute lost).
 Data: callSessionId, paymentIntentId, refundId, amount, currency, refundedTotal, capturedAmount,

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 Document = dict[str, Any]
 Filter = tuple[str, str, Any]
-"""(field, operator, value) with operator one of ==, !=, <, <=, >, >=, in."""
+"""(field, operator, value) with operator one of ==, !=, <, <=, >, >=, in, array_contains."""
 
 
 class Transaction(ABC):

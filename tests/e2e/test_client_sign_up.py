@@ -22,7 +22,7 @@ def test_a_signed_up_client_has_its_role_completes_its_profile_and_books(web: We
     assert claims(client)["role"] == "client", "set by beforeUserCreated, not by the client"
     form = {"firstName": "Lea", "lastName": "Martin", "country": "DE", "language": "fr"}
     done = web.call(WEST1, "completeClientProfile", form, client)
-    assert done.result == {"uid": client.uid, "role": "client", "created": True}
+    assert done.result == {"uid": client.uid, "role": "client", "created": True, "referredBy": None}
     user = db.document(f"users/{client.uid}").get().to_dict()
     assert (user["role"], user["email"], user["country"]) == ("client", client.email, "DE")
     assert web.call(WEST1, "completeClientProfile", {**form, "lastName": "Roy"}, client).result["created"] is False

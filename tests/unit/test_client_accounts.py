@@ -36,7 +36,7 @@ def complete(store: InMemoryStore, clock: FakeClock, caller: Caller | None, **ch
 
 def test_the_profile_is_written_once_and_updated_after() -> None:
     store, clock = InMemoryStore(), FakeClock()
-    assert complete(store, clock, CLIENT) == {"uid": "c1", "role": "client", "created": True}
+    assert complete(store, clock, CLIENT) == {"uid": "c1", "role": "client", "created": True, "referredBy": None}
     created = clock.now()
     assert store.get("users/c1") == {
         "uid": "c1",

@@ -12,6 +12,17 @@ ROOT = Path(__file__).resolve().parents[2]
 OWNERS = {
     "shared/accounts/services/provider_profiles.py": ("sos_profiles", "provider_action_logs"),
     "shared/accounts/services/users.py": ("users",),
+    "shared/affiliates/adapters/affiliate_repository.py": (
+        "affiliates",
+        "affiliate_codes",
+        "chatter_profiles",
+        "influencer_profiles",
+        "blogger_profiles",
+        "group_admin_profiles",
+    ),
+    "shared/affiliates/adapters/commission_repository.py": ("affiliate_commissions", "affiliate_referrals"),
+    "shared/wallet/adapters/wallet_repository.py": ("wallet_entries",),
+    "shared/kernel/events.py": ("domain_events",),
     "shared/calls/adapters/session_repository.py": ("call_sessions", "twilio_callbacks", "conference_events"),
     "shared/payments/adapters/payment_repository.py": (
         "payments",

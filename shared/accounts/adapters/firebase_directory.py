@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.accounts.ports.directory import AccountDirectory, DirectoryAccount, DirectoryError
+from shared.accounts.ports.directory import (
+    AccountDirectory,
+    DirectoryAccount,
+    DirectoryError,
+    EmailAlreadyUsed,
+    PasswordRefused,
+)
 
 
 class FirebaseAccountDirectory(AccountDirectory):
@@ -34,3 +40,29 @@ class FirebaseAccountDirectory(AccountDirectory):
                 auth.set_custom_user_claims(uid, {**claims, "role": role}, app=self._app)
         except exceptions.FirebaseError as exc:
             raise DirectoryError(f"auth set_custom_user_claims: {exc}") from exc
+
+    def create_account(self, email: str, password: str, display_name: str) -> str:
+        from firebase_admin import auth, exceptions
+
+        try:
+            user = auth.create_user(email=email, password=password, display_name=display_name, app=self._app)
+        except auth.EmailAlreadyExistsError as exc:
+            raise EmailAlreadyUsed("auth create_user: e-mail already used") from exc
+        except (ValueError, exceptions.InvalidArgumentError) as exc:  # the SDK's checks, then WEAK_PASSWORD
+            if "password" in str(exc).lower():
+                raise PasswordRefused("auth create_user: password refused") from exc
+            raise DirectoryError(f"auth create_user: {exc}") from exc
+        except exceptions.FirebaseError as exc:
+            raise DirectoryError(f"auth create_user: {exc}") from exc
+        uid: str = user.uid
+        return uid
+
+    def delete_account(self, uid: str) -> None:
+        from firebase_admin import auth, exceptions
+
+        try:
+            auth.delete_user(uid, app=self._app)
+        except auth.UserNotFoundError:
+            return
+        except exceptions.FirebaseError as exc:
+            raise DirectoryError(f"auth delete_user: {exc}") from exc

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo
 
 from shared.accounts.domain.provider import PayoutMethod, ProviderType
+from shared.affiliates.domain.codes import parse_code
 from shared.kernel.errors import InvalidArgument
 from shared.kernel.fields import CountryCode, DocumentId, MobileNumber
 
@@ -87,6 +88,10 @@ def _email(value: object, info: ValidationInfo) -> str | None:
     return value.strip().lower()
 
 
+def _affiliate_code(value: object, info: ValidationInfo) -> str:
+    return parse_code(value, info.field_name or "affiliateCode")
+
+
 class RegisterProviderCommand(BaseModel):
     providerType: Annotated[ProviderType, _choice(ProviderType)]
     firstName: Annotated[str, _text(80)]
@@ -98,6 +103,7 @@ class RegisterProviderCommand(BaseModel):
     bio: Annotated[str, _text(3000, required=False)] = ""
     payoutMethod: Annotated[PayoutMethod, _choice(PayoutMethod)]
     paypalEmail: Annotated[str | None, BeforeValidator(_email)] = None
+    affiliateCode: Annotated[str | None, _optional(BeforeValidator(_affiliate_code))] = None
 
 
 class ProviderIdCommand(BaseModel):
@@ -144,3 +150,4 @@ class CompleteClientProfileCommand(BaseModel):
     lastName: Annotated[str, _text(80)]
     country: CountryCode
     language: Annotated[str, BeforeValidator(_language)]
+    affiliateCode: Annotated[str | None, _optional(BeforeValidator(_affiliate_code))] = None

@@ -4,7 +4,8 @@ One transaction creates the public profile, the private account (phone sealed), 
 document's role and the `provider_action_logs` row; the role claim is set after it commits.
 If that last step fails, the same request again finds the profile and only sets the claim, so a
 retry finishes the registration and a second registration of a finished one is ALREADY_EXISTS.
-The payout method is set up by `onProviderCreated` (west3) from the created profile.
+The payout method is set up by `onProviderCreated` (west3) from the created profile. An
+affiliate's client code (`affiliateCode`) makes the provider that affiliate's referral (first touch).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from shared.accounts.ports.directory import AccountDirectory, DirectoryError
 from shared.accounts.services.commands import RegisterProviderCommand
 from shared.accounts.services.provider_profiles import account_path, action_log_path, profile_path
 from shared.accounts.services.users import user_path
+from shared.affiliates.services import attribution
 from shared.calls.ports.phone_vault import PhoneVault
 from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_caller
@@ -62,7 +64,8 @@ def register_provider(
     )
     sealed = vault.seal(application.phone)
     now = clock.now()
-    profile, created = store.run_transaction(lambda tx: _create(tx, application, sealed, now))
+    code = cmd.affiliateCode
+    profile, created = store.run_transaction(lambda tx: _create(tx, application, sealed, code, now))
     registered = {"providerId": user.uid, "type": str(profile["type"]), "approvalStatus": profile["approvalStatus"]}
     if account.role == registered["type"]:
         if not created:
@@ -76,10 +79,11 @@ def register_provider(
 
 
 def _create(
-    tx: Transaction, application: ProviderApplication, sealed: str, now: datetime
+    tx: Transaction, application: ProviderApplication, sealed: str, affiliate_code: str | None, now: datetime
 ) -> tuple[dict[str, Any], bool]:
     existing = tx.get(profile_path(application.uid))
     user = tx.get(user_path(application.uid))
+    referral = attribution.resolve(tx, application.uid, affiliate_code) if existing is None else None
     if existing is not None:
         if existing.get("type") not in {t.value for t in ProviderType}:
             raise FailedPrecondition("this account has a profile that is not a provider's")
@@ -88,7 +92,8 @@ def _create(
     tx.create(profile_path(application.uid), profile)
     tx.set(account_path(application.uid), application.private_account(sealed, now))
     created_at = {} if user is not None and user.get("createdAt") else {"createdAt": now}
-    tx.set(user_path(application.uid), {**application.user_document(now), **created_at}, merge=True)
+    referred = attribution.record(tx, referral, kind="provider", now=now) if referral is not None else {}
+    tx.set(user_path(application.uid), {**application.user_document(now), **created_at, **referred}, merge=True)
     tx.create(
         action_log_path(application.uid, "registered", "1"),
         {

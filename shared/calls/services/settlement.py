@@ -6,7 +6,8 @@ by that transaction (`payment.action`); Stripe is called with a key derived from
 capturable. Stripe replays the saved answer of a key for 24 h, a server error included, so a
 retry after a retryable failure uses the next per-attempt key (`capture:{id}:{n}`); that is safe
 because the adapter retrieves the PaymentIntent before capturing. `paymentCaptured` becomes true
-only once Stripe answers `succeeded`. A failure is recorded on the session for
+only once Stripe answers `succeeded`, in the transaction that queues the `payment.captured` domain
+event (the commissions). A failure is recorded on the session for
 `stuckPaymentsRecovery` to retry.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 from shared.calls.adapters import session_repository
 from shared.calls.domain.call_rules import Settlement
+from shared.kernel import events
 from shared.kernel.clock import Clock
 from shared.kernel.errors import PaymentGatewayError
 from shared.kernel.store import DocumentStore, Transaction
@@ -108,6 +110,23 @@ def _record_success(tx: Transaction, call_session_id: str, settlement: Settlemen
             }
         )
     tx.update(session_repository.session_path(call_session_id), update)
+    if settlement is Settlement.CAPTURE:
+        events.emit(
+            tx,
+            f"payment_captured:{doc['paymentIntentId']}",
+            events.PAYMENT_CAPTURED,
+            {
+                "callSessionId": call_session_id,
+                "paymentIntentId": doc["paymentIntentId"],
+                "amount": amount,
+                "currency": doc.get("currency"),
+                "providerEarnings": update["providerEarnings"],
+                "clientId": doc.get("clientId"),
+                "providerId": doc.get("providerId"),
+                "capturedAt": now,
+            },
+            now=now,
+        )
     payment_records.audit(
         tx,
         doc["paymentIntentId"],

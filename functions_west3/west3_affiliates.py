@@ -1,0 +1,41 @@
+"""europe-west3 commissions, where the money events are: the payments area's domain events
+earn or give back commissions, and the hold period's end releases them into the wallets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from firebase_functions import firestore_fn, options, scheduler_fn
+
+from shared.entry import wiring
+from west3_runtime import SMALL_CPU, SMALL_MEMORY, logger
+
+
+@firestore_fn.on_document_created(
+    document="domain_events/{eventId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1, timeout_sec=60
+)
+def onDomainEvent(event: firestore_fn.Event[Any]) -> None:
+    from shared.affiliates.services.commissions import apply_domain_event
+
+    snapshot = event.data
+    apply_domain_event(
+        event.params["eventId"],
+        snapshot.to_dict() if snapshot is not None else None,
+        store=wiring.store(),
+        clock=wiring.clock(),
+    )
+
+
+@scheduler_fn.on_schedule(
+    schedule="every 1 hours",
+    timezone=options.Timezone("UTC"),
+    memory=SMALL_MEMORY,
+    cpu=SMALL_CPU,
+    max_instances=1,
+    timeout_sec=300,
+)
+def validatePendingCommissions(event: scheduler_fn.ScheduledEvent) -> None:
+    from shared.affiliates.services.release import validate_pending_commissions
+
+    released = validate_pending_commissions(event.schedule_time, store=wiring.store(), clock=wiring.clock())
+    logger.info("released %s commissions", len(released))

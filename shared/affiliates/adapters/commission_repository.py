@@ -1,0 +1,69 @@
+"""The commissions' documents: `affiliate_commissions/{id}` (one per capture, side and level;
+the id says which) and `affiliate_referrals/{uid}` (who brought a client or a provider, first
+touch, with the chain above them as it was then)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.kernel.store import Document, DocumentStore, Transaction
+
+COMMISSIONS = "affiliate_commissions"
+REFERRALS = "affiliate_referrals"
+SIDES_AND_LEVELS = (("client", 1), ("client", 2), ("client", 3), ("provider", 1), ("provider", 2), ("provider", 3))
+
+
+def commission_id(call_session_id: str, side: str, level: int) -> str:
+    return f"call_{call_session_id}_{side}_{level}"
+
+
+def commission_path(commission_id_: str) -> str:
+    return f"{COMMISSIONS}/{commission_id_}"
+
+
+def referral_path(uid: str) -> str:
+    return f"{REFERRALS}/{uid}"
+
+
+def read_referral(tx: Transaction, uid: object) -> Document | None:
+    return tx.get(referral_path(uid)) if isinstance(uid, str) and uid else None
+
+
+def call_commissions(tx: Transaction, call_session_id: str) -> dict[str, Document]:
+    """The commissions one call earned, by id (at most one per side and level)."""
+    found = {}
+    for side, level in SIDES_AND_LEVELS:
+        cid = commission_id(call_session_id, side, level)
+        doc = tx.get(commission_path(cid))
+        if doc is not None:
+            found[cid] = doc
+    return found
+
+
+def due_for_release(store: DocumentStore, as_of: datetime, *, limit: int) -> list[str]:
+    """Pending commissions whose hold period ended at `as_of`."""
+    rows = store.find(COMMISSIONS, [("state", "==", "pending"), ("availableAt", "<=", as_of)], limit=limit)
+    return [cid for cid, _ in rows]
+
+
+def pending_of(store: DocumentStore, uid: str, *, limit: int = 10_000) -> list[Document]:
+    return [
+        doc
+        for _, doc in store.find(COMMISSIONS, [("beneficiaryId", "==", uid), ("state", "==", "pending")], limit=limit)
+    ]
+
+
+def recent_of(store: DocumentStore, uid: str, *, limit: int) -> list[Document]:
+    """The affiliate's commissions, newest first."""
+    rows = [doc for _, doc in store.find(COMMISSIONS, [("beneficiaryId", "==", uid)], limit=1000)]
+    rows.sort(key=lambda doc: doc.get("createdAt") or datetime.min, reverse=True)
+    return rows[:limit]
+
+
+def referrals_by(store: DocumentStore, uid: str) -> list[Document]:
+    return [doc for _, doc in store.find(REFERRALS, [("chainIds", "array_contains", uid)], limit=10_000)]
+
+
+def write_referral(tx: Transaction, uid: str, data: dict[str, Any]) -> None:
+    tx.create(referral_path(uid), data)
