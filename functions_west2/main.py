@@ -9,12 +9,14 @@ CODEBASE = "west2"
 
 configure_codebase(CODEBASE, REGION)
 
+from west2_dashboard import getAffiliateDashboard  # noqa: E402
 from west2_registration import registerBlogger, registerChatter, registerGroupAdmin, registerInfluencer  # noqa: E402
 from west2_wallet import reconcileAffiliateWallet, setAffiliateFxRate  # noqa: E402
 
 __all__ = [
     "CODEBASE",
     "REGION",
+    "getAffiliateDashboard",
     "reconcileAffiliateWallet",
     "registerBlogger",
     "registerChatter",

@@ -38,6 +38,13 @@ def wallet(db: Any, role: str, uid: str) -> tuple[int, int, int]:
     return profile["pendingBalance"], profile["tirelire"], profile["lifetimeEarned"]
 
 
+def dashboard(web: WebApp, account: Account) -> dict[str, Any]:
+    seen = web.call(WEST2, "getAffiliateDashboard", {}, account)
+    assert seen.status == 200, seen.body
+    result: dict[str, Any] = seen.result
+    return result
+
+
 def admin(web: WebApp) -> Account:
     return web.sign_in("admin@demo.sos-expat.test")
 
@@ -48,7 +55,7 @@ def test_three_levels_earn_on_a_captured_call_become_available_and_a_refund_claw
     boss = admin(web)
     assert web.call(WEST2, "setAffiliateFxRate", {"eurUsd": RATE}, boss).result == {"eurUsd": RATE}
 
-    recruiter, _ = sign_up(web, "chatter")
+    recruiter, recruiter_email = sign_up(web, "chatter")
     second, _ = sign_up(web, "blogger", recruitmentCode=recruiter.result["affiliateCodeRecruitment"])
     third, third_email = sign_up(web, "influencer", recruitmentCode=second.result["affiliateCodeRecruitment"])
     assert (recruiter.status, second.status, third.status) == (200, 200, 200), third.body
@@ -65,6 +72,12 @@ def test_three_levels_earn_on_a_captured_call_become_available_and_a_refund_claw
         WEST1, "completeClientProfile", {**form, "affiliateCode": second.result["affiliateCodeClient"]}, client
     )
     assert again.result["referredBy"] == third.result["uid"], again.body
+
+    third_account = web.sign_in(third_email, PASSWORD)
+    first_look = dashboard(web, third_account)
+    assert first_look["referrals"]["client"]["level1"]["allTime"] == 1
+    assert first_look["conversion"] == {"referred": 1, "withPaidCall": 0, "rateBp": 0}
+    assert dashboard(web, web.sign_in(recruiter_email, PASSWORD))["team"]["level2"]["allTime"] == 1
 
     provider_id = new_provider(db, "+33600000001")
     hold = authorized_hold(web, db, client, provider_id)
@@ -89,6 +102,10 @@ def test_three_levels_earn_on_a_captured_call_become_available_and_a_refund_claw
         assert row["state"] == "pending"
         assert wallet(db, role, answer.result["uid"]) == (usd, 0, usd)
     assert "clientId" not in found[1] and client.uid not in str(found[1])
+    earned = dashboard(web, third_account)
+    assert [(c["level"], c["walletAmount"], c["state"]) for c in earned["recentCommissions"]] == [(1, 269, "pending")]
+    assert earned["balances"]["pendingBalance"] == 269 and client.uid not in str(earned)
+    assert earned["conversion"] == {"referred": 1, "withPaidCall": 1, "rateBp": 10_000}
     captured_at = found[1]["availableAt"] - timedelta(days=7)
 
     # The hold period ends: the run as of its scheduled time releases them (and not before).
@@ -100,6 +117,8 @@ def test_three_levels_earn_on_a_captured_call_become_available_and_a_refund_claw
     for level, (role, answer) in chain.items():
         usd = EXPECTED[level][1]
         assert wallet(db, role, answer.result["uid"]) == (0, usd, usd)
+
+    assert dashboard(web, third_account)["balances"]["tirelire"] == 269
 
     refund = web.call(WEST3, "refundCallPayment", {"callSessionId": call_session_id, "reason": "no advice"}, boss)
     assert refund.status == 200, refund.body
@@ -120,9 +139,10 @@ def test_three_levels_earn_on_a_captured_call_become_available_and_a_refund_claw
         kinds = sorted((e.to_dict()["kind"], e.to_dict()["amount"]) for e in entries.stream())
         assert kinds == [("clawback", -usd), ("commission", usd)]
 
+    assert dashboard(web, third_account)["recentCommissions"][0]["state"] == "voided"
+
     # Each affiliate reads its own commission and wallet rows, nobody else's, and writes none.
     mine, theirs = found[1], found[2]
-    third_account = web.sign_in(third_email, PASSWORD)
     assert as_user("GET", f"affiliate_commissions/{mine['commissionId']}", third_account) == 200
     assert as_user("GET", f"affiliate_commissions/{theirs['commissionId']}", third_account) == 403
     assert as_user("GET", f"affiliate_commissions/{mine['commissionId']}", client) == 403
@@ -142,13 +162,16 @@ def test_three_levels_earn_on_a_captured_call_become_available_and_a_refund_claw
         ("setAffiliateFxRate", {}, "eurUsd"),
         ("reconcileAffiliateWallet", {"affiliateId": ""}, "affiliateId"),
         ("reconcileAffiliateWallet", {"affiliateId": "a/b"}, "affiliateId"),
+        ("getAffiliateDashboard", {"recentLimit": 0}, "recentLimit"),
+        ("getAffiliateDashboard", {"uid": "someone"}, "uid"),
     ],
 )
 def test_bad_admin_input_names_the_field_and_changes_nothing(
     web: WebApp, db: Any, function: str, data: dict[str, Any], field: str
 ) -> None:
     before = db.document("settings/fx").get().to_dict()
-    refused = web.call(WEST2, function, data, admin(web))
+    caller = admin(web) if function != "getAffiliateDashboard" else web.sign_in(sign_up(web)[1], PASSWORD)
+    refused = web.call(WEST2, function, data, caller)
     assert refused.error_status == "INVALID_ARGUMENT", refused.body
     assert refused.error_message.startswith(f"{field}:")
     assert db.document("settings/fx").get().to_dict() == before
@@ -172,3 +195,8 @@ def test_a_client_code_that_is_no_affiliates_names_the_field(web: WebApp, db: An
         refused = web.call(WEST1, "completeClientProfile", {**form, "affiliateCode": code}, client)
         assert refused.error_status == "INVALID_ARGUMENT" and refused.error_message.startswith("affiliateCode:")
     assert db.document(f"users/{client.uid}").get().exists is False
+
+
+def test_the_dashboard_is_for_affiliates_only(web: WebApp) -> None:
+    assert web.call(WEST2, "getAffiliateDashboard", {}, None).error_status == "UNAUTHENTICATED"
+    assert web.call(WEST2, "getAffiliateDashboard", {}, web.sign_up()).error_status == "PERMISSION_DENIED"

@@ -133,6 +133,7 @@ def test_a_visitor_becomes_an_active_affiliate_with_two_codes(w: World, role: Af
             "role": role.value,
             "status": "active",
             "upline": [],
+            "uplineIds": [],
             "affiliateCodeClient": "K7WQ2MPA",
             "affiliateCodeRecruitment": "RECRUIT2",
             "createdAt": now,
@@ -167,6 +168,7 @@ def test_a_recruit_joins_three_levels_below_at_most(w: World) -> None:
         {"uid": b["uid"], "role": "influencer"},
     ]
     assert w.store.docs[f"affiliates/{b['uid']}"]["upline"] == [{"uid": a["uid"], "role": "chatter"}]
+    assert w.store.docs[f"affiliates/{e['uid']}"]["uplineIds"] == [d["uid"], c["uid"], b["uid"]]
     assert w.store.docs[f"chatter_profiles/{e['uid']}"]["recruitedBy"] == d["uid"]
     assert w.store.docs[f"influencer_profiles/{b['uid']}"]["recruitedBy"] == a["uid"]
     owner = code_owner(w.store, e["affiliateCodeClient"])

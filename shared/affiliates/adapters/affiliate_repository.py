@@ -4,7 +4,8 @@
   `group_admin_profiles`): what the affiliate's dashboard shows (names, role fields, codes,
   balances in minor units, Telegram onboarding); read by its owner and admins only.
 - `affiliates/{uid}`: the index every other flow reads: role, status, codes and the upline
-  (`[{uid, role}]`, level 1 first, three levels at most).
+  (`[{uid, role}]`, level 1 first, three levels at most; `uplineIds` the same uids, queried for
+  a team).
 - `affiliate_codes/{code}`: who owns a code and of which kind; created once (`create`), so two
   sign-ups never hold the same code.
 """
@@ -86,3 +87,17 @@ def create_affiliate(tx: Transaction, affiliate: NewAffiliate, now: datetime) ->
     tx.create(affiliate_path(affiliate.uid), affiliate.index_entry(now))
     for code, document in affiliate.codes(now).items():
         tx.create(code_path(code), document)
+
+
+def team_of(store: DocumentStore, uid: str, *, limit: int = 10_000) -> list[Document]:
+    """The index entries of the affiliates with `uid` in their upline (three levels down)."""
+    return [doc for _, doc in store.find(AFFILIATES, [("uplineIds", "array_contains", uid)], limit=limit)]
+
+
+def read_affiliate(reader: DocumentStore | Transaction, uid: str) -> tuple[Document, Document] | None:
+    """The index entry and the profile of `uid`; None when it is no affiliate."""
+    entry = reader.get(affiliate_path(uid))
+    if entry is None:
+        return None
+    profile = reader.get(profile_path(AffiliateRole(entry["role"]), uid))
+    return (entry, profile) if profile is not None else None

@@ -56,7 +56,7 @@ def pending_of(store: DocumentStore, uid: str, *, limit: int = 10_000) -> list[D
 
 def recent_of(store: DocumentStore, uid: str, *, limit: int) -> list[Document]:
     """The affiliate's commissions, newest first."""
-    rows = [doc for _, doc in store.find(COMMISSIONS, [("beneficiaryId", "==", uid)], limit=1000)]
+    rows = [doc for _, doc in store.find(COMMISSIONS, [("beneficiaryId", "==", uid)], limit=max(limit, 1000))]
     rows.sort(key=lambda doc: doc.get("createdAt") or datetime.min, reverse=True)
     return rows[:limit]
 

@@ -111,6 +111,7 @@ class NewAffiliate:
             "role": self.role.value,
             "status": AffiliateStatus.ACTIVE.value,
             "upline": [sponsor.as_document() for sponsor in self.upline],
+            "uplineIds": [sponsor.uid for sponsor in self.upline],
             "affiliateCodeClient": self.client_code,
             "affiliateCodeRecruitment": self.recruitment_code,
             "createdAt": now,

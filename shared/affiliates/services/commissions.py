@@ -21,10 +21,12 @@ from shared.affiliates.domain.affiliate import AffiliateRole, Sponsor
 from shared.affiliates.domain.commissions import (
     Commission,
     CommissionState,
+    Side,
     available_from,
     split_capture,
     to_wallet_cents,
 )
+from shared.affiliates.domain.dashboard import referral_key
 from shared.affiliates.domain.settings import AffiliateSettings, FxSettings
 from shared.kernel import events
 from shared.kernel.clock import Clock
@@ -92,6 +94,7 @@ def on_payment_captured(tx: Transaction, event_id: str, data: dict[str, Any], no
         [b for b in provider_chain if b.uid in active],
         settings.rates.as_rates(),
     )
+    referred = {Side.CLIENT: data.get("clientId"), Side.PROVIDER: data.get("providerId")}
     written = []
     for share in split.shares:
         cid = commission_repository.commission_id(call_session_id, share.side.value, share.level)
@@ -117,6 +120,7 @@ def on_payment_captured(tx: Transaction, event_id: str, data: dict[str, Any], no
                 "state": CommissionState.PENDING.value,
                 "availableAt": available_from(captured_at, settings.hold_days),
                 "capturedAmount": captured,
+                "referralKey": referral_key(str(referred[share.side])),
                 "createdAt": now,
                 "updatedAt": now,
             },
