@@ -23,6 +23,7 @@ OUTPUTS = {
     "suspendOverdueSubscriptions": ("subscriptions", None),
     "completeCallCosts": ("call_sessions", None),
     "validatePendingCommissions": ("affiliate_commissions", None),
+    "computeAffiliateLeaderboard": ("affiliate_leaderboards", None),
 }
 
 

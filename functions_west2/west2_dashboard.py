@@ -10,7 +10,12 @@ from shared.entry import wiring
 from shared.entry.callables import run_callable
 from shared.kernel.commands import parse_command
 
-DASHBOARD_OPTIONS: dict[str, Any] = {"memory": options.MemoryOption.MB_256, "max_instances": 3, "timeout_sec": 30}
+DASHBOARD_OPTIONS: dict[str, Any] = {
+    "memory": options.MemoryOption.MB_256,
+    "cpu": 0.08,  # one request at a time: the smallest CPU Cloud Run takes
+    "max_instances": 3,
+    "timeout_sec": 30,
+}
 
 
 @https_fn.on_call(**DASHBOARD_OPTIONS)

@@ -7,7 +7,7 @@ level back; each wallet reconciles with its ledger; an affiliate reads only its 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -120,6 +120,20 @@ def test_three_levels_earn_on_a_captured_call_become_available_and_a_refund_claw
 
     assert dashboard(web, third_account)["balances"]["tirelire"] == 269
 
+    # The month's leaderboard (one document, computed on schedule): display names, the caller's rank.
+    assert cron.fire("computeAffiliateLeaderboard", WEST2, datetime.now(UTC)) < 300
+    ranked = web.call(WEST2, "getAffiliateLeaderboard", {}, third_account).result
+    mine_on_board = ranked["entries"][ranked["myRank"] - 1]
+    assert (mine_on_board["displayName"], mine_on_board["earned"], mine_on_board["role"]) == (
+        "Lina H.",
+        269,
+        "influencer",
+    )
+    assert third.result["uid"] not in str(ranked["entries"])
+    assert web.call(WEST2, "setLeaderboardOptOut", {"optOut": True}, third_account).result == {"optOut": True}
+    assert cron.fire("computeAffiliateLeaderboard", WEST2, datetime.now(UTC)) < 300
+    assert web.call(WEST2, "getAffiliateLeaderboard", {}, third_account).result["myRank"] is None
+
     refund = web.call(WEST3, "refundCallPayment", {"callSessionId": call_session_id, "reason": "no advice"}, boss)
     assert refund.status == 200, refund.body
 
@@ -164,13 +178,16 @@ def test_three_levels_earn_on_a_captured_call_become_available_and_a_refund_claw
         ("reconcileAffiliateWallet", {"affiliateId": "a/b"}, "affiliateId"),
         ("getAffiliateDashboard", {"recentLimit": 0}, "recentLimit"),
         ("getAffiliateDashboard", {"uid": "someone"}, "uid"),
+        ("getAffiliateLeaderboard", {"month": "2026-13"}, "month"),
+        ("setLeaderboardOptOut", {"optOut": "yes"}, "optOut"),
     ],
 )
 def test_bad_admin_input_names_the_field_and_changes_nothing(
     web: WebApp, db: Any, function: str, data: dict[str, Any], field: str
 ) -> None:
     before = db.document("settings/fx").get().to_dict()
-    caller = admin(web) if function != "getAffiliateDashboard" else web.sign_in(sign_up(web)[1], PASSWORD)
+    for_affiliates = ("getAffiliateDashboard", "getAffiliateLeaderboard", "setLeaderboardOptOut")
+    caller = web.sign_in(sign_up(web)[1], PASSWORD) if function in for_affiliates else admin(web)
     refused = web.call(WEST2, function, data, caller)
     assert refused.error_status == "INVALID_ARGUMENT", refused.body
     assert refused.error_message.startswith(f"{field}:")
@@ -197,6 +214,10 @@ def test_a_client_code_that_is_no_affiliates_names_the_field(web: WebApp, db: An
     assert db.document(f"users/{client.uid}").get().exists is False
 
 
-def test_the_dashboard_is_for_affiliates_only(web: WebApp) -> None:
-    assert web.call(WEST2, "getAffiliateDashboard", {}, None).error_status == "UNAUTHENTICATED"
-    assert web.call(WEST2, "getAffiliateDashboard", {}, web.sign_up()).error_status == "PERMISSION_DENIED"
+@pytest.mark.parametrize(
+    ("function", "data"),
+    [("getAffiliateDashboard", {}), ("getAffiliateLeaderboard", {}), ("setLeaderboardOptOut", {"optOut": True})],
+)
+def test_what_affiliates_see_is_for_affiliates_only(web: WebApp, function: str, data: dict[str, Any]) -> None:
+    assert web.call(WEST2, function, data, None).error_status == "UNAUTHENTICATED"
+    assert web.call(WEST2, function, data, web.sign_up()).error_status == "PERMISSION_DENIED"

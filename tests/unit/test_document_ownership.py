@@ -21,6 +21,7 @@ OWNERS = {
         "group_admin_profiles",
     ),
     "shared/affiliates/adapters/commission_repository.py": ("affiliate_commissions", "affiliate_referrals"),
+    "shared/affiliates/adapters/leaderboard_repository.py": ("affiliate_leaderboards",),
     "shared/wallet/adapters/wallet_repository.py": ("wallet_entries",),
     "shared/kernel/events.py": ("domain_events",),
     "shared/calls/adapters/session_repository.py": ("call_sessions", "twilio_callbacks", "conference_events"),

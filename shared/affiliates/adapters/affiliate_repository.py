@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from shared.affiliates.domain.affiliate import AffiliateRole, NewAffiliate, Sponsor
 from shared.affiliates.domain.codes import CodeKind
@@ -101,3 +102,8 @@ def read_affiliate(reader: DocumentStore | Transaction, uid: str) -> tuple[Docum
         return None
     profile = reader.get(profile_path(AffiliateRole(entry["role"]), uid))
     return (entry, profile) if profile is not None else None
+
+
+def update_profile(store: DocumentStore, role: AffiliateRole, uid: str, fields: dict[str, Any]) -> None:
+    """Fields the affiliate chose (preferences); balances are only written in the ledger's transactions."""
+    store.set(profile_path(role, uid), fields, merge=True)

@@ -47,6 +47,12 @@ def due_for_release(store: DocumentStore, as_of: datetime, *, limit: int) -> lis
     return [cid for cid, _ in rows]
 
 
+def created_between(store: DocumentStore, start: datetime, end: datetime, *, limit: int = 100_000) -> list[Document]:
+    """The commissions created in [start, end)."""
+    rows = store.find(COMMISSIONS, [("createdAt", ">=", start), ("createdAt", "<", end)], limit=limit)
+    return [doc for _, doc in rows]
+
+
 def pending_of(store: DocumentStore, uid: str, *, limit: int = 10_000) -> list[Document]:
     return [
         doc

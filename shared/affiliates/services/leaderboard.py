@@ -1,0 +1,115 @@
+"""The monthly leaderboard: `computeAffiliateLeaderboard` (scheduled) ranks the month's
+commissions into one document, so `getAffiliateLeaderboard` reads one document instead of
+scanning; `setLeaderboardOptOut` hides an affiliate from the next computation on."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+
+from shared.affiliates.adapters import affiliate_repository, commission_repository, leaderboard_repository
+from shared.affiliates.domain.affiliate import AffiliateRole, AffiliateStatus
+from shared.affiliates.domain.leaderboard import Month, display_name, earnings
+from shared.kernel.clock import Clock
+from shared.kernel.commands import Caller, require_caller
+from shared.kernel.errors import PermissionDenied
+from shared.kernel.store import DocumentStore
+
+SIZE = 50
+LATE = timedelta(days=1)
+"""How long after a month ends its ranking is still recomputed (late captures, refunds)."""
+ROLES = {role.value for role in AffiliateRole}
+
+
+def compute_leaderboards(as_of: datetime, *, store: DocumentStore, clock: Clock) -> list[str]:
+    """The month of `as_of` (the run's scheduled time), and the month before for a day after it
+    ends; the keys written."""
+    month = Month.of(as_of)
+    months = [month, month.previous()] if as_of - month.start < LATE else [month]
+    for each in months:
+        compute_leaderboard(each, store=store, now=clock.now())
+    return [each.key for each in months]
+
+
+def compute_leaderboard(month: Month, *, store: DocumentStore, now: datetime, size: int = SIZE) -> dict[str, Any]:
+    entries: list[dict[str, Any]] = []
+    ranks: dict[str, int] = {}
+    for earning in earnings(commission_repository.created_between(store, month.start, month.end)):
+        if len(entries) == size:
+            break
+        found = affiliate_repository.read_affiliate(store, earning.uid)
+        if found is None:
+            continue
+        entry, profile = found
+        if entry.get("status") != AffiliateStatus.ACTIVE.value or profile.get("leaderboardOptOut") is True:
+            continue
+        rank = len(entries) + 1
+        ranks[earning.uid] = rank
+        entries.append(
+            {
+                "rank": rank,
+                "displayName": display_name(profile.get("firstName"), profile.get("lastName")),
+                "role": earning.role,
+                "earned": earning.earned,
+                "currency": "usd",
+            }
+        )
+    board = {"month": month.key, "entries": entries, "ranks": ranks, "computedAt": now}
+    leaderboard_repository.write_leaderboard(store, month.key, board)
+    return board
+
+
+class LeaderboardCommand(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    month: str | None = Field(default=None)
+
+    @field_validator("month", mode="before")
+    @classmethod
+    def _month(cls, value: object) -> str | None:
+        return None if value is None else Month.parse(value).key
+
+
+def _affiliate(caller: Caller | None) -> Caller:
+    user = require_caller(caller)
+    if user.claims.get("role") not in ROLES and not user.is_admin:
+        raise PermissionDenied("the leaderboard is for affiliates")
+    return user
+
+
+def get_affiliate_leaderboard(
+    cmd: LeaderboardCommand, caller: Caller | None, *, store: DocumentStore, clock: Clock
+) -> dict[str, Any]:
+    """`{month, computedAt, entries, myRank}`; an empty board until the job has run that month."""
+    user = _affiliate(caller)
+    key = cmd.month or Month.of(clock.now()).key
+    board = leaderboard_repository.read_leaderboard(store, key) or {}
+    computed = board.get("computedAt")
+    return {
+        "month": key,
+        "computedAt": computed.isoformat() if isinstance(computed, datetime) else None,
+        "entries": list(board.get("entries") or []),
+        "myRank": (board.get("ranks") or {}).get(user.uid),
+    }
+
+
+class LeaderboardOptOutCommand(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    optOut: StrictBool
+
+
+def set_leaderboard_opt_out(
+    cmd: LeaderboardOptOutCommand, caller: Caller | None, *, store: DocumentStore, clock: Clock
+) -> dict[str, Any]:
+    user = _affiliate(caller)
+    found = affiliate_repository.read_affiliate(store, user.uid)
+    if found is None:
+        raise PermissionDenied("the leaderboard is for affiliates")
+    entry, _ = found
+    affiliate_repository.update_profile(
+        store, AffiliateRole(entry["role"]), user.uid, {"leaderboardOptOut": cmd.optOut, "updatedAt": clock.now()}
+    )
+    return {"optOut": cmd.optOut}
