@@ -8,6 +8,8 @@ from typing import Any
 
 from devtools import ports
 from shared.accounts.services.provider_profiles import account_path, profile_path, split_profile
+from shared.affiliates.adapters.training_repository import module_path
+from shared.affiliates.domain.training_catalogue import MODULES
 from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
 from shared.calls.domain.settings import CallSettings
 from shared.payments.domain.pricing import DEFAULT_PRICING
@@ -82,6 +84,8 @@ def seed() -> None:
     db.document("settings/subscription").set(SubscriptionSettings().to_document())
     for plan in PLANS.values():
         db.document(f"subscription_plans/{plan.plan_id}").set(plan.to_document(), merge=True)
+    for module in MODULES:
+        db.document(module_path(module.module_id)).set(module.to_document())
     db.document("system/twilio_breaker").delete()
     vault = AesGcmPhoneVault(ports.ENCRYPTION_KEY)
     for uid, profile in DEMO_PROVIDERS.items():

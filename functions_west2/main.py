@@ -12,14 +12,17 @@ configure_codebase(CODEBASE, REGION)
 from west2_dashboard import getAffiliateDashboard  # noqa: E402
 from west2_leaderboard import computeAffiliateLeaderboard, getAffiliateLeaderboard, setLeaderboardOptOut  # noqa: E402
 from west2_registration import registerBlogger, registerChatter, registerGroupAdmin, registerInfluencer  # noqa: E402
+from west2_training import completeTrainingModule, listTrainingModules  # noqa: E402
 from west2_wallet import reconcileAffiliateWallet, setAffiliateFxRate  # noqa: E402
 
 __all__ = [
     "CODEBASE",
     "REGION",
+    "completeTrainingModule",
     "computeAffiliateLeaderboard",
     "getAffiliateDashboard",
     "getAffiliateLeaderboard",
+    "listTrainingModules",
     "reconcileAffiliateWallet",
     "registerBlogger",
     "registerChatter",

@@ -22,6 +22,7 @@ OWNERS = {
     ),
     "shared/affiliates/adapters/commission_repository.py": ("affiliate_commissions", "affiliate_referrals"),
     "shared/affiliates/adapters/leaderboard_repository.py": ("affiliate_leaderboards",),
+    "shared/affiliates/adapters/training_repository.py": ("training_modules", "affiliate_training"),
     "shared/wallet/adapters/wallet_repository.py": ("wallet_entries",),
     "shared/kernel/events.py": ("domain_events",),
     "shared/calls/adapters/session_repository.py": ("call_sessions", "twilio_callbacks", "conference_events"),

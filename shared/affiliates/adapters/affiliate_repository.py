@@ -107,3 +107,9 @@ def read_affiliate(reader: DocumentStore | Transaction, uid: str) -> tuple[Docum
 def update_profile(store: DocumentStore, role: AffiliateRole, uid: str, fields: dict[str, Any]) -> None:
     """Fields the affiliate chose (preferences); balances are only written in the ledger's transactions."""
     store.set(profile_path(role, uid), fields, merge=True)
+
+
+def add_badges(tx: Transaction, role: AffiliateRole, uid: str, profile: Document, badges: list[str]) -> None:
+    """Badges join the profile's list once (in the transaction that earned them)."""
+    held = list(profile.get("badges") or [])
+    tx.update(profile_path(role, uid), {"badges": held + [b for b in badges if b not in held]})

@@ -74,6 +74,10 @@ def _language(value: object, info: ValidationInfo) -> str:
     return code
 
 
+Language = Annotated[str, BeforeValidator(_language)]
+"""An ISO 639-1 code, lower case."""
+
+
 def _recruitment_code(value: object, info: ValidationInfo) -> str | None:
     return None if value is None else parse_code(value, _field(info))
 
