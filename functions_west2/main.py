@@ -12,7 +12,8 @@ configure_codebase(CODEBASE, REGION)
 from west2_dashboard import getAffiliateDashboard  # noqa: E402
 from west2_leaderboard import computeAffiliateLeaderboard, getAffiliateLeaderboard, setLeaderboardOptOut  # noqa: E402
 from west2_registration import registerBlogger, registerChatter, registerGroupAdmin, registerInfluencer  # noqa: E402
-from west2_training import completeTrainingModule, listTrainingModules  # noqa: E402
+from west2_tracking import trackAffiliateClick  # noqa: E402
+from west2_training import completeTrainingModule, listTrainingModules, seedTrainingModules  # noqa: E402
 from west2_wallet import reconcileAffiliateWallet, setAffiliateFxRate  # noqa: E402
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "registerChatter",
     "registerGroupAdmin",
     "registerInfluencer",
+    "seedTrainingModules",
     "setAffiliateFxRate",
     "setLeaderboardOptOut",
+    "trackAffiliateClick",
 ]

@@ -1,11 +1,15 @@
-"""What affiliates use besides their wallet, over HTTP: training modules (seeded by the stack)."""
+"""What affiliates use besides their wallet, over HTTP: training modules (seeded by the stack) and
+tracking links followed by a browser, a bot and a stranger to the code."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
+import requests
 
+from devtools import ports
 from tests.e2e.conftest import WebApp
 from tests.e2e.test_affiliate_registration import PASSWORD, sign_up
 
@@ -46,3 +50,36 @@ def test_an_affiliate_follows_its_training_and_earns_its_badges(web: WebApp, db:
     refused = web.call(WEST2, "completeTrainingModule", {"moduleId": "", "answers": {}}, chatter)
     assert refused.error_status == "INVALID_ARGUMENT" and refused.error_message.startswith("moduleId:")
     assert web.call(WEST2, "listTrainingModules", {}, web.sign_up()).error_status == "PERMISSION_DENIED"
+
+
+BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Safari/605.1.15"
+
+
+def follow(code: str, address: str, agent: str = BROWSER) -> requests.Response:
+    url = f"{ports.function_url(WEST2, 'trackAffiliateClick')}/r/{code}"
+    headers = {"User-Agent": agent, "X-Forwarded-For": address}
+    return requests.get(url, headers=headers, allow_redirects=False, timeout=30)
+
+
+def test_a_tracking_link_counts_a_visitor_once_and_sends_it_to_the_web_app(web: WebApp, db: Any) -> None:
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    answer, email = sign_up(web, "influencer")
+    code, recruitment = answer.result["affiliateCodeClient"], answer.result["affiliateCodeRecruitment"]
+    address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    first = follow(code, address)
+    assert first.status_code == 302 and first.headers["Location"].endswith(f"/?ref={code}")
+    assert first.headers["Cache-Control"] == "no-store"
+    assert follow(code, address).status_code == 302, "the same visitor again: sent on, not counted"
+    assert follow(code, address, "Googlebot/2.1 (+http://www.google.com/bot.html)").status_code == 302
+    joined = follow(recruitment, address)
+    assert "/become-affiliate?recruitmentCode=" in joined.headers["Location"]
+    assert follow("ZZZZZZZZ", address).headers["Location"].endswith("/")
+    assert requests.post(f"{ports.function_url(WEST2, 'trackAffiliateClick')}/r/{code}", timeout=10).status_code == 405
+
+    query = db.collection("affiliate_clicks").where(filter=FieldFilter("affiliateId", "==", answer.result["uid"]))
+    stored = [doc.to_dict() for doc in query.stream()]
+    assert sorted(c["kind"] for c in stored) == ["client", "recruitment"]
+    assert address not in str(stored)
+    funnel = web.call(WEST2, "getAffiliateDashboard", {}, web.sign_in(email, PASSWORD)).result["funnel"]
+    assert funnel["clicks"] == {"thisMonth": 2, "allTime": 2} and funnel["registrations"] == 0

@@ -21,6 +21,7 @@ OWNERS = {
         "group_admin_profiles",
     ),
     "shared/affiliates/adapters/commission_repository.py": ("affiliate_commissions", "affiliate_referrals"),
+    "shared/affiliates/adapters/click_repository.py": ("affiliate_clicks", "affiliate_click_limits"),
     "shared/affiliates/adapters/leaderboard_repository.py": ("affiliate_leaderboards",),
     "shared/affiliates/adapters/training_repository.py": ("training_modules", "affiliate_training"),
     "shared/wallet/adapters/wallet_repository.py": ("wallet_entries",),

@@ -46,3 +46,8 @@ def record_completion(
 
 def save_module(store: DocumentStore, module: TrainingModule) -> None:
     store.set(module_path(module.module_id), module.to_document())
+
+
+def create_module(store: DocumentStore, module: TrainingModule) -> bool:
+    """False when a module with this id exists."""
+    return store.create(module_path(module.module_id), module.to_document())

@@ -82,6 +82,17 @@ def conversion(uid: str, referrals: Iterable[dict[str, Any]], commissions: Itera
     return {"referred": len(direct), "withPaidCall": len(paid), "rateBp": rate}
 
 
+def funnel(clicks: Iterable[dict[str, Any]], since: datetime, converted: dict[str, int]) -> dict[str, Any]:
+    """Tracking-link clicks (this month, all time) → accounts referred → first paid call."""
+    at = [c.get("at") for c in clicks]
+    month = sum(1 for t in at if isinstance(t, datetime) and t >= since)
+    return {
+        "clicks": {"thisMonth": month, "allTime": len(at)},
+        "registrations": converted["referred"],
+        "firstPaidCall": converted["withPaidCall"],
+    }
+
+
 def _iso(value: object) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else None
 

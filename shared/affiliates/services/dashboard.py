@@ -1,6 +1,7 @@
 """getAffiliateDashboard: what the signed-in affiliate sees of its own business: balances, codes,
-its last commissions, its referrals and team by level (this month and all time), and how many
-of its referrals made a paid call. Read from its own rows only (at most 10,000 of each)."""
+its last commissions, its referrals and team by level (this month and all time), how many of
+its referrals made a paid call, and its links' funnel (clicks → registrations → first paid
+call). Read from its own rows only (at most 10,000 of each)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.affiliates.adapters import affiliate_repository, commission_repository
+from shared.affiliates.adapters import affiliate_repository, click_repository, commission_repository
 from shared.affiliates.domain.affiliate import AffiliateRole
 from shared.affiliates.domain.dashboard import (
     commission_view,
     conversion,
+    funnel,
     month_start,
     referrals_by_level,
     team_by_level,
@@ -43,6 +45,7 @@ def get_affiliate_dashboard(
     since = month_start(clock.now())
     referrals = commission_repository.referrals_by(store, user.uid)
     own = commission_repository.recent_of(store, user.uid, limit=10_000)
+    converted = conversion(user.uid, referrals, own)
     return {
         "affiliateId": user.uid,
         "role": entry["role"],
@@ -55,5 +58,6 @@ def get_affiliate_dashboard(
             kind: counts.to_document() for kind, counts in referrals_by_level(user.uid, referrals, since).items()
         },
         "team": team_by_level(user.uid, affiliate_repository.team_of(store, user.uid), since).to_document(),
-        "conversion": conversion(user.uid, referrals, own),
+        "conversion": converted,
+        "funnel": funnel(click_repository.clicks_of(store, user.uid), since, converted),
     }
