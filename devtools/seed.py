@@ -8,7 +8,9 @@ from typing import Any
 
 from devtools import ports
 from shared.accounts.services.provider_profiles import account_path, profile_path, split_profile
+from shared.affiliates.adapters.resource_repository import resource_path
 from shared.affiliates.adapters.training_repository import module_path
+from shared.affiliates.domain.resource_catalogue import RESOURCES
 from shared.affiliates.domain.training_catalogue import MODULES
 from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
 from shared.calls.domain.settings import CallSettings
@@ -86,6 +88,8 @@ def seed() -> None:
         db.document(f"subscription_plans/{plan.plan_id}").set(plan.to_document(), merge=True)
     for module in MODULES:
         db.document(module_path(module.module_id)).set(module.to_document())
+    for resource in RESOURCES:
+        db.document(resource_path(resource.resource_id)).set(resource.to_document())
     db.document("system/twilio_breaker").delete()
     vault = AesGcmPhoneVault(ports.ENCRYPTION_KEY)
     for uid, profile in DEMO_PROVIDERS.items():

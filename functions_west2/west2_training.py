@@ -44,12 +44,3 @@ def completeTrainingModule(req: https_fn.CallableRequest[Any]) -> dict[str, Any]
         ),
     )
     return result
-
-
-@https_fn.on_call(**TRAINING_OPTIONS)
-def seedTrainingModules(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    """Admins: create the catalogue's modules missing from `training_modules` (a new project)."""
-    from shared.affiliates.services.training import seed_training_modules
-
-    result: dict[str, Any] = run_callable(req, lambda caller, _: seed_training_modules(caller, store=wiring.store()))
-    return result

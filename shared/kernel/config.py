@@ -84,6 +84,12 @@ def web_app_url() -> str:
     return os.environ.get("WEB_APP_URL", "https://sos-expat.com").rstrip("/")
 
 
+def tracking_link_base() -> str:
+    """Where an affiliate's links start (`TRACKING_LINK_BASE`; the web app's `/r` rewrite to
+    trackAffiliateClick by default): `{base}/{code}`."""
+    return os.environ.get("TRACKING_LINK_BASE", f"{web_app_url()}/r").rstrip("/")
+
+
 def admin_alert_email() -> str:
     """Where alerts for admins go (disputes): `ADMIN_ALERT_EMAIL`."""
     return os.environ.get("ADMIN_ALERT_EMAIL", "alerts@sos-expat.com")

@@ -83,3 +83,56 @@ def test_a_tracking_link_counts_a_visitor_once_and_sends_it_to_the_web_app(web: 
     assert address not in str(stored)
     funnel = web.call(WEST2, "getAffiliateDashboard", {}, web.sign_in(email, PASSWORD)).result["funnel"]
     assert funnel["clicks"] == {"thisMonth": 2, "allTime": 2} and funnel["registrations"] == 0
+
+
+def test_resources_and_posts_carry_the_affiliates_codes(web: WebApp) -> None:
+    answer, email = sign_up(web, "group_admin", language="en")
+    affiliate = web.sign_in(email, PASSWORD)
+    code = answer.result["affiliateCodeClient"]
+    listed = web.call(WEST2, "listAffiliateResources", {}, affiliate)
+    assert listed.status == 200, listed.body
+    assert [r["resourceId"] for r in listed.result["resources"]] == ["pitch_en", "recruit_en"]
+    assert listed.result["resources"][0]["body"].endswith(f"/r/{code}")
+    posts = web.call(WEST2, "listGroupAdminPosts", {"language": "fr"}, affiliate).result["posts"]
+    assert [p["resourceId"] for p in posts] == ["group_welcome_fr"] and f"(code {code})" in posts[0]["body"]
+
+    admin = web.sign_in("admin@demo.sos-expat.test")
+    resource = {
+        "resourceId": f"e2e_{uuid.uuid4().hex[:8]}",
+        "kind": "post",
+        "roles": ["group_admin"],
+        "language": "en",
+        "title": "Weekly reminder",
+        "body": "Need a lawyer abroad? {clientLink}",
+        "order": 9,
+    }
+    assert web.call(WEST2, "upsertAffiliateResource", resource, admin).result["created"] is True
+    posts = web.call(WEST2, "listGroupAdminPosts", {}, affiliate).result["posts"]
+    assert posts[-1]["body"].endswith(f"/r/{code}")
+    assert web.call(WEST2, "upsertAffiliateResource", resource, affiliate).error_status == "PERMISSION_DENIED"
+    bad = web.call(WEST2, "upsertAffiliateResource", {**resource, "body": "{promo}"}, admin)
+    assert bad.error_status == "INVALID_ARGUMENT" and bad.error_message.startswith("body:")
+    chatter = web.sign_in(sign_up(web)[1], PASSWORD)
+    assert web.call(WEST2, "listGroupAdminPosts", {}, chatter).error_status == "PERMISSION_DENIED"
+
+
+def test_a_bloggers_approved_article_is_counted_once(web: WebApp, db: Any) -> None:
+    answer, email = sign_up(web, "blogger")
+    blogger = web.sign_in(email, PASSWORD)
+    article = {"url": f"https://expat-blog.example/{uuid.uuid4().hex[:8]}", "title": "SOS-Expat", "language": "fr"}
+    submitted = web.call(WEST2, "submitBloggerArticle", article, blogger)
+    assert submitted.result["status"] == "pending", submitted.body
+    assert web.call(WEST2, "submitBloggerArticle", article, blogger).error_status == "ALREADY_EXISTS"
+    admin = web.sign_in("admin@demo.sos-expat.test")
+    pending = web.call(WEST2, "listBloggerArticles", {}, admin).result["articles"]
+    assert submitted.result["articleId"] in [a["articleId"] for a in pending]
+    decision = {"articleId": submitted.result["articleId"], "decision": "approve"}
+    assert web.call(WEST2, "reviewBloggerArticle", decision, blogger).error_status == "PERMISSION_DENIED"
+    assert web.call(WEST2, "reviewBloggerArticle", decision, admin).result["status"] == "approved"
+    again = web.call(WEST2, "reviewBloggerArticle", {**decision, "decision": "reject", "reason": "x"}, admin)
+    assert again.error_status == "FAILED_PRECONDITION"
+    assert db.document(f"blogger_profiles/{answer.result['uid']}").get().to_dict()["approvedArticles"] == 1
+    chatter = web.sign_in(sign_up(web)[1], PASSWORD)
+    assert web.call(WEST2, "submitBloggerArticle", article, chatter).error_status == "PERMISSION_DENIED"
+    bad = web.call(WEST2, "submitBloggerArticle", {**article, "url": "ftp://x"}, blogger)
+    assert bad.error_status == "INVALID_ARGUMENT" and bad.error_message.startswith("url:")

@@ -14,7 +14,6 @@ from shared.affiliates.services.training import (
     ListTrainingCommand,
     complete_training_module,
     list_training_modules,
-    seed_training_modules,
 )
 from shared.kernel.commands import Caller, parse_command
 from shared.kernel.errors import InvalidArgument, NotFound, PermissionDenied
@@ -102,15 +101,3 @@ def test_bad_input_names_the_field(model: Any, data: dict[str, Any], field: str)
     with pytest.raises(InvalidArgument) as raised:
         parse_command(model, data)
     assert raised.value.field == field
-
-
-def test_an_admin_seeds_the_missing_modules_and_keeps_edited_ones() -> None:
-    store = InMemoryStore()
-    edited = {**MODULES[0].to_document(), "titles": {"en": "Edited"}}
-    store.set(training_repository.module_path(MODULES[0].module_id), edited)
-    with pytest.raises(PermissionDenied):
-        seed_training_modules(Caller("T", {"role": "blogger"}), store=store)
-    admin = Caller("a", {"admin": True})
-    assert seed_training_modules(admin, store=store) == {"created": [m.module_id for m in MODULES[1:]]}
-    assert seed_training_modules(admin, store=store) == {"created": []}
-    assert store.get(training_repository.module_path(MODULES[0].module_id)) == edited

@@ -1,5 +1,6 @@
 """The monthly ranking of affiliates by the commissions they earned that month (USD cents, what a
-refund took back excluded), shown with display names only; an affiliate may opt out."""
+refund took back excluded), and the bloggers' by articles approved that month, shown with display
+names only; an affiliate may opt out."""
 
 from __future__ import annotations
 
@@ -65,6 +66,14 @@ def earnings(commissions: Iterable[dict[str, Any]]) -> list[Earning]:
         roles[uid] = str(doc.get("beneficiaryRole"))
     ranked = [Earning(uid, roles[uid], total) for uid, total in totals.items() if total > 0]
     return sorted(ranked, key=lambda e: (-e.earned, e.uid))
+
+
+def articles_by_blogger(approved: Iterable[dict[str, Any]]) -> list[Earning]:
+    """The bloggers' ranking: articles approved in the month, most first (ties by uid)."""
+    counts: dict[str, int] = {}
+    for doc in approved:
+        counts[str(doc["bloggerId"])] = counts.get(str(doc["bloggerId"]), 0) + 1
+    return sorted((Earning(uid, "blogger", n) for uid, n in counts.items()), key=lambda e: (-e.earned, e.uid))
 
 
 def display_name(first_name: object, last_name: object) -> str:

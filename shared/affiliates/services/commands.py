@@ -199,3 +199,11 @@ class RegisterGroupAdminCommand(AffiliateSignUpCommand):
 
     def role_fields(self) -> dict[str, Any]:
         return {"groupName": self.groupName, "groupPlatform": self.groupPlatform, "groupSize": self.groupSize}
+
+
+HttpsUrl = Annotated[str, BeforeValidator(_site_url)]
+"""An https:// address (a blog post, a banner image)."""
+text_field = _text
+"""Non-empty text of at most n characters, inner whitespace collapsed."""
+choice_field = _choice
+"""One of a StrEnum's values, case-insensitive."""

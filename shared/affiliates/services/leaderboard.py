@@ -9,9 +9,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from shared.affiliates.adapters import affiliate_repository, commission_repository, leaderboard_repository
+from shared.affiliates.adapters import (
+    affiliate_repository,
+    article_repository,
+    commission_repository,
+    leaderboard_repository,
+)
 from shared.affiliates.domain.affiliate import AffiliateRole, AffiliateStatus
-from shared.affiliates.domain.leaderboard import Month, display_name, earnings
+from shared.affiliates.domain.leaderboard import Earning, Month, articles_by_blogger, display_name, earnings
 from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import PermissionDenied
@@ -33,10 +38,14 @@ def compute_leaderboards(as_of: datetime, *, store: DocumentStore, clock: Clock)
     return [each.key for each in months]
 
 
-def compute_leaderboard(month: Month, *, store: DocumentStore, now: datetime, size: int = SIZE) -> dict[str, Any]:
+def _ranked(
+    store: DocumentStore, ranking: list[Earning], size: int, shown: str
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The first `size` of `ranking` who are active and did not opt out: public entries (the
+    figure under `shown`), and their ranks by uid (kept private)."""
     entries: list[dict[str, Any]] = []
     ranks: dict[str, int] = {}
-    for earning in earnings(commission_repository.created_between(store, month.start, month.end)):
+    for earning in ranking:
         if len(entries) == size:
             break
         found = affiliate_repository.read_affiliate(store, earning.uid)
@@ -47,16 +56,26 @@ def compute_leaderboard(month: Month, *, store: DocumentStore, now: datetime, si
             continue
         rank = len(entries) + 1
         ranks[earning.uid] = rank
-        entries.append(
-            {
-                "rank": rank,
-                "displayName": display_name(profile.get("firstName"), profile.get("lastName")),
-                "role": earning.role,
-                "earned": earning.earned,
-                "currency": "usd",
-            }
-        )
-    board = {"month": month.key, "entries": entries, "ranks": ranks, "computedAt": now}
+        name = display_name(profile.get("firstName"), profile.get("lastName"))
+        entries.append({"rank": rank, "displayName": name, "role": earning.role, shown: earning.earned})
+    return entries, ranks
+
+
+def compute_leaderboard(month: Month, *, store: DocumentStore, now: datetime, size: int = SIZE) -> dict[str, Any]:
+    ranking = earnings(commission_repository.created_between(store, month.start, month.end))
+    entries, ranks = _ranked(store, ranking, size, "earned")
+    for each in entries:
+        each["currency"] = "usd"
+    approved = article_repository.approved_between(store, month.start, month.end)
+    bloggers, blogger_ranks = _ranked(store, articles_by_blogger(approved), size, "articles")
+    board = {
+        "month": month.key,
+        "entries": entries,
+        "ranks": ranks,
+        "bloggers": bloggers,
+        "bloggerRanks": blogger_ranks,
+        "computedAt": now,
+    }
     leaderboard_repository.write_leaderboard(store, month.key, board)
     return board
 
@@ -82,7 +101,8 @@ def _affiliate(caller: Caller | None) -> Caller:
 def get_affiliate_leaderboard(
     cmd: LeaderboardCommand, caller: Caller | None, *, store: DocumentStore, clock: Clock
 ) -> dict[str, Any]:
-    """`{month, computedAt, entries, myRank}`; an empty board until the job has run that month."""
+    """`{month, computedAt, entries, myRank, bloggers, myBloggerRank}`; empty until the job has run
+    that month."""
     user = _affiliate(caller)
     key = cmd.month or Month.of(clock.now()).key
     board = leaderboard_repository.read_leaderboard(store, key) or {}
@@ -92,6 +112,8 @@ def get_affiliate_leaderboard(
         "computedAt": computed.isoformat() if isinstance(computed, datetime) else None,
         "entries": list(board.get("entries") or []),
         "myRank": (board.get("ranks") or {}).get(user.uid),
+        "bloggers": list(board.get("bloggers") or []),
+        "myBloggerRank": (board.get("bloggerRanks") or {}).get(user.uid),
     }
 
 

@@ -14,7 +14,7 @@ from shared.affiliates.domain.affiliate import AffiliateRole
 from shared.affiliates.domain.training import badges_after
 from shared.affiliates.services.commands import Language
 from shared.kernel.clock import Clock
-from shared.kernel.commands import Caller, require_admin, require_caller
+from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import NotFound, PermissionDenied
 from shared.kernel.fields import DocumentId
 from shared.kernel.store import Document, DocumentStore, Transaction
@@ -92,12 +92,3 @@ def complete_training_module(
 
 def _iso(value: object) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else None
-
-
-def seed_training_modules(caller: Caller | None, *, store: DocumentStore) -> dict[str, Any]:
-    """The catalogue's modules that `training_modules` lacks (admins' edits are kept)."""
-    from shared.affiliates.domain.training_catalogue import MODULES
-
-    require_admin(caller)
-    created = [m.module_id for m in MODULES if training_repository.create_module(store, m)]
-    return {"created": created}
