@@ -13,6 +13,9 @@ HUB_PORT = 4400
 LOGGING_PORT = 4500
 LOCALSTRIPE_PORT = 8420
 TWILIO_SIM_PORT = 8430
+TELEGRAM_SIM_PORT = 8440
+PAYPAL_SIM_PORT = 8450
+WISE_SIM_PORT = 8460
 
 # Local-only credentials: never valid anywhere but on this machine.
 STRIPE_SECRET_KEY = "sk_test_local_sos_expat"
@@ -25,6 +28,9 @@ TWILIO_WEBHOOK_SHARED_KEY = "local-twilio-shared-key-secret"  # the simulator's 
 TWILIO_PHONE_NUMBER = "+33100000000"
 ENCRYPTION_KEY = "bG9jYWwtb25seS1zb3MtZXhwYXQtcGhvbmUta2V5ISE="  # 32 bytes, local only
 TWILIO_SIM_SPEED = 60
+TELEGRAM_BOT_TOKEN = "123456:local-telegram-bot-token"  # the simulator's default
+TELEGRAM_BOT_USERNAME = "sos_expat_local_bot"
+TELEGRAM_WEBHOOK_SECRET = "local-telegram-webhook-secret"
 
 CODEBASE_REGIONS = {
     "west1": "europe-west1",

@@ -79,6 +79,8 @@ def prepare_codebases() -> None:
             f"STRIPE_API_BASE=http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}\n"
             f"TWILIO_API_BASE=http://{ports.HOST}:{ports.TWILIO_SIM_PORT}\n"
             f"TWILIO_PHONE_NUMBER={ports.TWILIO_PHONE_NUMBER}\n"
+            f"TELEGRAM_API_BASE=http://{ports.HOST}:{ports.TELEGRAM_SIM_PORT}\n"
+            f"TELEGRAM_BOT_USERNAME={ports.TELEGRAM_BOT_USERNAME}\n"
             f"PUBLIC_FUNCTIONS_BASE_URL=http://{ports.HOST}:{ports.FUNCTIONS_PORT}/{ports.PROJECT_ID}/{{region}}\n"
         )
         secrets = {
@@ -95,6 +97,8 @@ def prepare_codebases() -> None:
                 "TWILIO_SECONDARY_AUTH_TOKEN": ports.TWILIO_SECONDARY_AUTH_TOKEN,
                 "TWILIO_WEBHOOK_SHARED_KEY": ports.TWILIO_WEBHOOK_SHARED_KEY,
                 "ENCRYPTION_KEY": ports.ENCRYPTION_KEY,
+                "TELEGRAM_BOT_TOKEN": ports.TELEGRAM_BOT_TOKEN,
+                "TELEGRAM_WEBHOOK_SECRET": ports.TELEGRAM_WEBHOOK_SECRET,
             },
         }[name]
         (source / ".secret.local").write_text("".join(f"{key}={value}\n" for key, value in secrets.items()))

@@ -22,23 +22,33 @@ from west2_resources import (  # noqa: E402
 from west2_tracking import trackAffiliateClick  # noqa: E402
 from west2_training import completeTrainingModule, listTrainingModules  # noqa: E402
 from west2_wallet import reconcileAffiliateWallet, setAffiliateFxRate  # noqa: E402
+from west2_withdrawals import (  # noqa: E402
+    generateTelegramLink,
+    listWithdrawals,
+    rejectWithdrawal,
+    requestWithdrawal,
+)
 
 __all__ = [
     "CODEBASE",
     "REGION",
     "completeTrainingModule",
     "computeAffiliateLeaderboard",
+    "generateTelegramLink",
     "getAffiliateDashboard",
     "getAffiliateLeaderboard",
     "listAffiliateResources",
     "listBloggerArticles",
     "listGroupAdminPosts",
     "listTrainingModules",
+    "listWithdrawals",
     "reconcileAffiliateWallet",
     "registerBlogger",
     "registerChatter",
     "registerGroupAdmin",
     "registerInfluencer",
+    "rejectWithdrawal",
+    "requestWithdrawal",
     "reviewBloggerArticle",
     "seedAffiliateContent",
     "setAffiliateFxRate",

@@ -13,6 +13,7 @@ from shared.entry.callables import run_callable
 from shared.kernel.commands import Caller, parse_command
 from west3_accounts import getStripeOnboardingLink, onProviderCreated
 from west3_affiliates import onDomainEvent, validatePendingCommissions
+from west3_payouts import processWithdrawal, telegramBotWebhook
 from west3_refunds import refundCallPayment
 from west3_runtime import (
     CODEBASE,
@@ -73,6 +74,7 @@ __all__ = [
     "onProviderCreated",
     "paymentHealthCheck",
     "processTwilioCallback",
+    "processWithdrawal",
     "reactivateSubscription",
     "refundCallPayment",
     "repairSubscriptionBillingPeriods",
@@ -83,6 +85,7 @@ __all__ = [
     "stuckPaymentsRecovery",
     "suspendOverdueSubscriptions",
     "syncSubscriptionPlansToStripe",
+    "telegramBotWebhook",
     "twilioAmdTwiml",
     "twilioCallWebhook",
     "twilioConferenceWebhook",

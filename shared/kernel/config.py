@@ -57,6 +57,18 @@ def twilio_api_base() -> str | None:
     return os.environ.get("TWILIO_API_BASE") or None
 
 
+def telegram_api_base() -> str:
+    """The Telegram Bot API; the local simulator's URL when running locally (`TELEGRAM_API_BASE`)."""
+    if running_in_emulator() and os.environ.get("TELEGRAM_API_BASE"):
+        return os.environ["TELEGRAM_API_BASE"].rstrip("/")
+    return "https://api.telegram.org"
+
+
+def telegram_bot_username() -> str:
+    """The bot the deep links open (`TELEGRAM_BOT_USERNAME`)."""
+    return os.environ.get("TELEGRAM_BOT_USERNAME", "sos_expat_bot")
+
+
 def project_id() -> str:
     return configured_project_id() or "demo-sos-expat"
 

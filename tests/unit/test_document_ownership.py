@@ -35,6 +35,8 @@ OWNERS = {
         "payment_audit_logs",
         "payment_recovery_attempts",
     ),
+    "shared/payouts/adapters/withdrawal_repository.py": ("withdrawals", "payout_accounts"),
+    "shared/payouts/adapters/telegram_repository.py": ("telegram_link_tokens", "telegram_links", "telegram_accounts"),
     "shared/subscriptions/adapters/subscription_repository.py": (
         "subscriptions",
         "subscription_plans",

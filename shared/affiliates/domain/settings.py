@@ -33,6 +33,9 @@ class AffiliateSettings(SettingsDocument):
     rates: RateSettings = Field(default_factory=RateSettings)
     hold_days: int = Field(default=7, ge=0, le=365, alias="holdDays")
     attribution_days: int = Field(default=365, ge=1, le=3650, alias="attributionDays")
+    unlock_threshold: int = Field(default=15_000, ge=0, le=10_000_000, alias="unlockThresholdCents")
+    """USD cents of commissions that must have become available before the first withdrawal
+    (`commissionUnlocked`; the Telegram bonus unlocks then too)."""
 
 
 def parse_fx_rate(raw: object, field: str = "eurUsd") -> Decimal:

@@ -19,12 +19,21 @@ WALLET_CURRENCY = "usd"
 class EntryKind(StrEnum):
     COMMISSION = "commission"
     BONUS = "bonus"
+    BONUS_UNLOCK = "bonus_unlock"  # the locked bonus becomes available
     CLAWBACK = "clawback"
     WITHDRAWAL = "withdrawal"
     WITHDRAWAL_REVERSAL = "withdrawal_reversal"
 
 
-SPENDABLE = frozenset({EntryKind.COMMISSION, EntryKind.CLAWBACK, EntryKind.WITHDRAWAL, EntryKind.WITHDRAWAL_REVERSAL})
+SPENDABLE = frozenset(
+    {
+        EntryKind.COMMISSION,
+        EntryKind.CLAWBACK,
+        EntryKind.WITHDRAWAL,
+        EntryKind.WITHDRAWAL_REVERSAL,
+        EntryKind.BONUS_UNLOCK,
+    }
+)
 """The entries that make up the available balance (a bonus stays locked until unlocked)."""
 
 
@@ -83,11 +92,23 @@ class Balances:
         """An entry other than a released commission."""
         if entry.kind is EntryKind.BONUS:
             return replace(self, locked_bonus=self.locked_bonus + entry.amount)
+        if entry.kind is EntryKind.BONUS_UNLOCK:
+            return replace(self, locked_bonus=self.locked_bonus - entry.amount, available=self.available + entry.amount)
         if entry.kind is EntryKind.CLAWBACK:
             return replace(
                 self, available=self.available + entry.amount, lifetime_earned=self.lifetime_earned + entry.amount
             )
         return replace(self, available=self.available + entry.amount)
+
+
+def unlocks(balances: Balances, threshold: int) -> bool:
+    """Commissions kept after their hold period (released, less clawbacks) reached `threshold`."""
+    return balances.lifetime_earned - balances.pending >= threshold
+
+
+def withdrawable(balances: Balances, amount: int) -> bool:
+    """A withdrawal never takes the available balance below zero."""
+    return 0 < amount <= balances.available
 
 
 def reconcile(entries: Iterable[Entry], pending_commissions: Iterable[int]) -> Balances:
@@ -99,6 +120,8 @@ def reconcile(entries: Iterable[Entry], pending_commissions: Iterable[int]) -> B
             available += entry.amount
         if entry.kind is EntryKind.BONUS:
             locked += entry.amount
+        if entry.kind is EntryKind.BONUS_UNLOCK:
+            locked -= entry.amount
         if entry.kind in (EntryKind.COMMISSION, EntryKind.CLAWBACK):
             earned += entry.amount
     return Balances(pending=pending, available=available, locked_bonus=locked, lifetime_earned=pending + earned)
