@@ -1,0 +1,92 @@
+"""``POST /v3/profiles/{profileId}/quotes`` and ``GET .../quotes/{quoteId}``.
+
+A quote needs ``sourceCurrency``, ``targetCurrency`` and exactly one of ``sourceAmount``
+or ``targetAmount`` (a number > 0); ``payOut`` defaults to ``BANK_TRANSFER``. It is
+priced with the fixed local rates of :mod:`devtools.wise_sim.pricing`, locks its rate
+for 30 virtual minutes and can back one transfer.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from devtools.wise_sim.errors import WiseError, field_error, json_object, path_profile
+from devtools.wise_sim.pricing import is_currency_code, is_priced, price
+
+if TYPE_CHECKING:
+    from devtools.wise_sim.simulator import Simulator
+
+PREFIX = "/v3/profiles/{profileId}/quotes"
+PAY_OUTS = ("BANK_TRANSFER", "BALANCE", "SWIFT", "SWIFT_OUR", "INTERAC")
+CURRENCY_MESSAGE = "That wasn't a valid ISO-4217 currency code (like GBP, USD or EUR)."
+
+
+def parse_amount(path: str, value: Any, errors: list[dict[str, Any]]) -> Decimal | None:
+    """A positive amount, or ``None`` with the reason appended to ``errors``."""
+    number: Decimal | None = None
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            number = None
+    if number is None or not number.is_finite():
+        errors.append(field_error("ERROR", f"Unable to parse number [{value}]", path, [path]))
+        return None
+    if number <= 0:
+        errors.append(field_error("error.greaterThanZero", "Please type in a number that's larger than 0.", path))
+        return None
+    return number
+
+
+class QuotesApi:
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post(PREFIX, self.create_quote),
+            web.get(f"{PREFIX}/{{quoteId}}", self.get_quote),
+        ]
+
+    async def create_quote(self, request: web.Request) -> web.Response:
+        path_profile(request, self.sim.ledger.profile_id)
+        body = await json_object(request)
+        errors: list[dict[str, Any]] = []
+        source, target = body.get("sourceCurrency"), body.get("targetCurrency")
+        for path, currency in (("sourceCurrency", source), ("targetCurrency", target)):
+            if not is_currency_code(currency):
+                errors.append(field_error("CurrencyCode", CURRENCY_MESSAGE, path))
+        source_amount = target_amount = None
+        given_source, given_target = body.get("sourceAmount"), body.get("targetAmount")
+        if given_source is not None and given_target is not None:
+            message = "Please only specify a source or target amount."
+            errors.append(field_error("error.quote.amount.onlySingle", message, "sourceAmount"))
+        elif given_source is None and given_target is None:
+            errors.append(field_error("NotNull", "Please specify a source or target amount.", "sourceAmount"))
+        elif given_source is not None:
+            source_amount = parse_amount("sourceAmount", given_source, errors)
+        else:
+            target_amount = parse_amount("targetAmount", given_target, errors)
+        pay_out = body.get("payOut", "BANK_TRANSFER")
+        if pay_out not in PAY_OUTS:
+            errors.append(field_error("NOT_VALID", f"Unknown payOut {pay_out}", "payOut", ["payOut", pay_out]))
+        if errors:
+            raise WiseError.validation(400, errors)
+        assert isinstance(source, str) and isinstance(target, str)
+        if not (is_priced(source) and is_priced(target)):
+            route = f"{source}-{target}"
+            raise WiseError.one(422, "error.route.not.supported", "This route is not supported", arguments=[route])
+        priced = price(source, target, source_amount, target_amount)
+        provided = "SOURCE" if source_amount is not None else "TARGET"
+        quote = self.sim.ledger.add_quote(source, target, priced, str(pay_out), provided, self.sim.clock.now())
+        return web.json_response(quote.to_json(self.sim.clock))
+
+    async def get_quote(self, request: web.Request) -> web.Response:
+        path_profile(request, self.sim.ledger.profile_id)
+        quote = self.sim.ledger.quotes.get(request.match_info["quoteId"])
+        if quote is None:
+            raise WiseError.one(404, "quote.not-found", "Quote not found", arguments=[request.match_info["quoteId"]])
+        return web.json_response(quote.to_json(self.sim.clock))
