@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from devtools import cron
 from tests.e2e.conftest import Account, WebApp, wait_for
@@ -90,7 +91,12 @@ def test_a_bank_withdrawal_is_paid_and_a_paypal_one_rejected_and_credited_back(w
     no_reference = web.call(WEST3, "processWithdrawal", {"withdrawalId": wid}, admin)
     assert no_reference.error_status == "INVALID_ARGUMENT" and no_reference.error_message.startswith("bankReference:")
     paid = web.call(WEST3, "processWithdrawal", {"withdrawalId": wid, "bankReference": "VIR-0042"}, admin)
-    assert paid.result == {"withdrawalId": wid, "status": "completed", "reference": "VIR-0042"}, paid.body
+    assert paid.result == {"withdrawalId": wid, "status": "completed", "reference": "VIR-0042", "commissionsPaid": 1}
+    states = sorted(
+        doc.to_dict()["state"]
+        for doc in db.collection("affiliate_commissions").where(filter=FieldFilter("beneficiaryId", "==", uid)).stream()
+    )
+    assert states == ["available", "available", "paid"], "5000 of the 6000 withdrawn covers one commission"
     again = web.call(WEST3, "processWithdrawal", {"withdrawalId": wid, "bankReference": "VIR-0043"}, admin)
     assert again.error_status == "FAILED_PRECONDITION"
     assert balance(db, uid) == available - 6000

@@ -114,7 +114,8 @@ def test_a_bank_withdrawal_is_marked_paid_with_the_banks_reference(w: World[InMe
         mark_bank_withdrawal_paid(ProcessWithdrawalCommand(withdrawalId=wid), ADMIN, store=w.store, clock=w.clock)
     assert raised.value.field == "bankReference"
     paid = ProcessWithdrawalCommand(withdrawalId=wid, bankReference="VIR-2026-12-06-0042")
-    assert mark_bank_withdrawal_paid(paid, ADMIN, store=w.store, clock=w.clock)["status"] == "completed"
+    answer = mark_bank_withdrawal_paid(paid, ADMIN, store=w.store, clock=w.clock)
+    assert (answer["status"], answer["commissionsPaid"]) == ("completed", 0), "5400 not yet withdrawn in all"
     with pytest.raises(FailedPrecondition):
         reject_withdrawal(RejectWithdrawalCommand(withdrawalId=wid, reason="late"), ADMIN, store=w.store, clock=w.clock)
     assert tirelire(w) == 2900
@@ -186,3 +187,18 @@ def test_bad_input_names_the_field(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidArgument) as raised:
         parse_command(RequestWithdrawalCommand, {**PAYPAL, **changes})
     assert raised.value.field == field
+
+
+def test_commissions_become_paid_once_withdrawn_and_a_later_refund_claws_back(w: World[InMemoryStore]) -> None:
+    release(w)
+    for amount in (2500, 2900):
+        wid = ask(w, {**BANK, "amountCents": amount})["withdrawalId"]
+        cmd = ProcessWithdrawalCommand(withdrawalId=wid, bankReference=f"VIR-{amount}")
+        done = mark_bank_withdrawal_paid(cmd, ADMIN, store=w.store, clock=w.clock)
+    assert done["commissionsPaid"] == 1
+    assert {c["state"] for c in w.commissions().values() if c["beneficiaryId"] == "T"} == {"paid"}
+    w.deliver(w.refund(100_000, "re_1", captured=100_000))
+    row = next(c for c in w.commissions().values() if c["beneficiaryId"] == "T")
+    assert (row["state"], row["takenBack"]) == ("paid", 5400), "a paid commission stays paid, clawed back"
+    assert tirelire(w) == -5400, "the wallet goes below zero; later commissions pay it back"
+    reconciled(w)

@@ -60,6 +60,13 @@ def pending_of(store: DocumentStore, uid: str, *, limit: int = 10_000) -> list[D
     ]
 
 
+def available_of(store: DocumentStore, uid: str, *, limit: int = 10_000) -> list[Document]:
+    """The affiliate's available commissions, released first first."""
+    filters: list[Any] = [("beneficiaryId", "==", uid), ("state", "==", "available")]
+    rows = [doc for _, doc in store.find(COMMISSIONS, filters, limit=limit)]
+    return sorted(rows, key=lambda d: (d.get("releasedAt") or datetime.min, str(d.get("commissionId"))))
+
+
 def recent_of(store: DocumentStore, uid: str, *, limit: int) -> list[Document]:
     """The affiliate's commissions, newest first."""
     rows = [doc for _, doc in store.find(COMMISSIONS, [("beneficiaryId", "==", uid)], limit=max(limit, 1000))]

@@ -89,3 +89,11 @@ def link_telegram(tx: Transaction, wallet: Wallet, telegram_id: int, bonus: int,
         {**balances.to_document(), **fields, "walletUpdatedAt": now},
     )
     return balances
+
+
+def record_paid_out(tx: Transaction, wallet: Wallet, amount: int, *, now: datetime) -> None:
+    """A withdrawal was paid: what the commissions marked `paid` may add up to grows by it."""
+    withdrawn = int(wallet.profile.get("withdrawnTotal") or 0) + amount
+    tx.update(
+        affiliate_repository.profile_path(wallet.role, wallet.uid), {"withdrawnTotal": withdrawn, "updatedAt": now}
+    )

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.affiliates.services import wallet_moves
+from shared.affiliates.services.paid import mark_paid_commissions
 from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_admin, require_caller
 from shared.kernel.errors import FailedPrecondition, InvalidArgument, NotFound
@@ -21,6 +22,7 @@ from shared.payouts.domain.withdrawal import (
     Withdrawal,
     WithdrawalClosed,
     WithdrawalMethod,
+    WithdrawalStatus,
     status_change,
 )
 from shared.payouts.services.commands import (
@@ -90,9 +92,12 @@ def _transition(store: DocumentStore, withdrawal_id: str, change: Any, *, by: st
             after = change(before)
         except WithdrawalClosed as exc:
             raise FailedPrecondition(f"withdrawalId: {exc}", field="withdrawalId") from None
-        wallet = wallet_moves.read_wallet(tx, before.uid) if after.status in CREDITED_BACK else None
+        moved = after.status in CREDITED_BACK or after.status is WithdrawalStatus.COMPLETED
+        wallet = wallet_moves.read_wallet(tx, before.uid) if moved else None
         withdrawal_repository.update(tx, after, status_change(before, after, now, by), now=now)
-        if wallet is not None:
+        if wallet is not None and after.status is WithdrawalStatus.COMPLETED:
+            wallet_moves.record_paid_out(tx, wallet, before.amount, now=now)
+        elif wallet is not None:
             wallet_moves.credit_back(tx, wallet, before.amount, before.withdrawal_id, now=now)
         return {"withdrawalId": withdrawal_id, "status": after.status.value, "reference": after.reference}
 
@@ -122,4 +127,8 @@ def mark_bank_withdrawal_paid(
             raise WithdrawalClosed(withdrawal.status, f"marked paid by hand (it is paid by {withdrawal.method.value})")
         return withdrawal.complete(reference)
 
-    return _transition(store, cmd.withdrawalId, pay, by=admin.uid, now=clock.now())
+    answer = _transition(store, cmd.withdrawalId, pay, by=admin.uid, now=clock.now())
+    found = withdrawal_repository.read(store, cmd.withdrawalId)
+    if found is not None:
+        answer["commissionsPaid"] = len(mark_paid_commissions(found[0].uid, store=store, clock=clock))
+    return answer
