@@ -1,0 +1,25 @@
+"""Local PayPal Payouts simulator (OAuth2, Payouts v1, signed webhooks, virtual clock).
+See README.md in this folder."""
+
+from devtools.paypal_sim.runner import AppThread, SimulatorThread
+from devtools.paypal_sim.simulator import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_WEBHOOK_ID,
+    DEFAULT_WEBHOOK_URL,
+    Simulator,
+)
+
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "DEFAULT_WEBHOOK_ID",
+    "DEFAULT_WEBHOOK_URL",
+    "AppThread",
+    "Simulator",
+    "SimulatorThread",
+]
