@@ -49,6 +49,14 @@ class FakeDirectory(AccountDirectory):
         found = self.accounts[uid]
         self.accounts[uid] = DirectoryAccount(uid, found.email, {**found.claims, "role": role})
 
+    def create_account(self, email: str, password: str, display_name: str) -> str:
+        uid = f"u{len(self.accounts) + 1}"
+        self.add(uid, email)
+        return uid
+
+    def delete_account(self, uid: str) -> None:
+        self.accounts.pop(uid, None)
+
 
 class World:
     def __init__(self) -> None:

@@ -29,17 +29,15 @@ class AccountDirectory(ABC):
         """Set the `role` custom claim, keeping the account's other claims. Idempotent; the
         user's next ID token carries it."""
 
-    # Not abstract: only the directories of flows that create accounts (affiliate sign-up)
-    # implement them, and the read-only fakes of other tests need not.
+    @abstractmethod
     def create_account(self, email: str, password: str, display_name: str) -> str:
         """Create an e-mail/password account and return its uid. Raises `EmailAlreadyUsed` when
         an account has this e-mail, `PasswordRefused` when the directory finds the password too
         weak, `DirectoryError` when it cannot be reached."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete_account(self, uid: str) -> None:
         """Delete the account (an account already gone is not an error)."""
-        raise NotImplementedError
 
 
 class DirectoryError(Exception):
