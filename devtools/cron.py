@@ -24,6 +24,7 @@ OUTPUTS = {
     "completeCallCosts": ("call_sessions", None),
     "validatePendingCommissions": ("affiliate_commissions", None),
     "computeAffiliateLeaderboard": ("affiliate_leaderboards", None),
+    "reconcilePayoutsDaily": ("payout_reconciliations", None),
 }
 
 

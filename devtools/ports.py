@@ -31,6 +31,11 @@ TWILIO_SIM_SPEED = 60
 TELEGRAM_BOT_TOKEN = "123456:local-telegram-bot-token"  # the simulator's default
 TELEGRAM_BOT_USERNAME = "sos_expat_local_bot"
 TELEGRAM_WEBHOOK_SECRET = "local-telegram-webhook-secret"
+PAYPAL_CLIENT_ID = "local-paypal-client-id"  # the simulator's default
+PAYPAL_CLIENT_SECRET = "local-paypal-secret"  # the simulator's default
+PAYPAL_WEBHOOK_ID = "8PT597110X687430LKGECATA"  # shaped as PayPal's webhook ids
+WISE_API_TOKEN = "local-wise-api-token"  # the simulator's default
+WISE_PROFILE_ID = 1001  # the simulator's default
 
 CODEBASE_REGIONS = {
     "west1": "europe-west1",

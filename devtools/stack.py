@@ -19,7 +19,9 @@ import requests
 
 from devtools import ports
 from devtools.firestore_launcher import build_launcher
+from devtools.payout_rails_local import start_paypal_simulator, start_wise_simulator
 from devtools.processes import ManagedProcess, port_open, stop_all, wait_until
+from devtools.telegram_local import start_telegram_simulator
 from devtools.vendor_shared import CODEBASES, vendor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,8 +69,9 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def prepare_codebases() -> None:
-    """Vendor `shared`, link each codebase's venv and write its local env and secrets."""
+def prepare_codebases(wise_public_key: str = "-") -> None:
+    """Vendor `shared`, link each codebase's venv and write its local env and secrets (Wise's
+    simulator signs with a key it makes at start: its public key is passed in)."""
     for name in CODEBASES:
         source = ROOT / name
         vendor(source)
@@ -81,6 +84,8 @@ def prepare_codebases() -> None:
             f"TWILIO_PHONE_NUMBER={ports.TWILIO_PHONE_NUMBER}\n"
             f"TELEGRAM_API_BASE=http://{ports.HOST}:{ports.TELEGRAM_SIM_PORT}\n"
             f"TELEGRAM_BOT_USERNAME={ports.TELEGRAM_BOT_USERNAME}\n"
+            f"PAYPAL_API_BASE=http://{ports.HOST}:{ports.PAYPAL_SIM_PORT}\n"
+            f"WISE_API_BASE=http://{ports.HOST}:{ports.WISE_SIM_PORT}\n"
             f"PUBLIC_FUNCTIONS_BASE_URL=http://{ports.HOST}:{ports.FUNCTIONS_PORT}/{ports.PROJECT_ID}/{{region}}\n"
         )
         secrets = {
@@ -98,6 +103,12 @@ def prepare_codebases() -> None:
                 "TWILIO_WEBHOOK_SHARED_KEY": ports.TWILIO_WEBHOOK_SHARED_KEY,
                 "ENCRYPTION_KEY": ports.ENCRYPTION_KEY,
                 "TELEGRAM_BOT_TOKEN": ports.TELEGRAM_BOT_TOKEN,
+                "PAYPAL_CLIENT_ID": ports.PAYPAL_CLIENT_ID,
+                "PAYPAL_CLIENT_SECRET": ports.PAYPAL_CLIENT_SECRET,
+                "PAYPAL_WEBHOOK_ID": ports.PAYPAL_WEBHOOK_ID,
+                "WISE_API_TOKEN": ports.WISE_API_TOKEN,
+                "WISE_PROFILE_ID": str(ports.WISE_PROFILE_ID),
+                "WISE_WEBHOOK_PUBLIC_KEY": wise_public_key.strip().replace("\n", "\\n"),
                 "TELEGRAM_WEBHOOK_SECRET": ports.TELEGRAM_WEBHOOK_SECRET,
             },
         }[name]
@@ -126,10 +137,15 @@ class LocalStack:
         busy = [p for p in _stack_ports() if port_open(ports.HOST, p)]
         if busy:
             raise RuntimeError(f"ports already in use: {busy} (is `make dev` running?)")
-        prepare_codebases()
         env = tool_env()
+        python = VENV / "bin" / "python"
+        self.processes.append(start_paypal_simulator(python, env, ROOT, self.log_dir))
+        wise, wise_public_key = start_wise_simulator(python, env, ROOT, self.log_dir)
+        self.processes.append(wise)
+        prepare_codebases(wise_public_key)
         self._start_localstripe(env)
         self._start_twilio_simulator(env)
+        self.processes.append(start_telegram_simulator(python, env, ROOT, self.log_dir))
         emulators = ManagedProcess(
             "firebase-emulators",
             [str(FIREBASE_BIN), "emulators:start", "--only", EMULATORS, "--project", ports.PROJECT_ID],
@@ -203,6 +219,9 @@ def _stack_ports() -> list[int]:
         ports.HUB_PORT,
         ports.LOCALSTRIPE_PORT,
         ports.TWILIO_SIM_PORT,
+        ports.TELEGRAM_SIM_PORT,
+        ports.PAYPAL_SIM_PORT,
+        ports.WISE_SIM_PORT,
     ]
 
 
@@ -224,6 +243,9 @@ def describe() -> str:
         ("Emulator hub", f"http://{ports.HOST}:{ports.HUB_PORT}"),
         ("localstripe", f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}"),
         ("Twilio simulator", f"http://{ports.HOST}:{ports.TWILIO_SIM_PORT} (control: /_sim/calls)"),
+        ("Telegram simulator", f"http://{ports.HOST}:{ports.TELEGRAM_SIM_PORT} (control: /_control)"),
+        ("PayPal Payouts simulator", f"http://{ports.HOST}:{ports.PAYPAL_SIM_PORT} (control: /_control)"),
+        ("Wise simulator", f"http://{ports.HOST}:{ports.WISE_SIM_PORT} (control: /_control)"),
     ]
     from devtools.manifest import build_manifest
 

@@ -13,7 +13,14 @@ from shared.entry.callables import run_callable
 from shared.kernel.commands import Caller, parse_command
 from west3_accounts import getStripeOnboardingLink, onProviderCreated
 from west3_affiliates import onDomainEvent, validatePendingCommissions
-from west3_payouts import processWithdrawal, telegramBotWebhook
+from west3_payouts import (
+    paypalPayoutsWebhook,
+    processWithdrawal,
+    reconcilePayouts,
+    reconcilePayoutsDaily,
+    telegramBotWebhook,
+    wiseTransfersWebhook,
+)
 from west3_refunds import refundCallPayment
 from west3_runtime import (
     CODEBASE,
@@ -73,9 +80,12 @@ __all__ = [
     "onDomainEvent",
     "onProviderCreated",
     "paymentHealthCheck",
+    "paypalPayoutsWebhook",
     "processTwilioCallback",
     "processWithdrawal",
     "reactivateSubscription",
+    "reconcilePayouts",
+    "reconcilePayoutsDaily",
     "refundCallPayment",
     "repairSubscriptionBillingPeriods",
     "runPaymentHealthCheck",
@@ -91,6 +101,7 @@ __all__ = [
     "twilioConferenceWebhook",
     "twilioGatherResponse",
     "validatePendingCommissions",
+    "wiseTransfersWebhook",
 ]
 
 

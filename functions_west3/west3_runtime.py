@@ -26,6 +26,15 @@ WEBHOOK_SIGNING_SECRETS: list[params.SecretParam] = [TWILIO_SECONDARY_AUTH_TOKEN
 ENCRYPTION_KEY = params.SecretParam("ENCRYPTION_KEY")
 TELEGRAM_BOT_TOKEN = params.SecretParam("TELEGRAM_BOT_TOKEN")
 TELEGRAM_WEBHOOK_SECRET = params.SecretParam("TELEGRAM_WEBHOOK_SECRET")
+PAYPAL_CLIENT_ID = params.SecretParam("PAYPAL_CLIENT_ID")
+PAYPAL_CLIENT_SECRET = params.SecretParam("PAYPAL_CLIENT_SECRET")
+PAYPAL_WEBHOOK_ID = params.SecretParam("PAYPAL_WEBHOOK_ID")
+PAYPAL_SECRETS: list[params.SecretParam] = [PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET, PAYPAL_WEBHOOK_ID]
+WISE_API_TOKEN = params.SecretParam("WISE_API_TOKEN")
+WISE_PROFILE_ID = params.SecretParam("WISE_PROFILE_ID")
+# Wise's published webhook public key (PEM): not secret, but kept with the token it goes with.
+WISE_WEBHOOK_PUBLIC_KEY = params.SecretParam("WISE_WEBHOOK_PUBLIC_KEY")
+WISE_SECRETS: list[params.SecretParam] = [WISE_API_TOKEN, WISE_PROFILE_ID, WISE_WEBHOOK_PUBLIC_KEY]
 CALL_SECRETS: list[params.SecretParam] = [
     STRIPE_SECRET_KEY,
     TWILIO_ACCOUNT_SID,

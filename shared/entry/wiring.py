@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from shared.kernel.store import DocumentStore
     from shared.kernel.tasks import TaskScheduler
     from shared.payments.ports.payments import PaymentGateway, WebhookVerifier
+    from shared.payouts.ports.rails import PayPalPayouts, WisePayouts
     from shared.subscriptions.ports.billing import BillingGateway
 
 SETTINGS_TTL_SECONDS = 60.0
@@ -129,3 +130,18 @@ def follow_ups(region: str, twilio_account_sid: str, twilio_auth_token: str, str
         settle=settle_session_payment(stripe_secret_key),
         record_costs=partial(record_call_costs, store=store(), telephony=calls),
     )
+
+
+@cache
+def paypal_payouts(client_id: str, client_secret: str, webhook_id: str) -> PayPalPayouts:
+    from shared.payouts.adapters.paypal_payouts import HttpPayPalPayouts
+
+    return HttpPayPalPayouts(client_id, client_secret, webhook_id, config.paypal_api_base())
+
+
+@cache
+def wise_payouts(api_token: str, profile_id: str, public_key_pem: str) -> WisePayouts:
+    from shared.payouts.adapters.wise_transfers import HttpWisePayouts
+
+    # Secret Manager and .secret.local may carry the PEM's line breaks as "\n".
+    return HttpWisePayouts(api_token, int(profile_id), public_key_pem.replace("\\n", "\n"), config.wise_api_base())

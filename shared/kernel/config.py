@@ -64,6 +64,20 @@ def telegram_api_base() -> str:
     return "https://api.telegram.org"
 
 
+def paypal_api_base() -> str:
+    """PayPal's REST API; the local simulator's URL when running locally (`PAYPAL_API_BASE`)."""
+    if running_in_emulator() and os.environ.get("PAYPAL_API_BASE"):
+        return os.environ["PAYPAL_API_BASE"].rstrip("/")
+    return "https://api-m.paypal.com"
+
+
+def wise_api_base() -> str:
+    """Wise's Platform API; the local simulator's URL when running locally (`WISE_API_BASE`)."""
+    if running_in_emulator() and os.environ.get("WISE_API_BASE"):
+        return os.environ["WISE_API_BASE"].rstrip("/")
+    return "https://api.wise.com"
+
+
 def telegram_bot_username() -> str:
     """The bot the deep links open (`TELEGRAM_BOT_USERNAME`)."""
     return os.environ.get("TELEGRAM_BOT_USERNAME", "sos_expat_bot")

@@ -5,6 +5,7 @@ back); ten requests at once open one; the wallet always equals its ledger."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,10 +22,15 @@ WEST1, WEST2, WEST3 = "europe-west1", "europe-west2", "europe-west3"
 BANK = {"accountHolderName": "Lina Haddad", "iban": "FR7630006000011234567890189", "bic": "BNPAFRPP"}
 
 
-def unlocked_affiliate(web: WebApp, db: Any) -> tuple[str, Account, int]:
+def unlocked_affiliate(
+    web: WebApp, db: Any, before_earning: Callable[[str, Account], None] | None = None
+) -> tuple[str, Account, int]:
     """An affiliate whose client's three large calls were captured (as the payments area announces
-    them) and released: three times 5 % of 1000 USD, available and unlocked."""
+    them) and released: three times 5 % of 1000 USD, available and unlocked. `before_earning` runs
+    once it has signed up."""
     answer, email = sign_up(web, "influencer")
+    if before_earning is not None:
+        before_earning(answer.result["uid"], web.sign_in(email, PASSWORD))
     client = web.sign_up()
     form = {"firstName": "Ana", "lastName": "Silva", "country": "PT", "language": "pt"}
     coded = web.call(
@@ -55,8 +61,8 @@ def unlocked_affiliate(web: WebApp, db: Any) -> tuple[str, Account, int]:
     wait_for(earned, timeout=60, what="three commissions of 5000 cents")
     assert cron.fire("validatePendingCommissions", WEST3, now + timedelta(days=7, minutes=1)) < 300
     profile = db.document(f"influencer_profiles/{uid}").get().to_dict()
-    assert (profile["tirelire"], profile["commissionUnlocked"]) == (15_000, True)
-    return uid, web.sign_in(email, PASSWORD), 15_000
+    assert profile["commissionUnlocked"] is True
+    return uid, web.sign_in(email, PASSWORD), int(profile["tirelire"])
 
 
 def balance(db: Any, uid: str) -> int:

@@ -4,11 +4,13 @@ module of `shared/` names one of their collections or paths (dictionary keys asi
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+REST_PATH = re.compile(r"^/v\d+/")
 OWNERS = {
     "shared/accounts/services/provider_profiles.py": ("sos_profiles", "provider_action_logs"),
     "shared/accounts/services/users.py": ("users",),
@@ -35,7 +37,7 @@ OWNERS = {
         "payment_audit_logs",
         "payment_recovery_attempts",
     ),
-    "shared/payouts/adapters/withdrawal_repository.py": ("withdrawals", "payout_accounts"),
+    "shared/payouts/adapters/withdrawal_repository.py": ("withdrawals", "payout_accounts", "payout_reconciliations"),
     "shared/payouts/adapters/telegram_repository.py": ("telegram_link_tokens", "telegram_links", "telegram_accounts"),
     "shared/subscriptions/adapters/subscription_repository.py": (
         "subscriptions",
@@ -69,6 +71,8 @@ def _spelled(path: Path, collections: tuple[str, ...]) -> list[str]:
         if node in skip or not isinstance(node, ast.Constant) or not isinstance(node.value, str):
             continue
         text = node.value
+        if REST_PATH.match(text):
+            continue  # a provider's REST path (`/v1/payments/payouts`), never a Firestore one
         for name in collections:
             if text.startswith(f"{name}/") or f"/{name}/" in text or (text == name and id(node) not in keys):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} {text!r}")

@@ -16,7 +16,8 @@ from shared.affiliates.services.release import validate_pending_commissions
 from shared.kernel.commands import Caller
 from shared.kernel.errors import FailedPrecondition, PermissionDenied
 from shared.payouts.ports.telegram import TelegramBot, TelegramUnavailable
-from shared.payouts.services.telegram import WebhookAnswer, generate_telegram_link, handle_telegram_update
+from shared.payouts.services.answers import WebhookAnswer
+from shared.payouts.services.telegram import generate_telegram_link, handle_telegram_update
 from tests.fakes import InMemoryStore
 from tests.unit.test_affiliate_commissions import World
 

@@ -95,6 +95,11 @@ def team_of(store: DocumentStore, uid: str, *, limit: int = 10_000) -> list[Docu
     return [doc for _, doc in store.find(AFFILIATES, [("uplineIds", "array_contains", uid)], limit=limit)]
 
 
+def affiliate_ids(store: DocumentStore, *, limit: int) -> list[str]:
+    """Every affiliate's uid, at most `limit`."""
+    return [uid for uid, _ in store.find(AFFILIATES, [], limit=limit)]
+
+
 def read_affiliate(reader: DocumentStore | Transaction, uid: str) -> tuple[Document, Document] | None:
     """The index entry and the profile of `uid`; None when it is no affiliate."""
     entry = reader.get(affiliate_path(uid))

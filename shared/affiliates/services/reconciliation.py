@@ -34,6 +34,15 @@ def reconcile_wallet(uid: str, *, store: DocumentStore) -> dict[str, Any]:
     return {"affiliateId": uid, "stored": stored_doc, "ledger": computed_doc, "difference": difference}
 
 
+def reconcile_all_wallets(*, store: DocumentStore, limit: int = 10_000) -> dict[str, Any]:
+    """Every wallet against its ledger: the wallets whose balances differ, and by how much."""
+    uids = affiliate_repository.affiliate_ids(store, limit=limit)
+    reports = [reconcile_wallet(uid, store=store) for uid in uids]
+    off = [report for report in reports if any(report["difference"].values())]
+    cents = sum(abs(value) for report in off for value in report["difference"].values())
+    return {"wallets": len(uids), "truncated": len(uids) >= limit, "walletsOff": off, "unexplainedCents": cents}
+
+
 class AffiliateIdCommand(BaseModel):
     affiliateId: DocumentId
 

@@ -92,7 +92,8 @@ def link_telegram(tx: Transaction, wallet: Wallet, telegram_id: int, bonus: int,
 
 
 def record_paid_out(tx: Transaction, wallet: Wallet, amount: int, *, now: datetime) -> None:
-    """A withdrawal was paid: what the commissions marked `paid` may add up to grows by it."""
+    """A withdrawal was paid: what the commissions marked `paid` may add up to grows by it (a
+    negative amount: a paid one the rail took back)."""
     withdrawn = int(wallet.profile.get("withdrawnTotal") or 0) + amount
     tx.update(
         affiliate_repository.profile_path(wallet.role, wallet.uid), {"withdrawnTotal": withdrawn, "updatedAt": now}

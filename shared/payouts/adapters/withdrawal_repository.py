@@ -1,6 +1,6 @@
 """Withdrawals in Firestore: `withdrawals/{withdrawalId}` and `payout_accounts/{uid}` (which
 withdrawal of an affiliate is open, read in the transaction that opens one, so two requests
-at once cannot both open one)."""
+at once cannot both open one); `payout_reconciliations/{day}`, the daily reconciliation's report."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from shared.payouts.domain.withdrawal import Withdrawal
 
 WITHDRAWALS = "withdrawals"
 ACCOUNTS = "payout_accounts"
+RECONCILIATIONS = "payout_reconciliations"
 
 
 def withdrawal_path(withdrawal_id: str) -> str:
@@ -50,3 +51,13 @@ def update(tx: Transaction, withdrawal: Withdrawal, fields: dict[str, Any], *, n
 def with_status(store: DocumentStore, status: str | None, *, limit: int = 200) -> list[Document]:
     rows = store.find(WITHDRAWALS, [("status", "==", status)] if status else [], limit=limit)
     return sorted((doc for _, doc in rows), key=lambda d: d.get("requestedAt") or datetime.min)
+
+
+def find_by_reference(store: DocumentStore, method: str, reference: str) -> str | None:
+    """The withdrawal whose payout on `method` is `reference` (a Wise transfer id)."""
+    rows = store.find(WITHDRAWALS, [("reference", "==", reference)], limit=5)
+    return next((str(doc["withdrawalId"]) for _, doc in rows if doc.get("method") == method), None)
+
+
+def save_reconciliation(store: DocumentStore, day: str, report: dict[str, Any]) -> None:
+    store.set(f"{RECONCILIATIONS}/{day}", report)

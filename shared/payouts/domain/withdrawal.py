@@ -1,6 +1,8 @@
 """A withdrawal: an affiliate takes money out of its wallet (USD cents) by PayPal, Wise or bank
 transfer. Its amount leaves the wallet when it is requested; it ends `completed` (paid), or
-`failed` / `rejected` and then the amount goes back to the wallet. A final state is never left."""
+`failed` / `rejected` and then the amount goes back to the wallet. A final state is left only by
+`reverse`: a rail that paid and later took the money back (PayPal REFUNDED, Wise bounced_back
+after outgoing_payment_sent) turns a completed withdrawal into a failed one, credited back."""
 
 from __future__ import annotations
 
@@ -48,15 +50,33 @@ class Withdrawal:
     status: WithdrawalStatus = WithdrawalStatus.PENDING
     reference: str | None = None  # the bank reference, PayPal payout item id or Wise transfer id
     reason: str | None = None
+    rail_status: str | None = None  # the rail's last word on the payout, as it said it
+    rail_status_at: datetime | None = None  # when that happened, by the rail's clock
 
     @property
     def open(self) -> bool:
         return self.status not in FINAL
 
-    def start_processing(self, reference: str) -> Withdrawal:
-        if self.status is not WithdrawalStatus.PENDING:
+    def start_processing(self) -> Withdrawal:
+        """Sent to its rail; sending a processing one again is allowed (the rail's idempotency
+        keys, derived from the withdrawal id, make it pay once)."""
+        if self.method is WithdrawalMethod.BANK:
+            raise WithdrawalClosed(self.status, "sent to a payment rail (it is paid by bank transfer)")
+        if self.status not in (WithdrawalStatus.PENDING, WithdrawalStatus.PROCESSING):
             raise WithdrawalClosed(self.status, "sent for payment")
-        return replace(self, status=WithdrawalStatus.PROCESSING, reference=reference)
+        return replace(self, status=WithdrawalStatus.PROCESSING)
+
+    def sent(self, reference: str, rail_status: str) -> Withdrawal:
+        """The rail took it: its payout is `reference`. News already recorded is kept."""
+        if self.status is not WithdrawalStatus.PROCESSING:
+            return replace(self, reference=self.reference or reference)
+        return replace(self, reference=reference, rail_status=self.rail_status or rail_status)
+
+    def reverse(self, reason: str) -> Withdrawal:
+        """A completed payout the rail took back: failed, and so credited back."""
+        if self.status is not WithdrawalStatus.COMPLETED:
+            raise WithdrawalClosed(self.status, "reversed")
+        return replace(self, status=WithdrawalStatus.FAILED, reason=reason)
 
     def complete(self, reference: str | None = None) -> Withdrawal:
         if self.status not in (WithdrawalStatus.PENDING, WithdrawalStatus.PROCESSING):
@@ -84,6 +104,8 @@ class Withdrawal:
             "status": self.status.value,
             "reference": self.reference,
             "reason": self.reason,
+            "railStatus": self.rail_status,
+            "railStatusAt": self.rail_status_at,
         }
 
     @classmethod
@@ -97,6 +119,8 @@ class Withdrawal:
             status=WithdrawalStatus(doc["status"]),
             reference=doc.get("reference"),
             reason=doc.get("reason"),
+            rail_status=doc.get("railStatus"),
+            rail_status_at=doc.get("railStatusAt"),
         )
 
 
@@ -106,6 +130,8 @@ def status_change(before: Withdrawal, after: Withdrawal, now: datetime, by: str)
         "status": after.status.value,
         "reference": after.reference,
         "reason": after.reason,
+        "railStatus": after.rail_status,
+        "railStatusAt": after.rail_status_at,
         "updatedAt": now,
         f"{after.status.value}At": now,
         "lastChange": {"from": before.status.value, "to": after.status.value, "by": by, "at": now},

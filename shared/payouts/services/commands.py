@@ -14,7 +14,8 @@ from shared.kernel.fields import DocumentId, RequestId
 from shared.payouts.domain.withdrawal import MIN_WITHDRAWAL_CENTS, WithdrawalMethod, WithdrawalStatus
 
 MAX_WITHDRAWAL_CENTS = 10_000_00
-WISE_CURRENCIES = ("eur", "gbp", "usd", "chf", "cad", "aud")
+# Wise pays an IBAN in these currencies (its `iban` recipient type)
+WISE_CURRENCIES = ("eur", "gbp", "chf", "dkk", "nok", "pln", "sek")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[A-Za-z]{2,}$")
 
 

@@ -15,7 +15,6 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from shared.affiliates.services import wallet_moves
@@ -36,6 +35,7 @@ from shared.payouts.domain.telegram import (
     token_hash,
 )
 from shared.payouts.ports.telegram import TelegramBot, TelegramUnavailable
+from shared.payouts.services.answers import WebhookAnswer
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +61,6 @@ def generate_telegram_link(
 
     store.run_transaction(issue)
     return {"url": deep_link(bot_username, token), "expiresAt": expires_at.isoformat()}
-
-
-@dataclass(frozen=True)
-class WebhookAnswer:
-    status: int
-    body: dict[str, Any]
 
 
 def _link(tx: Transaction, start: Start, now: Any) -> str:

@@ -14,23 +14,17 @@ from shared.affiliates.services import wallet_moves
 from shared.affiliates.services.paid import mark_paid_commissions
 from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_admin, require_caller
-from shared.kernel.errors import FailedPrecondition, InvalidArgument, NotFound
+from shared.kernel.errors import FailedPrecondition, InvalidArgument
 from shared.kernel.store import DocumentStore, Transaction
 from shared.payouts.adapters import withdrawal_repository
-from shared.payouts.domain.withdrawal import (
-    CREDITED_BACK,
-    Withdrawal,
-    WithdrawalClosed,
-    WithdrawalMethod,
-    WithdrawalStatus,
-    status_change,
-)
+from shared.payouts.domain.withdrawal import Withdrawal, WithdrawalClosed, WithdrawalMethod
 from shared.payouts.services.commands import (
     ListWithdrawalsCommand,
     ProcessWithdrawalCommand,
     RejectWithdrawalCommand,
     RequestWithdrawalCommand,
 )
+from shared.payouts.services.transitions import answer, read_withdrawal, write_change
 
 
 def _withdrawal_id(uid: str, request_id: str | None) -> str:
@@ -81,25 +75,16 @@ def list_withdrawals(cmd: ListWithdrawalsCommand, caller: Caller | None, *, stor
 
 
 def _transition(store: DocumentStore, withdrawal_id: str, change: Any, *, by: str, now: datetime) -> dict[str, Any]:
-    """Apply `change(withdrawal) -> withdrawal` once; a failed or rejected one is credited back."""
+    """Apply `change(withdrawal) -> withdrawal` once, with its wallet move."""
 
     def apply(tx: Transaction) -> dict[str, Any]:
-        found = withdrawal_repository.read(tx, withdrawal_id)
-        if found is None:
-            raise NotFound(f"withdrawalId: no withdrawal {withdrawal_id!r}", field="withdrawalId")
-        before, _ = found
+        before = read_withdrawal(tx, withdrawal_id)
         try:
             after = change(before)
         except WithdrawalClosed as exc:
             raise FailedPrecondition(f"withdrawalId: {exc}", field="withdrawalId") from None
-        moved = after.status in CREDITED_BACK or after.status is WithdrawalStatus.COMPLETED
-        wallet = wallet_moves.read_wallet(tx, before.uid) if moved else None
-        withdrawal_repository.update(tx, after, status_change(before, after, now, by), now=now)
-        if wallet is not None and after.status is WithdrawalStatus.COMPLETED:
-            wallet_moves.record_paid_out(tx, wallet, before.amount, now=now)
-        elif wallet is not None:
-            wallet_moves.credit_back(tx, wallet, before.amount, before.withdrawal_id, now=now)
-        return {"withdrawalId": withdrawal_id, "status": after.status.value, "reference": after.reference}
+        write_change(tx, before, after, by=by, now=now)
+        return answer(after)
 
     result: dict[str, Any] = store.run_transaction(apply)
     return result
