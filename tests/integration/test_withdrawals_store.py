@@ -57,7 +57,7 @@ def test_requests_at_once_open_one_withdrawal(firestore_client: Any) -> None:
     rejected = race([lambda: outcome(lambda: reject_withdrawal(cmd, ADMIN, store=w.store, clock=w.clock))] * 2)
     assert sorted(map(str, rejected)) == [
         "FAILED_PRECONDITION",
-        str({"withdrawalId": opened[0][0], "status": "rejected", "reference": None}),
+        str({"withdrawalId": opened[0][0], "status": "rejected", "reference": None, "railStatus": None}),
     ]
     report = reconcile_wallet("T", store=w.store)
     assert report["stored"]["tirelire"] == 5400 and set(report["difference"].values()) == {0}
