@@ -25,6 +25,8 @@ OUTPUTS = {
     "validatePendingCommissions": ("affiliate_commissions", None),
     "computeAffiliateLeaderboard": ("affiliate_leaderboards", None),
     "reconcilePayoutsDaily": ("payout_reconciliations", None),
+    "collectAdminMetrics": ("admin_metrics", "latest"),
+    "scheduledFirestoreBackup": ("backup_runs", None),
 }
 
 

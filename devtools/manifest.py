@@ -94,6 +94,7 @@ def describe_codebase(codebase: str) -> list[dict[str, Any]]:
                 "minInstances": _plain(endpoint.minInstances),
                 "concurrency": _plain(endpoint.concurrency),
                 "timeoutSeconds": _plain(endpoint.timeoutSeconds),
+                "labels": dict(endpoint.labels or {}) if isinstance(endpoint.labels, dict) else {},
             }
         )
     return entries

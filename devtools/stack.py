@@ -21,6 +21,7 @@ from devtools import ports
 from devtools.firestore_launcher import build_launcher
 from devtools.payout_rails_local import start_paypal_simulator, start_wise_simulator
 from devtools.processes import ManagedProcess, port_open, stop_all, wait_until
+from devtools.storage_rules import build_rules_runtime
 from devtools.telegram_local import start_telegram_simulator
 from devtools.vendor_shared import CODEBASES, vendor
 
@@ -30,7 +31,7 @@ VENV = ROOT / ".venv"
 NO_KEEPALIVE_PRELOAD = ROOT / "devtools" / "emulator_no_keepalive.cjs"
 CONCURRENCY_PRELOAD = ROOT / "devtools" / "emulator_concurrency.cjs"
 FIREBASE_BIN = ROOT / "node_modules" / ".bin" / "firebase"
-EMULATORS = "auth,firestore,functions,tasks"
+EMULATORS = "auth,firestore,functions,tasks,storage"
 
 
 def java_home() -> Path:
@@ -56,6 +57,7 @@ def tool_env() -> dict[str, str]:
             "JAVA_HOME": str(home),
             "PATH": f"{home / 'bin'}:{VENV / 'bin'}:{env.get('PATH', '')}",
             "FIRESTORE_EMULATOR_BINARY_PATH": str(build_launcher(LOCAL / "emulators" / "firestore-launcher.jar")),
+            "STORAGE_EMULATOR_BINARY_PATH": str(build_rules_runtime(LOCAL / "emulators" / "storage-rules-runtime.jar")),
             "FIREBASE_EMULATORS_PATH": str(LOCAL / "emulators"),
             "XDG_CONFIG_HOME": str(LOCAL / "xdg"),
             "NO_UPDATE_NOTIFIER": "1",
@@ -219,6 +221,7 @@ def _stack_ports() -> list[int]:
         ports.HUB_PORT,
         ports.LOCALSTRIPE_PORT,
         ports.TWILIO_SIM_PORT,
+        ports.STORAGE_PORT,
         ports.TELEGRAM_SIM_PORT,
         ports.PAYPAL_SIM_PORT,
         ports.WISE_SIM_PORT,
@@ -239,6 +242,7 @@ def describe() -> str:
         ("Functions emulator", f"http://{ports.HOST}:{ports.FUNCTIONS_PORT}"),
         ("Firestore emulator", f"{ports.HOST}:{ports.FIRESTORE_PORT}"),
         ("Auth emulator", f"http://{ports.HOST}:{ports.AUTH_PORT}"),
+        ("Storage emulator", f"http://{ports.HOST}:{ports.STORAGE_PORT} (exports; local rules runtime)"),
         ("Cloud Tasks emulator", f"{ports.HOST}:{ports.TASKS_PORT}"),
         ("Emulator hub", f"http://{ports.HOST}:{ports.HUB_PORT}"),
         ("localstripe", f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}"),

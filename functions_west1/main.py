@@ -9,7 +9,7 @@ from firebase_functions import https_fn, identity_fn, options, params
 from flask import Request, Response
 
 from shared.entry import wiring
-from shared.entry.callables import run_callable
+from shared.entry.callables import ADMIN_LABELS, run_admin_callable, run_callable
 from shared.entry.codebase import configure_codebase
 from shared.kernel.commands import Caller, parse_command
 
@@ -18,6 +18,38 @@ CODEBASE = "west1"
 CALLS_REGION = "europe-west3"  # executeScheduledCall's queue lives with the telephony code
 
 configure_codebase(CODEBASE, REGION)
+
+from west1_admin import (  # noqa: E402
+    collectAdminMetrics,
+    disableUser,
+    enableUser,
+    findCallSession,
+    getAdminDashboard,
+    getSettings,
+    getUser,
+    listUsers,
+    revertSettings,
+    setUserRole,
+    updateSettings,
+)
+from west1_operations import exportCommissions, exportPayments, scheduledFirestoreBackup  # noqa: E402
+
+__all__ = [  # declared in west1_admin and west1_operations, served from this module
+    "collectAdminMetrics",
+    "disableUser",
+    "enableUser",
+    "exportCommissions",
+    "exportPayments",
+    "findCallSession",
+    "getAdminDashboard",
+    "getSettings",
+    "getUser",
+    "listUsers",
+    "revertSettings",
+    "scheduledFirestoreBackup",
+    "setUserRole",
+    "updateSettings",
+]
 
 ENCRYPTION_KEY = params.SecretParam("ENCRYPTION_KEY")
 STRIPE_RESTRICTED_KEY = params.SecretParam("STRIPE_RESTRICTED_KEY")  # rk_..., PaymentIntents: read only
@@ -85,12 +117,12 @@ def registerProvider(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 ADMIN_OPTIONS: dict[str, Any] = {"memory": options.MemoryOption.MB_256, "max_instances": 1, "timeout_sec": 30}
 
 
-@https_fn.on_call(**ADMIN_OPTIONS)
+@https_fn.on_call(**ADMIN_OPTIONS, labels=ADMIN_LABELS)
 def listPendingProviders(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.accounts.services.approval import list_pending_providers
 
-    result: dict[str, Any] = run_callable(
-        req, lambda caller, data: list_pending_providers(caller, store=wiring.store())
+    result: dict[str, Any] = run_admin_callable(
+        req, "listPendingProviders", lambda caller, data: list_pending_providers(caller, store=wiring.store())
     )
     return result
 
@@ -103,28 +135,36 @@ def _decision(req: https_fn.CallableRequest[Any], decide: Any, command: Any) -> 
     return result
 
 
-@https_fn.on_call(**ADMIN_OPTIONS)
+def _admin_decision(req: https_fn.CallableRequest[Any], action: str, decide: Any, command: Any) -> dict[str, Any]:
+    return run_admin_callable(
+        req,
+        action,
+        lambda caller, data: decide(parse_command(command, data), caller, store=wiring.store(), clock=wiring.clock()),
+    )
+
+
+@https_fn.on_call(**ADMIN_OPTIONS, labels=ADMIN_LABELS)
 def approveProvider(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.accounts.services.approval import approve_provider
     from shared.accounts.services.commands import ProviderIdCommand
 
-    return _decision(req, approve_provider, ProviderIdCommand)
+    return _admin_decision(req, "approveProvider", approve_provider, ProviderIdCommand)
 
 
-@https_fn.on_call(**ADMIN_OPTIONS)
+@https_fn.on_call(**ADMIN_OPTIONS, labels=ADMIN_LABELS)
 def rejectProvider(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.accounts.services.approval import reject_provider
     from shared.accounts.services.commands import ProviderDecisionCommand
 
-    return _decision(req, reject_provider, ProviderDecisionCommand)
+    return _admin_decision(req, "rejectProvider", reject_provider, ProviderDecisionCommand)
 
 
-@https_fn.on_call(**ADMIN_OPTIONS)
+@https_fn.on_call(**ADMIN_OPTIONS, labels=ADMIN_LABELS)
 def suspendProvider(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.accounts.services.approval import suspend_provider
     from shared.accounts.services.commands import ProviderDecisionCommand
 
-    return _decision(req, suspend_provider, ProviderDecisionCommand)
+    return _admin_decision(req, "suspendProvider", suspend_provider, ProviderDecisionCommand)
 
 
 @https_fn.on_call(memory=options.MemoryOption.MB_256, max_instances=2, timeout_sec=30)

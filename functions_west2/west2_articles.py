@@ -7,7 +7,7 @@ from typing import Any
 from firebase_functions import https_fn, options
 
 from shared.entry import wiring
-from shared.entry.callables import run_callable
+from shared.entry.callables import ADMIN_LABELS, run_admin_callable, run_callable
 from shared.kernel.commands import parse_command
 
 ARTICLE_OPTIONS: dict[str, Any] = {
@@ -32,13 +32,14 @@ def submitBloggerArticle(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(**ARTICLE_OPTIONS)
+@https_fn.on_call(**ARTICLE_OPTIONS, labels=ADMIN_LABELS)
 def listBloggerArticles(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Admins: `{status?}` (default pending), oldest first."""
     from shared.affiliates.services.articles import ListArticlesCommand, list_blogger_articles
 
-    result: dict[str, Any] = run_callable(
+    result: dict[str, Any] = run_admin_callable(
         req,
+        "listBloggerArticles",
         lambda caller, data: list_blogger_articles(
             parse_command(ListArticlesCommand, data if data is not None else {}), caller, store=wiring.store()
         ),
@@ -46,13 +47,14 @@ def listBloggerArticles(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(**ARTICLE_OPTIONS)
+@https_fn.on_call(**ARTICLE_OPTIONS, labels=ADMIN_LABELS)
 def reviewBloggerArticle(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Admins: `{articleId, decision: "approve"|"reject", reason?}` (a reason to reject), once."""
     from shared.affiliates.services.articles import ReviewArticleCommand, review_blogger_article
 
-    result: dict[str, Any] = run_callable(
+    result: dict[str, Any] = run_admin_callable(
         req,
+        "reviewBloggerArticle",
         lambda caller, data: review_blogger_article(
             parse_command(ReviewArticleCommand, data), caller, store=wiring.store(), clock=wiring.clock()
         ),

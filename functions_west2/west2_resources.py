@@ -7,7 +7,7 @@ from typing import Any
 from firebase_functions import https_fn, options
 
 from shared.entry import wiring
-from shared.entry.callables import run_callable
+from shared.entry.callables import ADMIN_LABELS, run_admin_callable, run_callable
 from shared.kernel.commands import parse_command
 
 RESOURCE_OPTIONS: dict[str, Any] = {
@@ -54,13 +54,14 @@ def listGroupAdminPosts(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(**RESOURCE_OPTIONS)
+@https_fn.on_call(**RESOURCE_OPTIONS, labels=ADMIN_LABELS)
 def upsertAffiliateResource(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Admins: `{resourceId, kind, roles, language, title, body, imageUrl?, order?, published?}`."""
     from shared.affiliates.services.resources import UpsertResourceCommand, upsert_affiliate_resource
 
-    result: dict[str, Any] = run_callable(
+    result: dict[str, Any] = run_admin_callable(
         req,
+        "upsertAffiliateResource",
         lambda caller, data: upsert_affiliate_resource(
             parse_command(UpsertResourceCommand, data), caller, store=wiring.store()
         ),
@@ -68,10 +69,12 @@ def upsertAffiliateResource(req: https_fn.CallableRequest[Any]) -> dict[str, Any
     return result
 
 
-@https_fn.on_call(**RESOURCE_OPTIONS)
+@https_fn.on_call(**RESOURCE_OPTIONS, labels=ADMIN_LABELS)
 def seedAffiliateContent(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Admins: create the catalogue's training modules and resources a new project lacks."""
     from shared.affiliates.services.content import seed_affiliate_content
 
-    result: dict[str, Any] = run_callable(req, lambda caller, _: seed_affiliate_content(caller, store=wiring.store()))
+    result: dict[str, Any] = run_admin_callable(
+        req, "seedAffiliateContent", lambda caller, _: seed_affiliate_content(caller, store=wiring.store())
+    )
     return result

@@ -8,7 +8,7 @@ from typing import Any
 from firebase_functions import https_fn, options
 
 from shared.entry import wiring
-from shared.entry.callables import run_callable
+from shared.entry.callables import ADMIN_LABELS, run_admin_callable, run_callable
 from shared.kernel.commands import parse_command
 
 ADMIN_OPTIONS: dict[str, Any] = {
@@ -34,14 +34,15 @@ def requestWithdrawal(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(**ADMIN_OPTIONS)
+@https_fn.on_call(**ADMIN_OPTIONS, labels=ADMIN_LABELS)
 def listWithdrawals(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """`{status?}`: withdrawals, oldest first."""
     from shared.payouts.services.commands import ListWithdrawalsCommand
     from shared.payouts.services.withdrawals import list_withdrawals
 
-    result: dict[str, Any] = run_callable(
+    result: dict[str, Any] = run_admin_callable(
         req,
+        "listWithdrawals",
         lambda caller, data: list_withdrawals(
             parse_command(ListWithdrawalsCommand, data if data is not None else {}), caller, store=wiring.store()
         ),
@@ -49,14 +50,15 @@ def listWithdrawals(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(**ADMIN_OPTIONS)
+@https_fn.on_call(**ADMIN_OPTIONS, labels=ADMIN_LABELS)
 def rejectWithdrawal(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """`{withdrawalId, reason}`: refused, the amount goes back to the wallet."""
     from shared.payouts.services.commands import RejectWithdrawalCommand
     from shared.payouts.services.withdrawals import reject_withdrawal
 
-    result: dict[str, Any] = run_callable(
+    result: dict[str, Any] = run_admin_callable(
         req,
+        "rejectWithdrawal",
         lambda caller, data: reject_withdrawal(
             parse_command(RejectWithdrawalCommand, data), caller, store=wiring.store(), clock=wiring.clock()
         ),

@@ -238,15 +238,16 @@ def _apply_forgotten_twilio_callbacks() -> None:
 
 
 @scheduler_fn.on_schedule(
-    schedule="every day 01:00", timezone=options.Timezone("UTC"), memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1
+    schedule="every 1 hours", timezone=options.Timezone("UTC"), memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1
 )
 def collectDailyPaymentMetrics(event: scheduler_fn.ScheduledEvent) -> None:
+    """Yesterday's figures (final once its last payments have settled) and today's so far."""
     from datetime import timedelta
 
     from shared.calls.services.payment_metrics import collect_daily_payment_metrics
 
-    yesterday = (event.schedule_time - timedelta(days=1)).date()
-    collect_daily_payment_metrics(yesterday, store=wiring.store(), clock=wiring.clock())
+    for day in ((event.schedule_time - timedelta(days=1)).date(), event.schedule_time.date()):
+        collect_daily_payment_metrics(day, store=wiring.store(), clock=wiring.clock())
 
 
 @scheduler_fn.on_schedule(schedule="every 30 minutes", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)

@@ -10,7 +10,7 @@ from firebase_functions import https_fn, options, scheduler_fn
 from flask import Request, Response
 
 from shared.entry import wiring
-from shared.entry.callables import run_callable
+from shared.entry.callables import ADMIN_LABELS, run_admin_callable
 from shared.kernel.commands import parse_command
 from west3_runtime import (
     PAYPAL_CLIENT_ID,
@@ -48,7 +48,7 @@ def _response(answer: WebhookAnswer) -> Response:
     return Response(json.dumps(answer.body), status=answer.status, content_type="application/json")
 
 
-@https_fn.on_call(secrets=[*PAYPAL_SECRETS, *WISE_SECRETS], **ADMIN_OPTIONS)
+@https_fn.on_call(secrets=[*PAYPAL_SECRETS, *WISE_SECRETS], **ADMIN_OPTIONS, labels=ADMIN_LABELS)
 def processWithdrawal(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """`{withdrawalId, bankReference?}`: a bank transfer the admin made is marked paid; a PayPal or
     Wise withdrawal is sent to its rail (`processing` until the rail's news)."""
@@ -56,8 +56,9 @@ def processWithdrawal(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.payouts.services.sending import Rails, process_withdrawal
 
     rails = Rails(paypal=_paypal, wise=_wise)
-    result: dict[str, Any] = run_callable(
+    result: dict[str, Any] = run_admin_callable(
         req,
+        "processWithdrawal",
         lambda caller, data: process_withdrawal(
             parse_command(ProcessWithdrawalCommand, data),
             caller,
@@ -101,15 +102,16 @@ def wiseTransfersWebhook(req: Request) -> Response:
     )
 
 
-@https_fn.on_call(secrets=[*PAYPAL_SECRETS, *WISE_SECRETS], **ADMIN_OPTIONS)
+@https_fn.on_call(secrets=[*PAYPAL_SECRETS, *WISE_SECRETS], **ADMIN_OPTIONS, labels=ADMIN_LABELS)
 def reconcilePayouts(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Every wallet against its ledger and every recent payout against the rail's record."""
     from shared.payouts.services.reconciliation import reconcile_payouts_command
     from shared.payouts.services.sending import Rails
 
     rails = Rails(paypal=_paypal, wise=_wise)
-    result: dict[str, Any] = run_callable(
+    result: dict[str, Any] = run_admin_callable(
         req,
+        "reconcilePayouts",
         lambda caller, data: reconcile_payouts_command(caller, store=wiring.store(), clock=wiring.clock(), rails=rails),
     )
     return result

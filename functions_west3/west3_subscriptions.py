@@ -8,7 +8,7 @@ from typing import Any
 from firebase_functions import https_fn, options, scheduler_fn
 
 from shared.entry import wiring
-from shared.entry.callables import run_callable
+from shared.entry.callables import ADMIN_LABELS, run_admin_callable, run_callable
 from shared.kernel import config
 from shared.kernel.clock import ScheduledRunClock
 from shared.kernel.commands import Caller, parse_command
@@ -35,13 +35,21 @@ def incrementAiUsage(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return result
 
 
-@https_fn.on_call(secrets=[STRIPE_SECRET_KEY], memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1, timeout_sec=300)
+@https_fn.on_call(
+    secrets=[STRIPE_SECRET_KEY],
+    memory=SMALL_MEMORY,
+    cpu=SMALL_CPU,
+    max_instances=1,
+    timeout_sec=300,
+    labels=ADMIN_LABELS,
+)
 def syncSubscriptionPlansToStripe(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     from shared.subscriptions.services.outage import unavailable_on_outage
     from shared.subscriptions.services.plan_sync import sync_plans_to_stripe
 
-    result: dict[str, Any] = run_callable(
+    result: dict[str, Any] = run_admin_callable(
         req,
+        "syncSubscriptionPlansToStripe",
         unavailable_on_outage(
             lambda caller, data: sync_plans_to_stripe(
                 caller,
@@ -62,8 +70,11 @@ SUBSCRIPTION_OPTIONS: dict[str, Any] = {
 }
 
 
-def _with_billing(req: https_fn.CallableRequest[Any], use: Callable[..., Any]) -> dict[str, Any]:
-    """Run `use(caller, data, store=, billing=, clock=)` as a callable; Stripe outages answer UNAVAILABLE."""
+def _with_billing(
+    req: https_fn.CallableRequest[Any], use: Callable[..., Any], admin_action: str | None = None
+) -> dict[str, Any]:
+    """Run `use(caller, data, store=, billing=, clock=)` as a callable (an admin one, logged, when
+    `admin_action` names it); Stripe outages answer UNAVAILABLE."""
     from shared.subscriptions.services.outage import unavailable_on_outage
 
     def service(caller: Caller | None, data: Any) -> dict[str, Any]:
@@ -71,6 +82,8 @@ def _with_billing(req: https_fn.CallableRequest[Any], use: Callable[..., Any]) -
         answer: dict[str, Any] = use(caller, data, store=wiring.store(), billing=billing, clock=wiring.clock())
         return answer
 
+    if admin_action is not None:
+        return run_admin_callable(req, admin_action, unavailable_on_outage(service))
     result: dict[str, Any] = run_callable(req, unavailable_on_outage(service))
     return result
 
@@ -144,12 +157,12 @@ def createBillingPortalSession(req: https_fn.CallableRequest[Any]) -> dict[str, 
     return _with_billing(req, portal)
 
 
-@https_fn.on_call(**SUBSCRIPTION_OPTIONS)
+@https_fn.on_call(**SUBSCRIPTION_OPTIONS, labels=ADMIN_LABELS)
 def repairSubscriptionBillingPeriods(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """Admin: rewrite missing/incorrect billingPeriod from Stripe; {"dryRun": false} to apply."""
     from shared.subscriptions.services.repair import repair_billing_periods
 
-    return _with_billing(req, repair_billing_periods)
+    return _with_billing(req, repair_billing_periods, admin_action="repairSubscriptionBillingPeriods")
 
 
 @https_fn.on_call(memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)

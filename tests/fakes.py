@@ -130,11 +130,23 @@ class InMemoryStore(DocumentStore):
             self._write(path, copy.deepcopy(data), False)
             return True
 
-    def find(self, collection: str, filters: list[Filter], *, limit: int = 100) -> list[tuple[str, Document]]:
+    def find(
+        self,
+        collection: str,
+        filters: list[Filter],
+        *,
+        limit: int = 100,
+        order_by: str | None = None,
+        start_after: Any = None,
+    ) -> list[tuple[str, Document]]:
         found = []
         for doc_id, doc in sorted(self.collection(collection).items()):
             if all(_matches(doc, field, op, value) for field, op, value in filters):
                 found.append((doc_id, doc))
+        if order_by is not None:
+            found = sorted((row for row in found if order_by in row[1]), key=lambda row: row[1][order_by])
+            if start_after is not None:
+                found = [row for row in found if row[1][order_by] > start_after]
         return found[:limit]
 
     def collection(self, name: str) -> dict[str, Document]:
@@ -605,6 +617,19 @@ class FakeAccountDirectory(AccountDirectory):
         with self._lock:
             found = self.accounts[uid]
             self.accounts[uid] = DirectoryAccount(uid, found.email, {**found.claims, "role": role})
+
+    def set_claims(self, uid: str, changes: dict[str, Any]) -> None:
+        if "grant" in self.fail:
+            raise DirectoryError("auth unavailable")
+        with self._lock:
+            found = self.accounts[uid]
+            claims = {k: v for k, v in {**found.claims, **changes}.items() if v is not None}
+            self.accounts[uid] = DirectoryAccount(uid, found.email, claims, found.disabled)
+
+    def set_disabled(self, uid: str, disabled: bool) -> None:
+        with self._lock:
+            found = self.accounts[uid]
+            self.accounts[uid] = DirectoryAccount(uid, found.email, found.claims, disabled)
 
     def create_account(self, email: str, password: str, display_name: str) -> str:
         if "create" in self.fail:

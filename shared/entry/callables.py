@@ -33,13 +33,31 @@ def caller_of(req: https_fn.CallableRequest[Any]) -> Caller | None:
 
 
 def run_callable(req: https_fn.CallableRequest[Any], service: Callable[[Caller | None, Any], Any]) -> Any:
-    """A callable for signed-in users: an anonymous call is refused before its input is read."""
+    """A callable for signed-in users: an anonymous call is refused before its input is read, and
+    so is a disabled account (its ID token may still be valid for up to an hour)."""
     caller = caller_of(req)
     if caller is None:
         raise https_fn.HttpsError(
             https_fn.FunctionsErrorCode.UNAUTHENTICATED, "sign in first: this function requires an authenticated user"
         )
-    return _answer(service, caller, req.data)
+    return _answer(lambda user, data: _enabled(user, data, service), caller, req.data)
+
+
+def refuse_disabled(uid: str) -> None:
+    """PERMISSION_DENIED when an admin disabled the account (one read of `users/{uid}`)."""
+    from shared.accounts.services.admin_users import ensure_enabled
+    from shared.entry import wiring
+
+    ensure_enabled(wiring.store(), uid)
+
+
+def _enabled(caller: Caller | None, data: Any, service: Callable[[Caller | None, Any], Any]) -> Any:
+    if caller is not None:
+        ACCOUNT_CHECK(caller.uid)
+    return service(caller, data)
+
+
+ACCOUNT_CHECK: Callable[[str], None] = refuse_disabled
 
 
 def run_open_callable(req: https_fn.CallableRequest[Any], service: Callable[[Caller | None, Any], Any]) -> Any:
@@ -59,3 +77,22 @@ def _answer(service: Callable[[Caller | None, Any], Any], caller: Caller | None,
     except Exception:
         log.exception("callable failed")
         raise https_fn.HttpsError(https_fn.FunctionsErrorCode.INTERNAL, "internal error; retry later") from None
+
+
+ADMIN_LABELS = {"access": "admin"}
+"""The label every admin callable is deployed with: the manifest lists them by it."""
+
+
+def run_admin_callable(
+    req: https_fn.CallableRequest[Any], action: str, service: Callable[[Caller, Any], Any]
+) -> dict[str, Any]:
+    """An admin callable: refused to anyone without the `admin` claim, logged in
+    `admin_action_logs` (one row per call, refused ones with their error code)."""
+    from shared.admin.services.audit import audited
+    from shared.entry import wiring
+
+    def run(caller: Caller | None, data: Any) -> dict[str, Any]:
+        return audited(action, caller, lambda admin: service(admin, data), store=wiring.store(), clock=wiring.clock())
+
+    result: dict[str, Any] = run_callable(req, run)
+    return result

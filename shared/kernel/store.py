@@ -55,5 +55,14 @@ class DocumentStore(ABC):
         """Create the document outside any transaction; False when it already exists."""
 
     @abstractmethod
-    def find(self, collection: str, filters: list[Filter], *, limit: int = 100) -> list[tuple[str, Document]]:
-        """Documents of a collection matching all filters, as (id, data), at most `limit`."""
+    def find(
+        self,
+        collection: str,
+        filters: list[Filter],
+        *,
+        limit: int = 100,
+        order_by: str | None = None,
+        start_after: Any = None,
+    ) -> list[tuple[str, Document]]:
+        """Documents of a collection matching all filters, as (id, data), at most `limit`: by id,
+        or ascending by `order_by` from the first value after `start_after` (a page's cursor)."""

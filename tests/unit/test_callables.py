@@ -8,6 +8,7 @@ from firebase_functions import https_fn
 from shared.entry.callables import run_callable
 from shared.kernel.commands import Caller
 from shared.kernel.errors import FailedPrecondition, InvalidArgument
+from tests.fakes import InMemoryStore
 
 
 def request(data: Any, uid: str | None) -> https_fn.CallableRequest[Any]:
@@ -43,3 +44,11 @@ def test_errors_are_mapped(error: Exception, code: https_fn.FunctionsErrorCode) 
 def test_the_signed_in_caller_and_data_reach_the_service() -> None:
     result = run_callable(request({"x": 1}, "u1"), lambda caller, data: (caller.uid if caller else None, data))
     assert result == ("u1", {"x": 1})
+
+
+def test_a_disabled_account_is_refused_before_the_service(accounts_without_firestore: InMemoryStore) -> None:
+    accounts_without_firestore.set("users/u2", {"disabled": True})
+    seen: list[Any] = []
+    with pytest.raises(https_fn.HttpsError) as refused:
+        run_callable(request({}, "u2"), lambda caller, data: seen.append(data))
+    assert refused.value.code is https_fn.FunctionsErrorCode.PERMISSION_DENIED and seen == []

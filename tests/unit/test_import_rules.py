@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-AREAS = ("accounts", "affiliates", "calls", "notifications", "payments", "subscriptions", "wallet")
+AREAS = ("accounts", "admin", "affiliates", "calls", "notifications", "payments", "payouts", "subscriptions", "wallet")
 CODEBASES = ("functions_west1", "functions_west2", "functions_west3")
 PURE_THIRD_PARTY = ("pydantic", "phonenumbers", "tenacity")  # no I/O of their own
 

@@ -49,6 +49,15 @@ class FakeDirectory(AccountDirectory):
         found = self.accounts[uid]
         self.accounts[uid] = DirectoryAccount(uid, found.email, {**found.claims, "role": role})
 
+    def set_claims(self, uid: str, changes: dict[str, Any]) -> None:
+        found = self.accounts[uid]
+        claims = {k: v for k, v in {**found.claims, **changes}.items() if v is not None}
+        self.accounts[uid] = DirectoryAccount(uid, found.email, claims)
+
+    def set_disabled(self, uid: str, disabled: bool) -> None:
+        found = self.accounts[uid]
+        self.accounts[uid] = DirectoryAccount(uid, found.email, found.claims, disabled)
+
     def create_account(self, email: str, password: str, display_name: str) -> str:
         uid = f"u{len(self.accounts) + 1}"
         self.add(uid, email)

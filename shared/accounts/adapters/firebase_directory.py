@@ -29,7 +29,9 @@ class FirebaseAccountDirectory(AccountDirectory):
             return None
         except exceptions.FirebaseError as exc:
             raise DirectoryError(f"auth get_user: {exc}") from exc
-        return DirectoryAccount(user.uid, user.email, dict(user.custom_claims or {}))
+        return DirectoryAccount(
+            user.uid, user.email, dict(user.custom_claims or {}), bool(getattr(user, "disabled", False))
+        )
 
     def grant_role(self, uid: str, role: str) -> None:
         from firebase_admin import auth, exceptions
@@ -40,6 +42,27 @@ class FirebaseAccountDirectory(AccountDirectory):
                 auth.set_custom_user_claims(uid, {**claims, "role": role}, app=self._app)
         except exceptions.FirebaseError as exc:
             raise DirectoryError(f"auth set_custom_user_claims: {exc}") from exc
+
+    def set_claims(self, uid: str, changes: dict[str, Any]) -> None:
+        from firebase_admin import auth, exceptions
+
+        try:
+            claims = dict(auth.get_user(uid, app=self._app).custom_claims or {})
+            updated = {k: v for k, v in {**claims, **changes}.items() if v is not None}
+            if updated != claims:
+                auth.set_custom_user_claims(uid, updated, app=self._app)
+        except exceptions.FirebaseError as exc:
+            raise DirectoryError(f"auth set_custom_user_claims: {exc}") from exc
+
+    def set_disabled(self, uid: str, disabled: bool) -> None:
+        from firebase_admin import auth, exceptions
+
+        try:
+            auth.update_user(uid, disabled=disabled, app=self._app)
+            if disabled:
+                auth.revoke_refresh_tokens(uid, app=self._app)
+        except exceptions.FirebaseError as exc:
+            raise DirectoryError(f"auth update_user: {exc}") from exc
 
     def create_account(self, email: str, password: str, display_name: str) -> str:
         from firebase_admin import auth, exceptions

@@ -12,6 +12,7 @@ class DirectoryAccount:
     uid: str
     email: str | None
     claims: dict[str, Any]  # the custom claims the server set (never the client)
+    disabled: bool = False
 
     @property
     def role(self) -> str | None:
@@ -28,6 +29,15 @@ class AccountDirectory(ABC):
     def grant_role(self, uid: str, role: str) -> None:
         """Set the `role` custom claim, keeping the account's other claims. Idempotent; the
         user's next ID token carries it."""
+
+    @abstractmethod
+    def set_claims(self, uid: str, changes: dict[str, Any]) -> None:
+        """Merge `changes` into the account's custom claims (a None value removes that claim);
+        the user's next ID token carries them."""
+
+    @abstractmethod
+    def set_disabled(self, uid: str, disabled: bool) -> None:
+        """Disable the account (it cannot sign in, its refresh tokens are revoked) or enable it."""
 
     @abstractmethod
     def create_account(self, email: str, password: str, display_name: str) -> str:

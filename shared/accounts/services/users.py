@@ -54,3 +54,8 @@ def create_user(
             "updatedAt": now,
         },
     )
+
+
+def uid_by_email(store: DocumentStore, email: str) -> str | None:
+    rows = store.find(USERS, [("email", "==", email.strip().lower())], limit=1)
+    return rows[0][0] if rows else None

@@ -80,3 +80,7 @@ def referrals_by(store: DocumentStore, uid: str) -> list[Document]:
 
 def write_referral(tx: Transaction, uid: str, data: dict[str, Any]) -> None:
     tx.create(referral_path(uid), data)
+
+
+def in_state(store: DocumentStore, state: str, *, limit: int) -> list[Document]:
+    return [doc for _, doc in store.find(COMMISSIONS, [("state", "==", state)], limit=limit)]

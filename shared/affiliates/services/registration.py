@@ -18,7 +18,13 @@ from functools import partial
 
 from shared.accounts.ports.directory import AccountDirectory, DirectoryError, EmailAlreadyUsed, PasswordRefused
 from shared.accounts.services.users import create_user
-from shared.affiliates.adapters.affiliate_repository import CodeOwner, code_owner, codes_free, create_affiliate
+from shared.affiliates.adapters.affiliate_repository import (
+    CodeOwner,
+    code_owner,
+    codes_free,
+    create_affiliate,
+    read_affiliate,
+)
 from shared.affiliates.domain.affiliate import AffiliateStatus, NewAffiliate, upline_below
 from shared.affiliates.domain.codes import CodeKind, generate_code
 from shared.affiliates.services.commands import AffiliateSignUpCommand
@@ -53,6 +59,12 @@ def register_affiliate(
         "affiliateCodeClient": affiliate.client_code,
         "affiliateCodeRecruitment": affiliate.recruitment_code,
     }
+
+
+def affiliate_role_of(reader: DocumentStore | Transaction, uid: str) -> str | None:
+    """The affiliate role `uid` holds, if it is an affiliate."""
+    found = read_affiliate(reader, uid)
+    return str(found[0]["role"]) if found is not None else None
 
 
 def recruiter_of(reader: DocumentStore | Transaction, code: str | None) -> CodeOwner | None:

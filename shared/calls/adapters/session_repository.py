@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.calls.domain.call_session import CallSession
-from shared.kernel.store import DocumentStore, Transaction
+from shared.kernel.store import Document, DocumentStore, Transaction
 
 SESSIONS = "call_sessions"
 CALLBACKS = "twilio_callbacks"
@@ -44,3 +44,13 @@ def load(store: DocumentStore, call_session_id: str) -> CallSession | None:
 def update(tx: Transaction, session: CallSession, changes: dict[str, Any]) -> None:
     """Write `changes` (top-level fields or dotted paths) to the session."""
     tx.update(session_path(session.id), changes)
+
+
+def latest_of_client(store: DocumentStore, client_id: str, *, limit: int = 10) -> list[tuple[str, Document]]:
+    """The client's sessions, newest first."""
+    rows = store.find(SESSIONS, [("clientId", "==", client_id)], limit=500)
+    return sorted(rows, key=lambda row: str(row[1].get("createdAt") or ""), reverse=True)[:limit]
+
+
+def conference_events(store: DocumentStore, call_session_id: str, *, limit: int = 200) -> list[Document]:
+    return [doc for _, doc in store.find(events_path(call_session_id), [], limit=limit)]

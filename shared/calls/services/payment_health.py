@@ -59,3 +59,8 @@ def run_payment_health_check(*, store: DocumentStore, clock: Clock) -> dict[str,
         counts = {name: finding["count"] for name, finding in findings.items()}
         log.warning("payment health %s", status, extra={"json_fields": counts})
     return health
+
+
+def latest_health(store: DocumentStore) -> dict[str, Any] | None:
+    """The last health check's figures (the runPaymentHealthCheck cron keeps them)."""
+    return store.get(HEALTH_PATH)

@@ -17,6 +17,7 @@ from shared.kernel.store import Document, DocumentStore
 from shared.payments.domain.payment import PaymentState
 from shared.payments.services import payment_records
 
+METRICS = "metrics_daily"
 METRICS_SCAN_LIMIT = 20_000
 """Payments read for one day; `truncated` says when a day had more."""
 
@@ -35,7 +36,7 @@ def collect_daily_payment_metrics(day: date, *, store: DocumentStore, clock: Clo
         **_session_figures(store, docs),
         "truncated": len(payments) >= METRICS_SCAN_LIMIT,
     }
-    store.set(f"metrics_daily/{day.isoformat()}", metrics)
+    store.set(f"{METRICS}/{day.isoformat()}", metrics)
     return metrics
 
 
@@ -98,3 +99,9 @@ def _session_figures(store: DocumentStore, payments: list[Document]) -> dict[str
         },
         "billableCalls": {"count": len(billable_seconds), "averageConnectedSeconds": average},
     }
+
+
+def daily_metrics(store: DocumentStore, first: date, last: date) -> list[Document]:
+    """The metrics documents of the days from `first` to `last`, oldest first."""
+    rows = store.find(METRICS, [("day", ">=", first.isoformat()), ("day", "<=", last.isoformat())], limit=400)
+    return sorted((doc for _, doc in rows), key=lambda doc: str(doc["day"]))

@@ -75,12 +75,12 @@ def create_and_schedule_call(
     if not user.is_admin and isinstance(verified, str) and verified != cmd.clientPhone:
         raise InvalidArgument("clientPhone", "must be your own number, the one verified on your account")
     payment = _authorised_payment(store, gateway, clock, cmd)
-    pricing = PricingTable.from_document(store.get("settings/pricing"))
     settings = CallSettings.from_document(store.get("settings/calls"))
     now = clock.now()
     call_session_id = payment.call_session_id
 
     def book(tx: Transaction) -> dict[str, Any]:
+        pricing = PricingTable.from_document(tx.get("settings/pricing"))  # as the hold read it: fresh
         existing = tx.get(session_repository.session_path(call_session_id))
         providers = availability.read_group(tx, cmd.providerId)
         if existing is not None:

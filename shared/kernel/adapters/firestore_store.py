@@ -159,12 +159,24 @@ class FirestoreDocumentStore(DocumentStore):
             return False
         return True
 
-    def find(self, collection: str, filters: list[Filter], *, limit: int = 100) -> list[tuple[str, Document]]:
+    def find(
+        self,
+        collection: str,
+        filters: list[Filter],
+        *,
+        limit: int = 100,
+        order_by: str | None = None,
+        start_after: Any = None,
+    ) -> list[tuple[str, Document]]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = self._client.collection(collection)
         for field, op, value in filters:
             query = query.where(filter=FieldFilter(field, op, value))
+        if order_by is not None:
+            query = query.order_by(order_by)
+            if start_after is not None:
+                query = query.start_after({order_by: start_after})
         snapshots = list(query.limit(limit).stream())
         self.counts.reads += max(1, len(snapshots))
         return [(snap.id, snap.to_dict()) for snap in snapshots]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.kernel.store import Transaction
+from shared.kernel.store import DocumentStore, Transaction
 
 SMS_TEXT: dict[str, dict[str, str]] = {
     "call_booked": {
@@ -63,3 +63,9 @@ def queue_admin_mail(tx: Transaction, mail_id: str, *, template: str, data: dict
     tx.set(
         f"mail/{mail_id}", {"to": [admin_alert_email()], "template": {"name": template, "data": data}, "createdAt": now}
     )
+
+
+def mail_about(store: DocumentStore, call_session_id: str, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The mails queued about a call session."""
+    rows = store.find("mail", [("template.data.callSessionId", "==", call_session_id)], limit=limit)
+    return [doc for _, doc in rows]

@@ -33,3 +33,8 @@ def recovery_attempts_path(payment_intent_id: str) -> str:
 
 def created_between(store: DocumentStore, start: datetime, end: datetime, *, limit: int) -> list[tuple[str, Document]]:
     return store.find(PAYMENTS, [("createdAt", ">=", start), ("createdAt", "<", end)], limit=limit)
+
+
+def audit_trail(store: DocumentStore, payment_intent_id: str, *, limit: int = 100) -> list[Document]:
+    rows = store.find("payment_audit_logs", [("paymentIntentId", "==", payment_intent_id)], limit=limit)
+    return [doc for _, doc in rows]

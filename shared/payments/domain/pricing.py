@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from shared.kernel.errors import FailedPrecondition, InvalidArgument
 from shared.kernel.money import Currency, Money
@@ -62,6 +62,14 @@ class PricingTable(BaseModel):
     lawyer_call: ServicePricing
     expat_call: ServicePricing
     minimum_chargeable: int = Field(default=MINIMUM_CHARGEABLE_MINOR, ge=1, alias="minimumChargeable")
+
+    @model_validator(mode="after")
+    def _fees_within_prices(self) -> PricingTable:
+        for name, service in (("lawyer_call", self.lawyer_call), ("expat_call", self.expat_call)):
+            for currency, entry in (("eur", service.eur), ("usd", service.usd)):
+                if entry.platform_fee > entry.amount:
+                    raise ValueError(f"{name}.{currency}.platformFee: cannot be more than its amount")
+        return self
 
     @classmethod
     def from_document(cls, doc: dict[str, Any] | None) -> PricingTable:

@@ -81,19 +81,8 @@ def create_payment_intent(
 ) -> PaymentIntentCreated:
     require_booking_client(caller, cmd.clientId, cmd.providerId)
     profile = _approved_provider(store, cmd.providerId, cmd.serviceType)
-    price = quote(
-        PricingTable.from_document(store.get("settings/pricing")),
-        cmd.serviceType,
-        cmd.currency,
-        profile.get("priceOverrides"),
-    )
-    if cmd.amount != price.total.minor:
-        raise errors.InvalidArgument(
-            "amount", f"does not match the price of this call; expected {price.total.major_str()}"
-        )
     settings = PaymentSettings.from_document(store.get("settings/payments"))
-
-    outcome = store.run_transaction(lambda tx: _reserve(tx, cmd, price, settings, clock.now()))
+    outcome, price = store.run_transaction(lambda tx: _reserve(tx, cmd, profile, settings, clock.now()))
     if isinstance(outcome, _InFlight):
         outcome = _wait_for_inflight(store, clock, cmd.callSessionId)
     if isinstance(outcome, _Existing):
@@ -130,7 +119,26 @@ def _reservation_path(call_session_id: str) -> str:
     return payment_repository.request_path(call_session_id)
 
 
+def _price(tx: Transaction, cmd: CreatePaymentIntentCommand, profile: dict[str, Any]) -> Quote:
+    """Read in the transaction, never from an instance's copy: after a price change the next hold
+    uses the new price and the old amount is refused."""
+    pricing = PricingTable.from_document(tx.get("settings/pricing"))
+    price = quote(pricing, cmd.serviceType, cmd.currency, profile.get("priceOverrides"))
+    if cmd.amount != price.total.minor:
+        raise errors.InvalidArgument(
+            "amount", f"does not match the price of this call; expected {price.total.major_str()}"
+        )
+    return price
+
+
 def _reserve(
+    tx: Transaction, cmd: CreatePaymentIntentCommand, profile: dict[str, Any], settings: PaymentSettings, now: datetime
+) -> tuple[_Existing | _InFlight | _Reserved, Quote]:
+    price = _price(tx, cmd, profile)
+    return _reserve_at(tx, cmd, price, settings, now), price
+
+
+def _reserve_at(
     tx: Transaction, cmd: CreatePaymentIntentCommand, price: Quote, settings: PaymentSettings, now: datetime
 ) -> _Existing | _InFlight | _Reserved:
     path = _reservation_path(cmd.callSessionId)

@@ -22,3 +22,8 @@ def payment(store: DocumentStore, payment_intent_id: str) -> Document | None:
 def created_between(store: DocumentStore, start: datetime, end: datetime, *, limit: int) -> list[tuple[str, Document]]:
     """The payments created in [start, end)."""
     return payment_repository.created_between(store, start, end, limit=limit)
+
+
+def audit_trail(store: DocumentStore, payment_intent_id: str) -> list[Document]:
+    """Every recorded change of a payment (hold, authorisation, capture, release, refunds)."""
+    return payment_repository.audit_trail(store, payment_intent_id)

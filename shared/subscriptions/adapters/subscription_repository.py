@@ -55,8 +55,8 @@ def trials_ended_by(store: DocumentStore, now: datetime) -> list[str]:
     return [provider_id for provider_id, _ in found]
 
 
-def with_status(store: DocumentStore, statuses: list[str]) -> list[Subscription]:
-    found = store.find(SUBSCRIPTIONS, [("status", "in", statuses)], limit=1000)
+def with_status(store: DocumentStore, statuses: list[str], *, limit: int = 1000) -> list[Subscription]:
+    found = store.find(SUBSCRIPTIONS, [("status", "in", statuses)], limit=limit)
     return [Subscription(provider_id, doc) for provider_id, doc in found]
 
 
