@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 
 from devtools import ports
-from devtools.processes import ManagedProcess, port_open, wait_until
+from devtools.processes import ManagedProcess, start_python_service
 
 PAYPAL_API = f"http://{ports.HOST}:{ports.PAYPAL_SIM_PORT}"
 WISE_API = f"http://{ports.HOST}:{ports.WISE_SIM_PORT}"
@@ -22,7 +22,16 @@ def start_paypal_simulator(python: Path, env: dict[str, str], cwd: Path, log_dir
     args = ["--port", str(ports.PAYPAL_SIM_PORT), "--client-id", ports.PAYPAL_CLIENT_ID]
     args += ["--client-secret", ports.PAYPAL_CLIENT_SECRET, "--webhook-id", ports.PAYPAL_WEBHOOK_ID]
     args += ["--webhook-url", ports.function_url("europe-west3", "paypalPayoutsWebhook")]
-    process = _start("paypal-simulator", "devtools.paypal_sim", args, ports.PAYPAL_SIM_PORT, python, env, cwd, log_dir)
+    process = start_python_service(
+        "paypal-simulator",
+        "devtools.paypal_sim",
+        args,
+        ports.PAYPAL_SIM_PORT,
+        python=python,
+        env=env,
+        cwd=cwd,
+        log_dir=log_dir,
+    )
     try:  # a first delivery may wait for the emulator to start west3's worker
         requests.post(f"{PAYPAL_API}/_control/webhook", json={"timeout_seconds": 30}, timeout=10).raise_for_status()
     except BaseException:
@@ -36,7 +45,16 @@ def start_wise_simulator(python: Path, env: dict[str, str], cwd: Path, log_dir: 
     args = ["--port", str(ports.WISE_SIM_PORT), "--api-token", ports.WISE_API_TOKEN]
     args += ["--profile-id", str(ports.WISE_PROFILE_ID)]
     args += ["--webhook-url", ports.function_url("europe-west3", "wiseTransfersWebhook")]
-    process = _start("wise-simulator", "devtools.wise_sim", args, ports.WISE_SIM_PORT, python, env, cwd, log_dir)
+    process = start_python_service(
+        "wise-simulator",
+        "devtools.wise_sim",
+        args,
+        ports.WISE_SIM_PORT,
+        python=python,
+        env=env,
+        cwd=cwd,
+        log_dir=log_dir,
+    )
     try:
         requests.post(f"{WISE_API}/_control/webhook", json=WISE_RETRIES, timeout=10).raise_for_status()
         key = requests.get(f"{WISE_API}/_control/public-key", timeout=10)
@@ -45,17 +63,3 @@ def start_wise_simulator(python: Path, env: dict[str, str], cwd: Path, log_dir: 
         process.stop()
         raise
     return process, key.text
-
-
-def _start(
-    name: str, module: str, args: list[str], port: int, python: Path, env: dict[str, str], cwd: Path, log_dir: Path
-) -> ManagedProcess:
-    process = ManagedProcess(
-        name, [str(python), "-m", module, *args], env=env, cwd=cwd, log_path=log_dir / f"{name}.log"
-    )
-    try:
-        wait_until(lambda: port_open(ports.HOST, port), timeout=20, what=f"the {name}")
-    except BaseException:
-        process.stop()
-        raise
-    return process

@@ -101,3 +101,18 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str, poll: fl
             return
         time.sleep(poll)
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def start_python_service(
+    name: str, module: str, args: list[str], port: int, *, python: Path, env: dict[str, str], cwd: Path, log_dir: Path
+) -> ManagedProcess:
+    """`python -m module args...`, logged to `log_dir/name.log`, once it listens on `port`."""
+    process = ManagedProcess(
+        name, [str(python), "-m", module, *args], env=env, cwd=cwd, log_path=log_dir / f"{name}.log"
+    )
+    try:
+        wait_until(lambda: port_open("127.0.0.1", port), timeout=20, what=f"the {name}")
+    except BaseException:
+        process.stop()
+        raise
+    return process

@@ -21,6 +21,7 @@ from devtools import ports
 from devtools.firestore_launcher import build_launcher
 from devtools.payout_rails_local import start_paypal_simulator, start_wise_simulator
 from devtools.processes import ManagedProcess, port_open, stop_all, wait_until
+from devtools.stack_map import describe
 from devtools.storage_rules import build_rules_runtime
 from devtools.telegram_local import start_telegram_simulator
 from devtools.vendor_shared import CODEBASES, vendor
@@ -235,35 +236,6 @@ def _emulators_ready(process: ManagedProcess) -> bool:
     if "Failed to load function definition" in log or "Error: " in log:
         raise RuntimeError(f"the Firebase emulators failed to start:\n{log[-4000:]}")
     return "All emulators ready" in log
-
-
-def describe() -> str:
-    rows = [
-        ("Functions emulator", f"http://{ports.HOST}:{ports.FUNCTIONS_PORT}"),
-        ("Firestore emulator", f"{ports.HOST}:{ports.FIRESTORE_PORT}"),
-        ("Auth emulator", f"http://{ports.HOST}:{ports.AUTH_PORT}"),
-        ("Storage emulator", f"http://{ports.HOST}:{ports.STORAGE_PORT} (exports; local rules runtime)"),
-        ("Cloud Tasks emulator", f"{ports.HOST}:{ports.TASKS_PORT}"),
-        ("Emulator hub", f"http://{ports.HOST}:{ports.HUB_PORT}"),
-        ("localstripe", f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}"),
-        ("Twilio simulator", f"http://{ports.HOST}:{ports.TWILIO_SIM_PORT} (control: /_sim/calls)"),
-        ("Telegram simulator", f"http://{ports.HOST}:{ports.TELEGRAM_SIM_PORT} (control: /_control)"),
-        ("PayPal Payouts simulator", f"http://{ports.HOST}:{ports.PAYPAL_SIM_PORT} (control: /_control)"),
-        ("Wise simulator", f"http://{ports.HOST}:{ports.WISE_SIM_PORT} (control: /_control)"),
-    ]
-    from devtools.manifest import build_manifest
-
-    for entry in build_manifest()["functions"]:
-        label = f"{entry['codebase']} {entry['name']} ({entry['trigger'].split(':')[0]})"
-        where = ports.function_url(entry["region"], entry["name"])
-        if entry["trigger"] == "schedule":
-            where = f"make cron NAME={entry['name']}"
-        elif entry["trigger"].startswith("event"):
-            where = "Firestore trigger"
-        rows.append((label, where))
-    width = max(len(label) for label, _ in rows)
-    lines = [f"  {label.ljust(width)}  {where}" for label, where in rows]
-    return "\n".join(["SOS-Expat local stack (project demo-sos-expat) is ready:", *lines])
 
 
 def main() -> int:

@@ -9,33 +9,25 @@ from pathlib import Path
 import requests
 
 from devtools import ports
-from devtools.processes import ManagedProcess, port_open, wait_until
+from devtools.processes import ManagedProcess, start_python_service
 
 API = f"http://{ports.HOST}:{ports.TELEGRAM_SIM_PORT}"
 
 
 def start_telegram_simulator(python: Path, env: dict[str, str], cwd: Path, log_dir: Path) -> ManagedProcess:
-    process = ManagedProcess(
+    args = ["--port", str(ports.TELEGRAM_SIM_PORT), "--token", ports.TELEGRAM_BOT_TOKEN]
+    args += ["--username", ports.TELEGRAM_BOT_USERNAME, "--retry-delay", "0.2"]
+    process = start_python_service(
         "telegram-simulator",
-        [
-            str(python),
-            "-m",
-            "devtools.telegram_sim",
-            "--port",
-            str(ports.TELEGRAM_SIM_PORT),
-            "--token",
-            ports.TELEGRAM_BOT_TOKEN,
-            "--username",
-            ports.TELEGRAM_BOT_USERNAME,
-            "--retry-delay",
-            "0.2",
-        ],
+        "devtools.telegram_sim",
+        args,
+        ports.TELEGRAM_SIM_PORT,
+        python=python,
         env=env,
         cwd=cwd,
-        log_path=log_dir / "telegram-simulator.log",
+        log_dir=log_dir,
     )
     try:
-        wait_until(lambda: port_open(ports.HOST, ports.TELEGRAM_SIM_PORT), timeout=20, what="the Telegram simulator")
         set_webhook()
     except BaseException:
         process.stop()

@@ -77,7 +77,7 @@ def listUsers(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 @https_fn.on_call(**ADMIN)
 def getUser(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    """`{uid}`: the user document, claims, Auth state and provider profile."""
+    """`{uid}`: the user document, claims, Auth state, provider profile, calls, payments, subscription."""
     from shared.admin.services.users_admin import UserIdCommand, get_user
 
     return _run(

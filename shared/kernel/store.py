@@ -66,3 +66,17 @@ class DocumentStore(ABC):
     ) -> list[tuple[str, Document]]:
         """Documents of a collection matching all filters, as (id, data), at most `limit`: by id,
         or ascending by `order_by` from the first value after `start_after` (a page's cursor)."""
+
+
+def as_answer(value: Any) -> Any:
+    """A stored value as a callable may answer it: times as ISO 8601 text, everything else as is
+    (nested dicts and lists included)."""
+    from datetime import datetime
+
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: as_answer(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_answer(v) for v in value]
+    return value

@@ -95,6 +95,7 @@ def test_a_disabled_user_is_refused_until_enabled(web: WebApp, db: Any) -> None:
     assert web.call(WEST3, "checkAiAccess", {}, client).error_status in ("UNAUTHENTICATED", "PERMISSION_DENIED")
     record = web.call(WEST1, "getUser", {"uid": client.uid}, admin).result
     assert (record["disabled"], record["authDisabled"]) == (True, True)
+    assert (record["sessions"], record["payments"], record["subscription"]) == ([], [], None), record
     assert web.call(WEST1, "disableUser", {"uid": admin.uid}, admin).error_status == "PERMISSION_DENIED"
     assert web.call(WEST1, "enableUser", {"uid": client.uid}, admin).status == 200
     assert web.call(WEST1, "completeClientProfile", form, client).status == 200, "the same ID token works again"

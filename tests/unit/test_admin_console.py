@@ -29,6 +29,7 @@ from shared.admin.services.users_admin import (
     ListUsersCommand,
     SetUserRoleCommand,
     UserIdCommand,
+    get_user,
     list_users,
     set_user_disabled,
     set_user_role,
@@ -272,3 +273,17 @@ def test_the_state_figures_come_from_each_area(store: InMemoryStore) -> None:
         "pending": {"count": 1, "amountUsdCents": 2000},
         "processing": {"count": 1, "amountUsdCents": 6000},
     }
+
+
+def test_a_user_is_seen_with_what_every_area_knows_of_it(store: InMemoryStore) -> None:
+    directory = directory_with(store)
+    store.set("call_sessions/s1", {"clientId": "c9", "providerId": "law1", "status": "completed", "createdAt": "2"})
+    store.set("payments/pi_9", {"clientId": "law1", "state": "captured", "amount": 4900, "currency": "eur"})
+    store.set("subscriptions/law1", {"status": "active", "planId": "lawyer_pro"})
+    seen = get_user(UserIdCommand(uid="law1"), ADMIN, store=store, directory=directory)
+    assert (seen["email"], seen["claims"], seen["provider"]["type"]) == ("law@x.test", {"role": "client"}, "lawyer")
+    assert [s["callSessionId"] for s in seen["sessions"]] == ["s1"]
+    assert [(p["paymentIntentId"], p["amount"]) for p in seen["payments"]] == [("pi_9", 4900)]
+    assert (seen["subscription"]["planId"], seen["affiliate"]) == ("lawyer_pro", None)
+    with pytest.raises(NotFound):
+        get_user(UserIdCommand(uid="nobody"), ADMIN, store=store, directory=directory)

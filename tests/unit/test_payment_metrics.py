@@ -96,8 +96,8 @@ def test_aggregates_the_payments_created_that_utc_day() -> None:
             },
         },
         "currencies": {
-            "eur": {"capturedCount": 2, "capturedAmount": 7400, "platformFees": 1400},
-            "usd": {"capturedCount": 1, "capturedAmount": 5500, "platformFees": 1000},
+            "eur": {"capturedCount": 2, "capturedAmount": 7400, "platformFees": 1400, "refundedAmount": 0},
+            "usd": {"capturedCount": 1, "capturedAmount": 5500, "platformFees": 1000, "refundedAmount": 0},
         },
         "sessions": {
             "count": 8,
@@ -124,6 +124,19 @@ def test_uses_the_amount_stripe_reports_as_received() -> None:
     store = InMemoryStore()
     add_payment(store, "p1", state="captured", created=MIDNIGHT, amount=4900, amountReceived=4000)
     assert collect(store)["currencies"]["eur"]["capturedAmount"] == 4000
+
+
+def test_refunds_are_summed_per_currency_beside_what_was_captured() -> None:
+    store = InMemoryStore()
+    add_payment(store, "p1", state="partially_refunded", created=MIDNIGHT, amount=4900, refundedAmount=1000)
+    add_payment(store, "p2", state="refunded", created=MIDNIGHT, amount=4900, refundedAmount=4900)
+    add_payment(store, "p3", state="captured", created=MIDNIGHT, amount=4900)
+    assert collect(store)["currencies"]["eur"] == {
+        "capturedCount": 1,
+        "capturedAmount": 4900,
+        "platformFees": 900,
+        "refundedAmount": 5900,
+    }
 
 
 def test_a_day_without_payments() -> None:
@@ -164,7 +177,7 @@ def test_captured_sums_per_currency_equal_the_sums_of_the_inputs(
 ) -> None:
     store = InMemoryStore()
     expected: dict[str, dict[str, int]] = defaultdict(
-        lambda: {"capturedCount": 0, "capturedAmount": 0, "platformFees": 0}
+        lambda: {"capturedCount": 0, "capturedAmount": 0, "platformFees": 0, "refundedAmount": 0}
     )
     states: dict[str, int] = defaultdict(int)
     for index, (state, currency, amount, fee, offset) in enumerate(inputs):

@@ -1,7 +1,7 @@
 """getAdminDashboard (admins): today and the last 30 days, read from the daily metrics documents
 the crons keep (`collectDailyPaymentMetrics` refreshes today's and yesterday's every hour), never
 from a scan of payments or sessions: sessions by outcome, payments by state, captured volume and
-platform fees by currency, failed sessions by reason; and from the last payment health check
+platform fees by currency, refunded volume, failed sessions by reason; and from the last payment health check
 (`runPaymentHealthCheck`, every 30 minutes): holds at risk (near `captureBefore`), lapsed and
 orphan holds, failed settlements; and from `admin_metrics/latest` (`collectAdminMetrics`, hourly):
 subscriptions (live by plan and currency, past due, MRR), commissions pending and available,

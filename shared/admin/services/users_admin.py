@@ -15,7 +15,7 @@ from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller
 from shared.kernel.errors import InvalidArgument
 from shared.kernel.fields import DocumentId
-from shared.kernel.store import DocumentStore
+from shared.kernel.store import DocumentStore, as_answer
 
 
 class ListUsersCommand(BaseModel):
@@ -72,7 +72,23 @@ def list_users(cmd: ListUsersCommand, admin: Caller, *, store: DocumentStore) ->
 
 
 def get_user(cmd: UserIdCommand, admin: Caller, *, store: DocumentStore, directory: AccountDirectory) -> dict[str, Any]:
-    return admin_users.user_record(store, directory, cmd.uid)
+    """The account (document, claims, Auth state, provider profile) and what the other areas know
+    of it: its latest calls and payments, its subscription, its affiliate links."""
+    from shared.affiliates.services.registration import affiliate_links
+    from shared.calls.services.session_lookup import sessions_of
+    from shared.payments.services.payment_records import payments_of
+    from shared.subscriptions.services.metrics import subscription_of
+
+    record = admin_users.user_record(store, directory, cmd.uid)
+    subscription = subscription_of(store, cmd.uid)
+    return {
+        **record,
+        "sessions": sessions_of(store, cmd.uid),
+        "payments": [as_answer(p) for p in payments_of(store, cmd.uid)],
+        "subscription": as_answer(subscription) if subscription else None,
+        "affiliate": as_answer(affiliate_links(store, cmd.uid)),
+        "referredBy": record.get("referredBy"),
+    }
 
 
 def set_user_role(

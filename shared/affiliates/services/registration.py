@@ -15,6 +15,7 @@ import random
 import secrets
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from shared.accounts.ports.directory import AccountDirectory, DirectoryError, EmailAlreadyUsed, PasswordRefused
 from shared.accounts.services.users import create_user
@@ -166,3 +167,13 @@ def _delete_account(directory: AccountDirectory, uid: str) -> None:
         directory.delete_account(uid)
     except Exception:
         log.exception("affiliate sign-up failed and its account %s could not be deleted: delete it by hand", uid)
+
+
+def affiliate_links(reader: DocumentStore | Transaction, uid: str) -> dict[str, Any] | None:
+    """What ties `uid` to the affiliate programme as an affiliate: role, codes, upline."""
+    found = read_affiliate(reader, uid)
+    if found is None:
+        return None
+    entry = found[0]
+    keep = ("role", "status", "affiliateCodeClient", "affiliateCodeRecruitment", "upline")
+    return {k: entry.get(k) for k in keep}

@@ -54,3 +54,9 @@ def latest_of_client(store: DocumentStore, client_id: str, *, limit: int = 10) -
 
 def conference_events(store: DocumentStore, call_session_id: str, *, limit: int = 200) -> list[Document]:
     return [doc for _, doc in store.find(events_path(call_session_id), [], limit=limit)]
+
+
+def latest_of_provider(store: DocumentStore, provider_id: str, *, limit: int = 10) -> list[tuple[str, Document]]:
+    """The provider's sessions, newest first."""
+    rows = store.find(SESSIONS, [("providerId", "==", provider_id)], limit=500)
+    return sorted(rows, key=lambda row: str(row[1].get("createdAt") or ""), reverse=True)[:limit]

@@ -62,13 +62,18 @@ def captured_amount(payment: Document) -> int:
 def _currency_totals(payments: list[Document]) -> dict[str, dict[str, int]]:
     totals: dict[str, dict[str, int]] = {}
     for doc in payments:
-        if doc.get("state") != PaymentState.CAPTURED.value:
+        refunded = int(doc.get("refundedAmount") or 0)
+        if doc.get("state") != PaymentState.CAPTURED.value and not refunded:
             continue
         currency = str(doc["currency"]).lower()
-        entry = totals.setdefault(currency, {"capturedCount": 0, "capturedAmount": 0, "platformFees": 0})
-        entry["capturedCount"] += 1
-        entry["capturedAmount"] += captured_amount(doc)
-        entry["platformFees"] += int(doc.get("platformFee") or 0)
+        entry = totals.setdefault(
+            currency, {"capturedCount": 0, "capturedAmount": 0, "platformFees": 0, "refundedAmount": 0}
+        )
+        if doc.get("state") == PaymentState.CAPTURED.value:
+            entry["capturedCount"] += 1
+            entry["capturedAmount"] += captured_amount(doc)
+            entry["platformFees"] += int(doc.get("platformFee") or 0)
+        entry["refundedAmount"] += refunded
     return totals
 
 

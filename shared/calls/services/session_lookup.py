@@ -5,25 +5,14 @@ authorisation, capture or release, refunds), and the mails sent about it."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from shared.accounts.services.users import uid_by_email
 from shared.calls.adapters import session_repository
 from shared.kernel.errors import InvalidArgument, NotFound
-from shared.kernel.store import Document, DocumentStore
+from shared.kernel.store import Document, DocumentStore, as_answer
 from shared.notifications.services.outbox import mail_about
 from shared.payments.services import payment_records
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _session_id(
@@ -63,7 +52,7 @@ def find_call_session(
     payment = payment_records.payment(store, payment_id) if payment_id else None
     trail = payment_records.audit_trail(store, payment_id) if payment_id else []
     events = session_repository.conference_events(store, session_id)
-    story: dict[str, Any] = _plain(
+    story: dict[str, Any] = as_answer(
         {
             "callSessionId": session_id,
             "session": session,
@@ -74,3 +63,12 @@ def find_call_session(
         }
     )
     return story
+
+
+def sessions_of(store: DocumentStore, uid: str, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest sessions where `uid` is the client or the provider: id, status, who, when."""
+    rows = session_repository.latest_of_client(store, uid, limit=limit)
+    rows += session_repository.latest_of_provider(store, uid, limit=limit)
+    keep = ("status", "clientId", "providerId", "serviceType", "createdAt", "failureReason")
+    shown = [{"callSessionId": sid, **{k: doc.get(k) for k in keep}} for sid, doc in rows]
+    return list(as_answer(sorted(shown, key=lambda s: str(s.get("createdAt") or ""), reverse=True)[:limit]))

@@ -38,3 +38,7 @@ def created_between(store: DocumentStore, start: datetime, end: datetime, *, lim
 def audit_trail(store: DocumentStore, payment_intent_id: str, *, limit: int = 100) -> list[Document]:
     rows = store.find("payment_audit_logs", [("paymentIntentId", "==", payment_intent_id)], limit=limit)
     return [doc for _, doc in rows]
+
+
+def of_client(store: DocumentStore, client_id: str, *, limit: int = 500) -> list[tuple[str, Document]]:
+    return store.find(PAYMENTS, [("clientId", "==", client_id)], limit=limit)

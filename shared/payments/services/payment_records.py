@@ -27,3 +27,12 @@ def created_between(store: DocumentStore, start: datetime, end: datetime, *, lim
 def audit_trail(store: DocumentStore, payment_intent_id: str) -> list[Document]:
     """Every recorded change of a payment (hold, authorisation, capture, release, refunds)."""
     return payment_repository.audit_trail(store, payment_intent_id)
+
+
+def payments_of(store: DocumentStore, client_id: str, *, limit: int = 10) -> list[Document]:
+    """A client's latest payments: id, state, amount and currency, when."""
+    rows = sorted(
+        payment_repository.of_client(store, client_id), key=lambda row: str(row[1].get("createdAt") or ""), reverse=True
+    )
+    keep = ("state", "amount", "currency", "callSessionId", "createdAt")
+    return [{"paymentIntentId": pid, **{k: doc.get(k) for k in keep}} for pid, doc in rows[:limit]]

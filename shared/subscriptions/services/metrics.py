@@ -33,3 +33,8 @@ def subscription_figures(store: DocumentStore) -> dict[str, Any]:
         "mrr": dict(sorted(mrr.items())),
         "truncated": len(live) >= 50_000,
     }
+
+
+def subscription_of(store: DocumentStore, provider_id: str) -> dict[str, Any] | None:
+    """A provider's subscription document as the admin console shows it (None: never subscribed)."""
+    return subscription_repository.load(store, provider_id).stored
