@@ -15,15 +15,16 @@ from west3_runtime import SMALL_CPU, SMALL_MEMORY, logger
     document="domain_events/{eventId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1, timeout_sec=60
 )
 def onDomainEvent(event: firestore_fn.Event[Any]) -> None:
+    """The payments area's events: affiliates' commissions, then the earnings kept for providers
+    paid by PayPal (each applied once through its own ledger entry, so a redelivery of the event
+    applies only what is missing)."""
     from shared.affiliates.services.commissions import apply_domain_event
+    from shared.payouts.services.provider_earnings import apply_earnings_event
 
     snapshot = event.data
-    apply_domain_event(
-        event.params["eventId"],
-        snapshot.to_dict() if snapshot is not None else None,
-        store=wiring.store(),
-        clock=wiring.clock(),
-    )
+    data = snapshot.to_dict() if snapshot is not None else None
+    apply_domain_event(event.params["eventId"], data, store=wiring.store(), clock=wiring.clock())
+    apply_earnings_event(event.params["eventId"], data, store=wiring.store(), clock=wiring.clock())
 
 
 @scheduler_fn.on_schedule(

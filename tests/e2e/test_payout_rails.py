@@ -16,7 +16,8 @@ import pytest
 import requests
 
 from devtools import ports
-from tests.e2e.conftest import Account, WebApp
+from tests.e2e.booking import DEFAULT_CLIENT_PHONE, authorized_hold, new_provider, schedule, settled_session
+from tests.e2e.conftest import Account, WebApp, wait_for
 from tests.e2e.test_withdrawals import balance, unlocked_affiliate
 
 pytestmark = pytest.mark.e2e
@@ -24,6 +25,7 @@ WEST2, WEST3 = "europe-west2", "europe-west3"
 PAYPAL = f"http://{ports.HOST}:{ports.PAYPAL_SIM_PORT}/_control"
 WISE = f"http://{ports.HOST}:{ports.WISE_SIM_PORT}/_control"
 TELEGRAM = f"http://{ports.HOST}:{ports.TELEGRAM_SIM_PORT}/_control"
+ANSWERS = "+33600000001"
 WISE_DETAILS = {"accountHolderName": "Lina Haddad", "iban": "DE89370400440532013000", "currency": "eur"}
 
 
@@ -167,3 +169,39 @@ def test_forged_payout_webhooks_are_refused_and_write_nothing(db: Any, web: WebA
         )
         assert response.status_code == 401
     assert not db.document("processed_events/wise_1_outgoing_payment_sent").get().exists
+
+
+def test_a_provider_paid_by_paypal_withdraws_its_earnings_of_a_captured_call(web: WebApp, db: Any) -> None:
+    provider = web.sign_up("lawyer")
+    new_provider(db, ANSWERS, provider_id=provider.uid)
+    db.document(f"sos_profiles/{provider.uid}").update({"payoutMethod": "paypal"})
+    client = web.sign_up()
+    hold = authorized_hold(web, db, client, provider.uid)
+    scheduled = schedule(web, client, provider.uid, hold, DEFAULT_CLIENT_PHONE)
+    assert scheduled.status == 200, scheduled.body
+    session = settled_session(db, scheduled.result["callSessionId"])
+    assert session["payment"]["state"] == "captured"
+    earned = int(session["providerEarnings"])
+    balances = db.document(f"provider_balances/{provider.uid}")
+    wait_for(lambda: (balances.get().to_dict() or {}).get("currencies"), timeout=60, what="the earnings credited")
+    assert balances.get().to_dict()["currencies"]["eur"]["available"] == earned
+
+    asked = web.call(
+        WEST2,
+        "requestWithdrawal",
+        {"amountCents": 2000, "method": "paypal", "currency": "eur", "details": {"email": "law@x.test"}},
+        provider,
+    )
+    assert asked.status == 200, asked.body
+    assert (asked.result["holder"], asked.result["available"]) == ("provider", earned - 2000)
+    admin = web.sign_in("admin@demo.sos-expat.test")
+    wid = asked.result["withdrawalId"]
+    assert web.call(WEST3, "processWithdrawal", {"withdrawalId": wid}, admin).result["status"] == "processing"
+    item = next(i for i in control(PAYPAL, "GET", "payouts")["items"] if i["payout_item"]["sender_item_id"] == wid)
+    assert item["payout_item"]["amount"] == {"currency": "EUR", "value": "20.00"}
+    assert set(delivered(control(PAYPAL, "POST", "clock/advance", {"seconds": 31}))) == {200}
+    assert db.document(f"withdrawals/{wid}").get().to_dict()["status"] == "completed"
+    figures = balances.get().to_dict()["currencies"]["eur"]
+    assert (figures["available"], figures["withdrawnTotal"]) == (earned - 2000, 2000)
+    report = web.call(WEST3, "reconcilePayouts", {}, admin).result
+    assert report["unexplainedCents"] == 0 and report["providerBalances"] >= 1, report

@@ -41,6 +41,7 @@ OWNERS = {
         "payment_audit_logs",
         "payment_recovery_attempts",
     ),
+    "shared/payouts/adapters/earnings_repository.py": ("provider_balances", "provider_balance_entries"),
     "shared/payouts/adapters/withdrawal_repository.py": ("withdrawals", "payout_accounts", "payout_reconciliations"),
     "shared/payouts/adapters/telegram_repository.py": ("telegram_link_tokens", "telegram_links", "telegram_accounts"),
     "shared/subscriptions/adapters/subscription_repository.py": (

@@ -124,3 +124,9 @@ def migrate_profiles(store: DocumentStore, uids: Iterable[str], *, apply: bool) 
         if moved:
             report[uid] = moved
     return {"applied": apply, "profiles": report}
+
+
+def payout_method_of(reader: DocumentStore | Transaction, uid: str) -> str | None:
+    """How a provider is paid (`stripe` or `paypal`), read in the caller's transaction if any."""
+    found = (reader.get(profile_path(uid)) or {}).get("payoutMethod")
+    return str(found) if found else None

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 MIN_WITHDRAWAL_CENTS = 2_000
+AFFILIATE, PROVIDER = "affiliate", "provider"
 
 
 class WithdrawalMethod(StrEnum):
@@ -50,6 +51,8 @@ class Withdrawal:
     status: WithdrawalStatus = WithdrawalStatus.PENDING
     reference: str | None = None  # the bank reference, PayPal payout item id or Wise transfer id
     reason: str | None = None
+    currency: str = "usd"  # an affiliate's wallet is in USD; a provider withdraws in its earnings' currency
+    holder: str = "affiliate"  # whose balance it comes from: "affiliate" (the wallet) or "provider"
     rail_status: str | None = None  # the rail's last word on the payout, as it said it
     rail_status_at: datetime | None = None  # when that happened, by the rail's clock
 
@@ -98,7 +101,8 @@ class Withdrawal:
             "withdrawalId": self.withdrawal_id,
             "uid": self.uid,
             "amount": self.amount,
-            "currency": "usd",
+            "currency": self.currency,
+            "holder": self.holder,
             "method": self.method.value,
             "details": self.details,
             "status": self.status.value,
@@ -119,6 +123,8 @@ class Withdrawal:
             status=WithdrawalStatus(doc["status"]),
             reference=doc.get("reference"),
             reason=doc.get("reason"),
+            currency=str(doc.get("currency") or "usd"),
+            holder=str(doc.get("holder") or "affiliate"),
             rail_status=doc.get("railStatus"),
             rail_status_at=doc.get("railStatusAt"),
         )

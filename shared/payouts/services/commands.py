@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictInt, Validati
 
 from shared.kernel.errors import InvalidArgument
 from shared.kernel.fields import DocumentId, RequestId
+from shared.payouts.domain.provider_earnings import PROVIDER_CURRENCIES
 from shared.payouts.domain.withdrawal import MIN_WITHDRAWAL_CENTS, WithdrawalMethod, WithdrawalStatus
 
 MAX_WITHDRAWAL_CENTS = 10_000_00
@@ -27,6 +28,12 @@ def _choice(kind: type[WithdrawalMethod] | type[WithdrawalStatus]) -> BeforeVali
         return value.strip().lower()
 
     return BeforeValidator(parse)
+
+
+def _currency(value: object) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in PROVIDER_CURRENCIES:
+        raise InvalidArgument("currency", f"must be one of {', '.join(PROVIDER_CURRENCIES)}")
+    return value.strip().lower()
 
 
 def _text(details: dict[str, Any], name: str, max_length: int) -> str:
@@ -88,6 +95,7 @@ class RequestWithdrawalCommand(BaseModel):
     amountCents: StrictInt
     method: Annotated[str, _choice(WithdrawalMethod)]
     details: dict[str, Any]
+    currency: Annotated[str, BeforeValidator(_currency)] = "usd"
     requestId: RequestId = None
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from shared.kernel.store import DocumentStore
 from shared.payouts.adapters import withdrawal_repository
 from shared.payouts.domain.withdrawal import Withdrawal, WithdrawalMethod, WithdrawalStatus
 from shared.payouts.ports.rails import PayoutRecord, RailRefused, RailUnavailable
+from shared.payouts.services.provider_earnings import reconcile_all_providers
 from shared.payouts.services.sending import Rails
 
 WINDOW = timedelta(days=35)  # PayPal gives an unclaimed payout back after 30 days
@@ -40,7 +41,7 @@ def _check(withdrawal: Withdrawal, record: PayoutRecord) -> str | None:
     if withdrawal.status is WithdrawalStatus.COMPLETED:
         if not record.paid:
             return "completed here, not paid by the rail"
-        if (record.amount, record.currency) != (withdrawal.amount, "usd"):
+        if (record.amount, record.currency) != (withdrawal.amount, withdrawal.currency):
             return "paid by the rail for another amount"
     if withdrawal.status is WithdrawalStatus.FAILED and record.paid:
         return "credited back here, paid by the rail"
@@ -70,6 +71,7 @@ def reconcile_payouts(*, store: DocumentStore, clock: Clock, rails: Rails) -> di
             if why is not None:
                 problems.append(_problem(withdrawal, record, why))
     wallets = reconcile_all_wallets(store=store)
+    providers = reconcile_all_providers(store)
     payout_cents = sum(p["amount"] for p in problems)
     return {
         "checkedAt": clock.now().isoformat(),
@@ -77,7 +79,9 @@ def reconcile_payouts(*, store: DocumentStore, clock: Clock, rails: Rails) -> di
         "payoutProblems": problems,
         "wallets": wallets["wallets"],
         "walletsOff": wallets["walletsOff"],
-        "unexplainedCents": payout_cents + wallets["unexplainedCents"],
+        "providerBalances": providers["providers"],
+        "providerBalancesOff": providers["providersOff"],
+        "unexplainedCents": payout_cents + wallets["unexplainedCents"] + providers["unexplainedCents"],
     }
 
 

@@ -91,12 +91,15 @@ def _send(withdrawal: Withdrawal, rails: Rails) -> PayoutSent:
             withdrawal_id=withdrawal.withdrawal_id,
             receiver_email=str(details["email"]),
             amount=withdrawal.amount,
-            currency="usd",
-            note="SOS-Expat: your affiliate earnings",
+            currency=withdrawal.currency,
+            note="SOS-Expat: your earnings",
         )
     recipient = WiseRecipient(str(details["accountHolderName"]), str(details["iban"]), str(details["currency"]))
     return rails.wise().send(
-        withdrawal_id=withdrawal.withdrawal_id, amount=withdrawal.amount, currency="usd", recipient=recipient
+        withdrawal_id=withdrawal.withdrawal_id,
+        amount=withdrawal.amount,
+        currency=withdrawal.currency,
+        recipient=recipient,
     )
 
 

@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from shared.accounts.services.provider_profiles import PROVIDER_TYPES
 from shared.affiliates.services import wallet_moves
 from shared.affiliates.services.paid import mark_paid_commissions
 from shared.kernel.clock import Clock
@@ -17,13 +18,14 @@ from shared.kernel.commands import Caller, require_admin, require_caller
 from shared.kernel.errors import FailedPrecondition, InvalidArgument
 from shared.kernel.store import DocumentStore, Transaction
 from shared.payouts.adapters import withdrawal_repository
-from shared.payouts.domain.withdrawal import Withdrawal, WithdrawalClosed, WithdrawalMethod
+from shared.payouts.domain.withdrawal import AFFILIATE, PROVIDER, Withdrawal, WithdrawalClosed, WithdrawalMethod
 from shared.payouts.services.commands import (
     ListWithdrawalsCommand,
     ProcessWithdrawalCommand,
     RejectWithdrawalCommand,
     RequestWithdrawalCommand,
 )
+from shared.payouts.services.provider_earnings import prepare_provider_debit, provider_move
 from shared.payouts.services.transitions import answer, read_withdrawal, write_change
 
 
@@ -39,7 +41,7 @@ def shown(doc: dict[str, Any]) -> dict[str, Any]:
     if "iban" in details:
         details["iban"] = f"••••{str(details['iban'])[-4:]}"
     at = {k: v.isoformat() for k, v in doc.items() if k.endswith("At") and isinstance(v, datetime)}
-    keep = ("withdrawalId", "amount", "currency", "method", "status", "reference", "reason")
+    keep = ("withdrawalId", "amount", "currency", "method", "status", "reference", "reason", "holder")
     return {**{k: doc.get(k) for k in keep}, "details": details, **at}
 
 
@@ -47,8 +49,19 @@ def request_withdrawal(
     cmd: RequestWithdrawalCommand, caller: Caller | None, *, store: DocumentStore, clock: Clock
 ) -> dict[str, Any]:
     user = require_caller(caller)
+    provider = user.claims.get("role") in PROVIDER_TYPES
+    if provider and cmd.method != WithdrawalMethod.PAYPAL.value:
+        raise InvalidArgument("method", "providers withdraw their earnings by PayPal")
+    if not provider and cmd.currency != "usd":
+        raise InvalidArgument("currency", "an affiliate's wallet is in usd")
     withdrawal = Withdrawal(
-        _withdrawal_id(user.uid, cmd.requestId), user.uid, cmd.amountCents, WithdrawalMethod(cmd.method), cmd.details
+        _withdrawal_id(user.uid, cmd.requestId),
+        user.uid,
+        cmd.amountCents,
+        WithdrawalMethod(cmd.method),
+        cmd.details,
+        currency=cmd.currency,
+        holder=PROVIDER if provider else AFFILIATE,
     )
     now = clock.now()
 
@@ -58,11 +71,18 @@ def request_withdrawal(
             return {**shown(already[1]), "created": False}  # the same request sent again
         if withdrawal_repository.open_withdrawal_of(tx, user.uid) is not None:
             raise FailedPrecondition("a withdrawal of yours is already in progress: wait for it to finish")
-        wallet = wallet_moves.prepare_debit(tx, user.uid, withdrawal.amount)
-        balances = wallet_moves.debit(tx, wallet, withdrawal.amount, withdrawal.withdrawal_id, now=now)
-        withdrawal_repository.create(tx, withdrawal, role=wallet.role.value, now=now)
+        wid, amount = withdrawal.withdrawal_id, withdrawal.amount
+        if provider:
+            earnings = prepare_provider_debit(tx, user.uid, withdrawal.currency, amount)
+            available = provider_move(tx, earnings, -amount, "withdrawal", wid, now=now)
+            role = str(user.claims["role"])
+        else:
+            wallet = wallet_moves.prepare_debit(tx, user.uid, amount)
+            available = wallet_moves.debit(tx, wallet, amount, wid, now=now).available
+            role = wallet.role.value
+        withdrawal_repository.create(tx, withdrawal, role=role, now=now)
         doc = {**withdrawal.to_document(), "requestedAt": now}
-        return {**shown(doc), "created": True, "available": balances.available}
+        return {**shown(doc), "created": True, "available": available}
 
     result: dict[str, Any] = store.run_transaction(open_one)
     return result
