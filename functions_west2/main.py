@@ -22,12 +22,7 @@ from west2_resources import (  # noqa: E402
 from west2_tracking import trackAffiliateClick  # noqa: E402
 from west2_training import completeTrainingModule, listTrainingModules  # noqa: E402
 from west2_wallet import reconcileAffiliateWallet, setAffiliateFxRate  # noqa: E402
-from west2_withdrawals import (  # noqa: E402
-    generateTelegramLink,
-    listWithdrawals,
-    rejectWithdrawal,
-    requestWithdrawal,
-)
+from west2_withdrawals import generateTelegramLink, requestWithdrawal  # noqa: E402
 
 __all__ = [
     "CODEBASE",
@@ -41,13 +36,11 @@ __all__ = [
     "listBloggerArticles",
     "listGroupAdminPosts",
     "listTrainingModules",
-    "listWithdrawals",
     "reconcileAffiliateWallet",
     "registerBlogger",
     "registerChatter",
     "registerGroupAdmin",
     "registerInfluencer",
-    "rejectWithdrawal",
     "requestWithdrawal",
     "reviewBloggerArticle",
     "seedAffiliateContent",

@@ -1,5 +1,6 @@
-"""europe-west2 withdrawals: asked by affiliates, listed and rejected by admins (paying one out is
-west3's processWithdrawal, with the payment rails' secrets); the Telegram link that onboarding needs."""
+"""europe-west2 withdrawals: asked by affiliates and providers paid by PayPal (the admins list,
+reject and pay them in west3, with the payment rails' secrets); the Telegram link that onboarding
+needs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from firebase_functions import https_fn, options
 
 from shared.entry import wiring
-from shared.entry.callables import ADMIN_LABELS, run_admin_callable, run_callable
+from shared.entry.callables import run_callable
 from shared.kernel.commands import parse_command
 
 ADMIN_OPTIONS: dict[str, Any] = {
@@ -29,38 +30,6 @@ def requestWithdrawal(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
         req,
         lambda caller, data: request_withdrawal(
             parse_command(RequestWithdrawalCommand, data), caller, store=wiring.store(), clock=wiring.clock()
-        ),
-    )
-    return result
-
-
-@https_fn.on_call(**ADMIN_OPTIONS, labels=ADMIN_LABELS)
-def listWithdrawals(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    """`{status?}`: withdrawals, oldest first."""
-    from shared.payouts.services.commands import ListWithdrawalsCommand
-    from shared.payouts.services.withdrawals import list_withdrawals
-
-    result: dict[str, Any] = run_admin_callable(
-        req,
-        "listWithdrawals",
-        lambda caller, data: list_withdrawals(
-            parse_command(ListWithdrawalsCommand, data if data is not None else {}), caller, store=wiring.store()
-        ),
-    )
-    return result
-
-
-@https_fn.on_call(**ADMIN_OPTIONS, labels=ADMIN_LABELS)
-def rejectWithdrawal(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    """`{withdrawalId, reason}`: refused, the amount goes back to the wallet."""
-    from shared.payouts.services.commands import RejectWithdrawalCommand
-    from shared.payouts.services.withdrawals import reject_withdrawal
-
-    result: dict[str, Any] = run_admin_callable(
-        req,
-        "rejectWithdrawal",
-        lambda caller, data: reject_withdrawal(
-            parse_command(RejectWithdrawalCommand, data), caller, store=wiring.store(), clock=wiring.clock()
         ),
     )
     return result

@@ -14,10 +14,12 @@ from shared.kernel.commands import Caller, parse_command
 from west3_accounts import getStripeOnboardingLink, onProviderCreated
 from west3_affiliates import onDomainEvent, validatePendingCommissions
 from west3_payouts import (
+    listWithdrawals,
     paypalPayoutsWebhook,
     processWithdrawal,
     reconcilePayouts,
     reconcilePayoutsDaily,
+    rejectWithdrawal,
     telegramBotWebhook,
     wiseTransfersWebhook,
 )
@@ -75,6 +77,7 @@ __all__ = [
     "handlePaymentFailed",
     "handlePaymentReceived",
     "incrementAiUsage",
+    "listWithdrawals",
     "onCallSessionPaymentAuthorized",
     "onCallSessionPaymentCaptured",
     "onDomainEvent",
@@ -87,6 +90,7 @@ __all__ = [
     "reconcilePayouts",
     "reconcilePayoutsDaily",
     "refundCallPayment",
+    "rejectWithdrawal",
     "repairSubscriptionBillingPeriods",
     "runPaymentHealthCheck",
     "sendQueuedSms",

@@ -48,6 +48,38 @@ def _response(answer: WebhookAnswer) -> Response:
     return Response(json.dumps(answer.body), status=answer.status, content_type="application/json")
 
 
+@https_fn.on_call(**ADMIN_OPTIONS, labels=ADMIN_LABELS)
+def listWithdrawals(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    """`{status?}`: withdrawals, oldest first."""
+    from shared.payouts.services.commands import ListWithdrawalsCommand
+    from shared.payouts.services.withdrawals import list_withdrawals
+
+    result: dict[str, Any] = run_admin_callable(
+        req,
+        "listWithdrawals",
+        lambda caller, data: list_withdrawals(
+            parse_command(ListWithdrawalsCommand, data if data is not None else {}), caller, store=wiring.store()
+        ),
+    )
+    return result
+
+
+@https_fn.on_call(**ADMIN_OPTIONS, labels=ADMIN_LABELS)
+def rejectWithdrawal(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    """`{withdrawalId, reason}`: refused, the amount goes back to the wallet."""
+    from shared.payouts.services.commands import RejectWithdrawalCommand
+    from shared.payouts.services.withdrawals import reject_withdrawal
+
+    result: dict[str, Any] = run_admin_callable(
+        req,
+        "rejectWithdrawal",
+        lambda caller, data: reject_withdrawal(
+            parse_command(RejectWithdrawalCommand, data), caller, store=wiring.store(), clock=wiring.clock()
+        ),
+    )
+    return result
+
+
 @https_fn.on_call(secrets=[*PAYPAL_SECRETS, *WISE_SECRETS], **ADMIN_OPTIONS, labels=ADMIN_LABELS)
 def processWithdrawal(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     """`{withdrawalId, bankReference?}`: a bank transfer the admin made is marked paid; a PayPal or

@@ -87,7 +87,7 @@ def test_a_bank_withdrawal_is_paid_and_a_paypal_one_rejected_and_credited_back(w
         affiliate,
     )
     assert second.error_status == "FAILED_PRECONDITION", second.body
-    waiting = web.call(WEST2, "listWithdrawals", {"status": "pending"}, admin).result["withdrawals"]
+    waiting = web.call(WEST3, "listWithdrawals", {"status": "pending"}, admin).result["withdrawals"]
     assert bank.result["withdrawalId"] in [w["withdrawalId"] for w in waiting]
     wid = bank.result["withdrawalId"]
     assert (
@@ -121,8 +121,8 @@ def test_a_bank_withdrawal_is_paid_and_a_paypal_one_rejected_and_credited_back(w
     )
     assert paypal.status == 200, paypal.body
     reject = {"withdrawalId": paypal.result["withdrawalId"], "reason": "PayPal account unverified"}
-    assert web.call(WEST2, "rejectWithdrawal", reject, admin).result["status"] == "rejected"
-    assert web.call(WEST2, "rejectWithdrawal", reject, admin).error_status == "FAILED_PRECONDITION"
+    assert web.call(WEST3, "rejectWithdrawal", reject, admin).result["status"] == "rejected"
+    assert web.call(WEST3, "rejectWithdrawal", reject, admin).error_status == "FAILED_PRECONDITION"
     assert balance(db, uid) == available - 6000
     reconciled = web.call(WEST2, "reconcileAffiliateWallet", {"affiliateId": uid}, admin).result
     assert set(reconciled["difference"].values()) == {0}, reconciled

@@ -84,7 +84,7 @@ def test_cpu_settings_are_ones_firebase_deploys(generated: dict[str, Any]) -> No
 def test_every_region_keeps_within_the_budget_that_leaves_room_for_more_functions(
     generated: dict[str, Any],
 ) -> None:
-    assert manifest.REGIONAL_VCPU_BUDGET == 7.5 and generated["budgetVcpuPerRegion"] == 7.5
+    assert manifest.REGIONAL_VCPU_BUDGET == 7.6 and generated["budgetVcpuPerRegion"] == 7.6
     for region, total in generated["regions"].items():
         assert total <= manifest.REGIONAL_VCPU_BUDGET, f"{region} needs {total} vCPU"
 
