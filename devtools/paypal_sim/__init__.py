@@ -1,7 +1,7 @@
 """Local PayPal Payouts simulator (OAuth2, Payouts v1, signed webhooks, virtual clock).
 See README.md in this folder."""
 
-from devtools.paypal_sim.runner import AppThread, SimulatorThread
+from devtools.paypal_sim.runner import SimulatorThread
 from devtools.paypal_sim.simulator import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -11,6 +11,7 @@ from devtools.paypal_sim.simulator import (
     DEFAULT_WEBHOOK_URL,
     Simulator,
 )
+from devtools.sim_kit.app_thread import AppThread
 
 __all__ = [
     "DEFAULT_CLIENT_ID",

@@ -1,7 +1,8 @@
 """Local Telegram Bot API simulator. See README.md in this folder."""
 
+from devtools.sim_kit.app_thread import AppThread, free_port
 from devtools.telegram_sim.delivery import DeliveryPolicy
-from devtools.telegram_sim.runner import AppThread, SimulatorThread, free_port
+from devtools.telegram_sim.runner import SimulatorThread
 from devtools.telegram_sim.simulator import (
     DEFAULT_PORT,
     DEFAULT_TOKEN,

@@ -1,11 +1,7 @@
 """Local Twilio carrier simulator. See README.md in this folder."""
 
-from devtools.twilio_sim.runner import (
-    AppThread,
-    SimulatorProcess,
-    SimulatorThread,
-    free_port,
-)
+from devtools.sim_kit.app_thread import AppThread, free_port
+from devtools.twilio_sim.runner import SimulatorProcess, SimulatorThread
 from devtools.twilio_sim.simulator import (
     DEFAULT_ACCOUNT_SID,
     DEFAULT_AUTH_TOKEN,

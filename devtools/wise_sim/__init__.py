@@ -1,6 +1,7 @@
 """Local Wise Platform API simulator (payouts). See README.md in this folder."""
 
-from devtools.wise_sim.runner import AppThread, SimulatorThread, free_port
+from devtools.sim_kit.app_thread import AppThread, free_port
+from devtools.wise_sim.runner import SimulatorThread
 from devtools.wise_sim.signing import SIGNATURE_HEADER, verify
 from devtools.wise_sim.simulator import (
     DEFAULT_API_TOKEN,

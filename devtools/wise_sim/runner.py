@@ -6,86 +6,8 @@ with SimulatorThread(webhook_url=...) as sim:    # in-process, own event loop, f
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-from collections.abc import Callable
-from types import TracebackType
-from typing import Self
-
-from aiohttp import web
-
+from devtools.sim_kit.app_thread import AppThread
 from devtools.wise_sim.simulator import DEFAULT_API_TOKEN, DEFAULT_PROFILE_ID, Simulator
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-class AppThread:
-    """An aiohttp application on its own event loop in a daemon thread (port 0 = any free port)."""
-
-    def __init__(self, app_factory: Callable[[], web.Application], host: str = "127.0.0.1", port: int = 0) -> None:
-        self._factory = app_factory
-        self.host = host
-        self.port = port
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._error: BaseException | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self, timeout: float = 10.0) -> Self:
-        self._thread = threading.Thread(target=self._main, name=f"aiohttp-{id(self)}", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise RuntimeError("server thread did not start in time")
-        if self._error is not None:
-            raise RuntimeError("server thread failed to start") from self._error
-        return self
-
-    def _main(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        try:
-            self.loop.run_until_complete(self._serve())
-        except BaseException as exc:
-            self._error = exc
-            self._ready.set()
-        finally:
-            self.loop.close()
-
-    async def _serve(self) -> None:
-        self._stop = asyncio.Event()
-        runner = web.AppRunner(self._factory(), handle_signals=False, access_log=None, shutdown_timeout=2.0)
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, self.host, self.port)
-            await site.start()
-            self.port = int(runner.addresses[0][1])
-            self._ready.set()
-            await self._stop.wait()
-        finally:
-            await runner.cleanup()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if self.loop is not None and self._stop is not None and self._thread is not None:
-            if self._thread.is_alive():
-                self.loop.call_soon_threadsafe(self._stop.set)
-            self._thread.join(timeout)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
 class SimulatorThread(AppThread):
@@ -100,4 +22,4 @@ class SimulatorThread(AppThread):
         webhook_url: str | None = None,
     ) -> None:
         self.sim = Simulator(api_token=api_token, profile_id=profile_id, webhook_url=webhook_url)
-        super().__init__(self.sim.make_app, host=host, port=port)
+        super().__init__(self.sim.make_app, host=host, port=port, shutdown_timeout=2.0)
