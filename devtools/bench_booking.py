@@ -41,7 +41,6 @@ from shared.calls.services.scheduling import create_and_schedule_call
 from shared.calls.services.sessions import CallbackUrls
 from shared.calls.services.settlement import settle_session
 from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
-from shared.entry.wiring import SETTINGS_TTL_SECONDS
 from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
 from shared.kernel.clock import SystemClock
 from shared.kernel.commands import Caller, parse_command
@@ -174,7 +173,7 @@ def firestore_store(host: str) -> FirestoreDocumentStore:
             del os.environ["FIRESTORE_EMULATOR_HOST"]
         else:
             os.environ["FIRESTORE_EMULATOR_HOST"] = previous
-    return FirestoreDocumentStore(client, settings_ttl=SETTINGS_TTL_SECONDS)
+    return FirestoreDocumentStore(client)
 
 
 def signed_event(intent: dict[str, Any]) -> tuple[bytes, str]:

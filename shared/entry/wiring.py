@@ -26,13 +26,10 @@ if TYPE_CHECKING:
     from shared.payouts.ports.rails import PayPalPayouts, WisePayouts
     from shared.subscriptions.ports.billing import BillingGateway
 
-SETTINGS_TTL_SECONDS = 60.0
-"""How long an instance keeps a `settings/*` document before reading it again."""
-
 
 @cache
 def store() -> DocumentStore:
-    return FirestoreDocumentStore(firestore_client(), settings_ttl=SETTINGS_TTL_SECONDS)
+    return FirestoreDocumentStore(firestore_client())
 
 
 @cache

@@ -84,6 +84,26 @@ def test_a_price_raised_by_an_admin_is_used_by_the_next_hold_then_reverted(web: 
     assert web.call(WEST1, "getSettings", {"name": "pricing"}, admin).result["values"] == before.result["values"]
 
 
+def test_a_calls_setting_changed_by_an_admin_applies_from_the_next_booking(web: WebApp, db: Any) -> None:
+    admin = web.sign_in("admin@demo.sos-expat.test")
+    delay = web.call(WEST1, "getSettings", {"name": "calls"}, admin).result["values"]["scheduleDelaySeconds"]
+    before = book(web, db, ANSWERS)  # the instances are warm: nothing they read may be kept
+    changed = web.call(
+        WEST1, "updateSettings", {"name": "calls", "values": {"scheduleDelaySeconds": delay + 77}}, admin
+    )
+    assert changed.status == 200, changed.body
+    try:
+        after = book(web, db, ANSWERS)
+    finally:
+        back = web.call(WEST1, "revertSettings", {"name": "calls", "version": changed.result["version"] - 1}, admin)
+        assert back.status == 200, back.body
+    old, new = (settled_session(db, booked["callSessionId"]) for booked in (before, after))
+    assert old["rules"]["scheduleDelaySeconds"] == delay
+    assert new["rules"]["scheduleDelaySeconds"] == delay + 77
+    assert (new["scheduledFor"] - new["createdAt"]).total_seconds() == delay + 77
+    assert new["status"] == "completed", new
+
+
 def test_a_disabled_user_is_refused_until_enabled(web: WebApp, db: Any) -> None:
     admin = web.sign_in("admin@demo.sos-expat.test")
     client = web.sign_up()

@@ -242,6 +242,35 @@ def test_the_billable_minimum_comes_from_the_settings() -> None:
     assert w.session()["paymentCaptured"] is True
 
 
+def test_a_booked_call_keeps_the_rules_of_its_booking_and_the_next_booking_takes_the_change() -> None:
+    w = CallWorld(calls={"minBillableSeconds": 20, "ringTimeoutSeconds": 25})
+    sid = w.book()
+    assert w.session()["rules"]["minBillableSeconds"] == 20
+    w.store.set("settings/calls", {"minBillableSeconds": 120, "ringTimeoutSeconds": 40})  # an admin's change
+    w.connect(sid)
+    assert w.telephony.calls[0].timeout_seconds == 25
+    for event in w.talk_events(sid, 30):
+        w.conference(sid, event)
+    assert w.session()["paymentCaptured"] is True, "billed by the minimum of its booking"
+
+    later = w.book("s2", "client2")
+    assert w.store.get(f"call_sessions/{later}")["rules"]["minBillableSeconds"] == 120  # type: ignore[index]
+    w.dial(later, "provider")
+    assert w.telephony.calls[-1].timeout_seconds == 40
+
+
+def test_a_session_booked_before_sessions_kept_rules_reads_todays_settings() -> None:
+    w = CallWorld(calls={"minBillableSeconds": 20})
+    sid = w.book()
+    session = w.session()
+    del session["rules"]
+    w.store.set(f"call_sessions/{sid}", session)
+    w.connect(sid)
+    for event in w.talk_events(sid, 30):
+        w.conference(sid, event)
+    assert w.session()["paymentCaptured"] is True
+
+
 def test_provider_leaving_before_the_client_joins_fails_the_call(w: CallWorld) -> None:
     sid = w.book()
     w.provider_accepts(sid)

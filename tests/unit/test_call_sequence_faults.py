@@ -297,7 +297,9 @@ def test_follow_ups_hang_up_then_enqueues_the_next_dial_then_settles() -> None:
     def settle(call_session_id: str) -> None:
         seen.append((list(w.telephony.hung_up), list(w.tasks.order)))
 
-    result = twilio.CallbackResult(settle=True, next_dial=(Party.CLIENT, 2), hang_up=["CA1", "CA2"])
+    result = twilio.CallbackResult(
+        settle=True, next_dial=(Party.CLIENT, 2), next_dial_delay_seconds=15, hang_up=["CA1", "CA2"]
+    )
     FollowUps(store=w.store, tasks=w.tasks, telephony=w.telephony, settle=settle).perform(result, sid)
     assert w.telephony.hung_up == ["CA2"], "a failed hang-up does not stop the others"
     assert w.tasks.tasks["call-s1-client-2"] == (

@@ -6,7 +6,7 @@ import pytest
 from shared.calls.domain.settings import RecoverySettings
 from shared.calls.services.payment_recovery import RecoveryReport, recover_stuck_payments
 from shared.kernel.errors import PaymentGatewayError
-from shared.kernel.store import Document
+from shared.kernel.store import Document, Filter
 from shared.payments.ports.payments import Hold
 from tests.fakes import InMemoryStore, TransactionGuardedGateway
 from tests.unit.payment_builders import PROVIDER, PaymentWorld
@@ -282,16 +282,18 @@ def test_leaves_a_young_session_with_a_live_call_or_a_distant_deadline(
 
 
 class RacingStore(InMemoryStore):
-    """The session moves on after the queries, before the transaction that would fail it."""
+    """The session moves on right after the query for stuck sessions (the last one), before the
+    transaction that would fail it."""
 
     def __init__(self, status: str) -> None:
         super().__init__()
         self.status = status
 
-    def get(self, path: str) -> Document | None:
-        if path == "settings/calls":
+    def find(self, collection: str, filters: list[Filter], **options: Any) -> list[tuple[str, Document]]:
+        found = super().find(collection, filters, **options)
+        if collection == "call_sessions" and filters and filters[0][0] == "status":
             self.set("call_sessions/s1", {"status": self.status}, merge=True)
-        return super().get(path)
+        return found
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.calls.domain.call_session import CallSession
+from shared.calls.domain.settings import CallSettings
 from shared.kernel.store import Document, DocumentStore, Transaction
 
 SESSIONS = "call_sessions"
@@ -29,16 +30,24 @@ def callback_path(callback_id: str) -> str:
     return f"{CALLBACKS}/{callback_id}"
 
 
+def session_of(reader: DocumentStore | Transaction, call_session_id: str, doc: Document) -> CallSession:
+    """The session of a stored document. One booked before sessions kept their rules takes
+    today's `settings/calls` (one more read, for those sessions only)."""
+    if "rules" not in doc:
+        doc = {**doc, "rules": reader.get(CallSettings.PATH) or {}}
+    return CallSession(call_session_id, doc)
+
+
 def get(tx: Transaction, call_session_id: str) -> CallSession | None:
     """The session read in a transaction (None when it does not exist)."""
     doc = tx.get(session_path(call_session_id))
-    return None if doc is None else CallSession(call_session_id, doc)
+    return None if doc is None else session_of(tx, call_session_id, doc)
 
 
 def load(store: DocumentStore, call_session_id: str) -> CallSession | None:
     """The session read outside any transaction."""
     doc = store.get(session_path(call_session_id))
-    return None if doc is None else CallSession(call_session_id, doc)
+    return None if doc is None else session_of(store, call_session_id, doc)
 
 
 def update(tx: Transaction, session: CallSession, changes: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from shared.calls.domain.call_rules import Settlement
+from shared.calls.domain.settings import CallSettings
 
 
 class CallStatus(StrEnum):
@@ -108,7 +109,10 @@ class Notice:
 @dataclass
 class CallSession:
     """A booked call as stored in `call_sessions/{callSessionId}`: its parties and their
-    attempts, the conference, and how it ends (status, settlement, the client's notice)."""
+    attempts, the conference, and how it ends (status, settlement, the client's notice).
+
+    `rules` is `settings/calls` as it was when the call was booked: an admin's change applies
+    from the next booking on, never halfway through a call."""
 
     id: str
     doc: dict[str, Any]
@@ -116,6 +120,10 @@ class CallSession:
     @property
     def status(self) -> CallStatus:
         return CallStatus(self.doc["status"])
+
+    @property
+    def rules(self) -> CallSettings:
+        return CallSettings.from_document(self.doc.get("rules"))
 
     @property
     def provider_id(self) -> str:

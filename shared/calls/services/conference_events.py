@@ -21,7 +21,6 @@ from typing import Any
 from shared.calls.adapters import session_repository
 from shared.calls.domain.call_rules import Settlement, connected_seconds, settle_call
 from shared.calls.domain.call_session import TERMINAL, CallSession, CallStatus, FailureReason, can_transition
-from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.telephony import CallRecord
 from shared.calls.services.sessions import fail, finish
 from shared.calls.services.twilio_results import CallbackResult
@@ -86,9 +85,9 @@ def conference_event(
     ended = next((e for e in stored if e["event"] == "conference-end"), None)
     if change is None and ended is None:
         return CallbackResult(duplicate=not recorded)
-    settings = CallSettings.read(store) if ended is not None else CallSettings()
     if change is None and ended is not None:
-        if now - ended["receivedAt"] < timedelta(seconds=settings.conference_gap_grace_seconds):
+        grace = session_repository.session_of(store, call_session_id, doc).rules.conference_gap_grace_seconds
+        if now - ended["receivedAt"] < timedelta(seconds=grace):
             if not doc.get(END_WAITING):  # the events that fill the gap settle the call at once
                 store.set(
                     session_repository.session_path(call_session_id), {END_WAITING: ended["receivedAt"]}, merge=True
@@ -115,7 +114,7 @@ def conference_event(
                 },
             )
             return CallbackResult()
-        return _over(tx, view, events, settings, now, leaves, gaps_settled)
+        return _over(tx, view, events, now, leaves, gaps_settled)
 
     result: CallbackResult = store.run_transaction(apply)
     return result
@@ -202,7 +201,6 @@ def _over(
     tx: Transaction,
     view: CallSession,
     events: list[Document],
-    settings: CallSettings,
     now: datetime,
     leaves: dict[str, datetime],
     gaps_settled: bool,
@@ -221,7 +219,7 @@ def _over(
         if client_sid and view.participant("client").get("state") not in ("no_answer", "declined"):
             result.hang_up.append(client_sid)
         extra = {**update, "connectedSeconds": 0, "billable": False}
-        fail(tx, view, FailureReason.PROVIDER_LEFT, now=now, settings=settings, extra=extra)
+        fail(tx, view, FailureReason.PROVIDER_LEFT, now=now, extra=extra)
         return result
     if not (view.status is CallStatus.ACTIVE or can_transition(view.status, CallStatus.ACTIVE)):
         return CallbackResult()  # cannot happen in order; the recovery cron settles stuck sessions
@@ -231,10 +229,10 @@ def _over(
         if provider is None or client is None
         else connected_seconds(max(provider[0], client[0], started or provider[0]), min(provider[1], client[1]))
     )
-    outcome = settle_call(seconds, settings.min_billable_seconds)
+    outcome = settle_call(seconds, view.rules.min_billable_seconds)
     update.update({"connectedSeconds": seconds, "billable": outcome.settlement is Settlement.CAPTURE})
     active = view.as_active()
-    finish(tx, active, CallStatus.COMPLETED, now=now, settings=settings, settlement=outcome.settlement, extra=update)
+    finish(tx, active, CallStatus.COMPLETED, now=now, settlement=outcome.settlement, extra=update)
     return result
 
 

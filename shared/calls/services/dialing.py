@@ -70,6 +70,7 @@ class DialTask:
 @dataclass(frozen=True)
 class _Claim:
     phone_sealed: str
+    rules: CallSettings
 
 
 class _Skip:
@@ -94,12 +95,12 @@ def _hang_up(telephony: Telephony, call_sids: list[str]) -> None:
             log.warning("could not hang up %s", call_sid)
 
 
-def enqueue_attempt(tasks: TaskScheduler, task: DialTask, settings: CallSettings) -> None:
+def enqueue_attempt(tasks: TaskScheduler, task: DialTask, delay_seconds: int) -> None:
     tasks.enqueue(
         EXECUTE_CALL_FUNCTION,
         task.payload(),
         task_id=call_task_id(task.call_session_id, task.party.value, task.attempt),
-        delay_seconds=backoff_seconds(task.attempt, settings.backoff_base_seconds),
+        delay_seconds=delay_seconds,
     )
 
 
@@ -115,9 +116,8 @@ def execute_dial(
     settle: Any,
 ) -> str:
     """Returns what happened (for logs and tests): dialed, skipped:<why>, retry, failed."""
-    settings = CallSettings.from_document(store.get("settings/calls"))
     breaker = Breaker.from_document(store.get(session_repository.BREAKER_PATH))
-    outcome = store.run_transaction(lambda tx: _claim(tx, task, clock.now(), settings, breaker))
+    outcome = store.run_transaction(lambda tx: _claim(tx, task, clock.now(), breaker))
     if isinstance(outcome, _Skip):
         log.info("dial %s skipped: %s", task, outcome.why)
         if outcome.why == "breaker_open":
@@ -130,7 +130,7 @@ def execute_dial(
         answer_url=urls.answer(session, party, attempt),
         status_callback=urls.status(session, party, attempt),
         amd_callback=urls.amd(session, party, attempt),
-        timeout_seconds=settings.ring_timeout_seconds,
+        timeout_seconds=outcome.rules.ring_timeout_seconds,
     )
     try:
         call_sid = telephony.place_call(request)
@@ -140,17 +140,18 @@ def execute_dial(
             # Not an outage: Twilio refuses this number (geographic permission, invalid...). The
             # party is not tried again and the breaker, which guards against outages, is untouched.
             code = exc.code
-            verdict, hang_up = store.run_transaction(lambda tx: _refused(tx, task, clock.now(), settings, code))
+            verdict, hang_up = store.run_transaction(lambda tx: _refused(tx, task, clock.now(), code))
             if verdict == "failed":
                 _hang_up(telephony, hang_up)
                 settle(task.call_session_id)
             return verdict
-        verdict, hang_up = store.run_transaction(lambda tx: _dial_failed(tx, task, clock.now(), settings))
+        verdict, hang_up = store.run_transaction(lambda tx: _dial_failed(tx, task, clock.now()))
         if verdict == "failed":
             _hang_up(telephony, hang_up)
             settle(task.call_session_id)
         elif verdict == "retry":
-            enqueue_attempt(tasks, DialTask(session, task.party, attempt + 1), settings)
+            delay = backoff_seconds(attempt + 1, outcome.rules.backoff_base_seconds)
+            enqueue_attempt(tasks, DialTask(session, task.party, attempt + 1), delay)
         return verdict
     store.run_transaction(lambda tx: _dialed(tx, task, call_sid))
     if breaker.consecutive_failures or breaker.open_until:
@@ -158,7 +159,7 @@ def execute_dial(
     return "dialed"
 
 
-def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings, breaker: Breaker) -> _Claim | _Skip:
+def _claim(tx: Transaction, task: DialTask, now: datetime, breaker: Breaker) -> _Claim | _Skip:
     view = session_repository.get(tx, task.call_session_id)
     if view is None:
         return _Skip("no_session")
@@ -180,7 +181,7 @@ def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSetting
     if task.party is Party.CLIENT and view.participant("provider").get("state") != "accepted":
         return _Skip("provider_not_connected")
     if not breaker.allows(now):
-        fail(tx, view, FailureReason.TWILIO_UNAVAILABLE, now=now, settings=settings)
+        fail(tx, view, FailureReason.TWILIO_UNAVAILABLE, now=now)
         return _Skip("breaker_open", _waiting_provider(view, task.party))
     tx.update(
         session_repository.session_path(task.call_session_id),
@@ -191,7 +192,7 @@ def _claim(tx: Transaction, task: DialTask, now: datetime, settings: CallSetting
         },
     )
     sealed = view.doc["providerPhoneSealed" if task.party is Party.PROVIDER else "clientPhoneSealed"]
-    return _Claim(sealed)
+    return _Claim(sealed, view.rules)
 
 
 def _dialed(tx: Transaction, task: DialTask, call_sid: str) -> None:
@@ -209,9 +210,7 @@ def _dialed(tx: Transaction, task: DialTask, call_sid: str) -> None:
         )
 
 
-def _refused(
-    tx: Transaction, task: DialTask, now: datetime, settings: CallSettings, code: int | None
-) -> tuple[str, list[str]]:
+def _refused(tx: Transaction, task: DialTask, now: datetime, code: int | None) -> tuple[str, list[str]]:
     """("failed" | "ended", calls to hang up once committed): the number cannot be called."""
     view = session_repository.get(tx, task.call_session_id)
     if view is None or view.status in (CallStatus.COMPLETED, CallStatus.FAILED, CallStatus.CANCELLED):
@@ -220,13 +219,14 @@ def _refused(
         f"participants.{task.party.value}.state": "unreachable",
         f"participants.{task.party.value}.twilioErrorCode": code,
     }
-    fail(tx, view, unreachable_reason(task.party), now=now, settings=settings, extra=marked)
+    fail(tx, view, unreachable_reason(task.party), now=now, extra=marked)
     return "failed", _waiting_provider(view, task.party)
 
 
-def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallSettings) -> tuple[str, list[str]]:
+def _dial_failed(tx: Transaction, task: DialTask, now: datetime) -> tuple[str, list[str]]:
     """("retry" | "ended" | "failed", calls to hang up once committed)."""
     view = session_repository.get(tx, task.call_session_id)
+    settings = view.rules if view is not None else CallSettings()
     breaker = Breaker.from_document(tx.get(session_repository.BREAKER_PATH)).record_failure(
         now, settings.breaker_failure_threshold, timedelta(seconds=settings.breaker_open_seconds)
     )
@@ -238,6 +238,6 @@ def _dial_failed(tx: Transaction, task: DialTask, now: datetime, settings: CallS
         tx.update(session_repository.session_path(task.call_session_id), marked)
         tx.set(session_repository.BREAKER_PATH, breaker.to_document())
         return "retry", []
-    fail(tx, view, FailureReason.TWILIO_UNAVAILABLE, now=now, settings=settings, extra=marked)
+    fail(tx, view, FailureReason.TWILIO_UNAVAILABLE, now=now, extra=marked)
     tx.set(session_repository.BREAKER_PATH, breaker.to_document())
     return "failed", _waiting_provider(view, task.party)

@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.telephony import Telephony, TelephonyError
 from shared.calls.services.dialing import DialTask, enqueue_attempt
 from shared.calls.services.twilio_results import CallbackResult
@@ -37,8 +36,7 @@ class FollowUps:
                 log.warning("could not hang up %s for session %s", call_sid, call_session_id)
         if result.next_dial is not None:
             party, attempt = result.next_dial
-            # Only the next dial's backoff needs the settings: other callbacks read nothing here.
-            enqueue_attempt(self.tasks, DialTask(call_session_id, party, attempt), CallSettings.read(self.store))
+            enqueue_attempt(self.tasks, DialTask(call_session_id, party, attempt), result.next_dial_delay_seconds)
         if result.settle:
             self.settle(call_session_id)
             if self.record_costs is not None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from shared.calls.adapters import session_repository
 from shared.calls.domain.call_session import TERMINAL, CallStatus, FailureReason
-from shared.calls.domain.settings import CallSettings, RecoverySettings
+from shared.calls.domain.settings import RecoverySettings
 from shared.calls.ports.telephony import Telephony
 from shared.calls.services import payment_anomalies as anomalies
 from shared.calls.services.record_settlement import settle_from_call_records
@@ -195,7 +195,6 @@ def _fail_stuck_sessions(
             targets[hold.call_session_id] = True
     if not targets:
         return
-    call_settings = CallSettings.from_document(store.get("settings/calls"))
     for call_session_id, strict in targets.items():
         try:
             outcome = store.run_transaction(
@@ -204,7 +203,6 @@ def _fail_stuck_sessions(
                     call_session_id=call_session_id,
                     only_if_not_live=strict,
                     now=now,
-                    settings=call_settings,
                 )
             )
         except Exception as exc:  # e.g. a malformed session; the others still get recovered
@@ -223,9 +221,7 @@ def _fail_stuck_sessions(
                 _flag(store, call_session_id, "active_too_long", now, report)
 
 
-def _fail_stuck(
-    tx: Transaction, call_session_id: str, only_if_not_live: bool, now: datetime, settings: CallSettings
-) -> str:
+def _fail_stuck(tx: Transaction, call_session_id: str, only_if_not_live: bool, now: datetime) -> str:
     """Fail the session if it is still stuck; 'failed', 'active' (cannot fail: flag it) or 'skipped'."""
     view = session_repository.get(tx, call_session_id)
     if view is None or view.status in TERMINAL:
@@ -234,5 +230,5 @@ def _fail_stuck(
         return "active"  # both parties were connected: Twilio's records tell what to bill
     if only_if_not_live and view.status not in anomalies.NOT_LIVE:
         return "skipped"  # a call went live since the query: let it finish
-    fail(tx, view, FailureReason.STUCK, now=now, settings=settings)
+    fail(tx, view, FailureReason.STUCK, now=now)
     return "failed"

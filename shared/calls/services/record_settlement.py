@@ -17,7 +17,6 @@ from datetime import datetime
 from shared.calls.adapters import session_repository
 from shared.calls.domain.call_rules import Settlement, connected_seconds, settle_call
 from shared.calls.domain.call_session import CallStatus
-from shared.calls.domain.settings import CallSettings
 from shared.calls.ports.telephony import CallRecord, Telephony, TelephonyError
 from shared.calls.services.sessions import finish
 from shared.kernel.clock import Clock
@@ -58,12 +57,12 @@ def settle_from_call_records(
             log.warning("no Twilio record of %s for session %s: %s", call_sid, call_session_id, exc)
             return "no_record"
         presences[party] = _Presence(record.started_at, record.ended_at or clock.now())
-    settings = CallSettings.from_document(store.get("settings/calls"))
+    rules = session_repository.session_of(store, call_session_id, doc).rules
     started = doc.get("conference", {}).get("startedAt")
     both_there = started if isinstance(started, datetime) else _later_answer(presences)
     ended = min(p.ended for p in presences.values())
     seconds = connected_seconds(both_there, ended) if both_there is not None else 0
-    outcome = settle_call(seconds, settings.min_billable_seconds)
+    outcome = settle_call(seconds, rules.min_billable_seconds)
 
     def apply(tx: Transaction) -> str:
         view = session_repository.get(tx, call_session_id)
@@ -74,7 +73,6 @@ def settle_from_call_records(
             view,
             CallStatus.COMPLETED,
             now=clock.now(),
-            settings=settings,
             settlement=outcome.settlement,
             extra={
                 "connectedSeconds": seconds,

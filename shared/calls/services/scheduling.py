@@ -150,6 +150,7 @@ def _new_session(
         "payment": {"state": "authorized"},
         "paymentCaptured": False,
         "scheduledFor": now + timedelta(seconds=settings.schedule_delay_seconds),
+        "rules": settings.to_document(),
         "createdAt": now,
         "updatedAt": now,
     }

@@ -11,7 +11,6 @@ from shared.accounts.services import availability
 from shared.calls.adapters import session_repository
 from shared.calls.domain.call_rules import Settlement
 from shared.calls.domain.call_session import CallSession, CallStatus, FailureReason, Notice
-from shared.calls.domain.settings import CallSettings
 from shared.kernel.store import Transaction
 from shared.notifications.services.outbox import queue_mail, queue_sms
 
@@ -44,7 +43,6 @@ def finish(
     target: CallStatus,
     *,
     now: datetime,
-    settings: CallSettings,
     settlement: Settlement,
     reason: FailureReason | None = None,
     extra: dict[str, Any] | None = None,
@@ -61,7 +59,7 @@ def finish(
         providers,
         session.id,
         missed=CallSession.provider_missed(reason),
-        offline_after=settings.missed_calls_before_offline,
+        offline_after=session.rules.missed_calls_before_offline,
     )
     _notify(tx, session, CallSession.notice(target, reason), now)
 
@@ -72,7 +70,6 @@ def fail(
     reason: FailureReason,
     *,
     now: datetime,
-    settings: CallSettings,
     extra: dict[str, Any] | None = None,
 ) -> None:
     """End the session as failed: the hold is released (never captured)."""
@@ -81,7 +78,6 @@ def fail(
         session,
         CallStatus.FAILED,
         now=now,
-        settings=settings,
         settlement=Settlement.RELEASE,
         reason=reason,
         extra=extra,

@@ -9,16 +9,14 @@ voicemail, refusal). Once a party accepted, the conference events decide
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from shared.calls.adapters import session_repository
+from shared.calls.domain.call_rules import backoff_seconds
 from shared.calls.domain.call_script import AskForDigit, CallScript, HangUp, JoinConference, Say
 from shared.calls.domain.call_session import TERMINAL, CallSession, CallStatus, Party, left_reason, no_answer_reason
 from shared.calls.domain.ivr import prompt
-from shared.calls.domain.settings import CallSettings
 from shared.calls.services.conference_events import conference_event
 from shared.calls.services.sessions import CallbackUrls, fail
 from shared.calls.services.twilio_results import CallbackResult
@@ -155,14 +153,12 @@ def call_status(
     call_sid, status = params.get("CallSid", ""), params.get("CallStatus", "")
     if status not in FINAL_CALL_STATUSES:
         return CallbackResult()  # progress only: the dial recorded the CallSid already
-    # Only a missed or early-ended call needs the settings: read once, when first needed.
-    settings = cache(lambda: CallSettings.read(store))
     entry = {"source": "twilio", "kind": "call_status", "callSessionId": call_session_id, "processedAt": now}
 
     def apply(tx: Transaction) -> CallbackResult:
         def effect() -> CallbackResult:
             view = session_repository.get(tx, call_session_id)
-            return _call_status(tx, view, party, attempt, call_sid, status, params, settings, now)
+            return _call_status(tx, view, party, attempt, call_sid, status, params, now)
 
         applied, result = apply_once(tx, f"twilio_call_{call_sid}_{status}", effect, entry=entry)
         return result if applied and result is not None else CallbackResult(duplicate=True)
@@ -178,7 +174,6 @@ def _call_status(
     call_sid: str,
     status: str,
     params: dict[str, str],
-    settings: Callable[[], CallSettings],
     now: datetime,
 ) -> CallbackResult:
     if view is None or view.participant(party).get("attempt") != attempt:
@@ -193,21 +188,22 @@ def _call_status(
         if view.status is not CallStatus.ACTIVE and other.get("state") != "accepted":
             # Left before the other party joined: Twilio starts a conference only with two
             # participants and sends no conference-end for one that never started.
-            return _left_early(tx, view, Party(party), other, update, settings(), now)
+            return _left_early(tx, view, Party(party), other, update, now)
     if view.status in TERMINAL or participant.get("state") == "accepted":
         # Accepted parties are settled by the conference events.
         tx.update(session_repository.session_path(view.id), update)
         return CallbackResult()
     update[f"participants.{party}.state"] = "declined" if participant.get("state") == "declined" else "no_answer"
-    if attempt < settings().max_attempts_per_party:
+    if attempt < view.rules.max_attempts_per_party:
         tx.update(session_repository.session_path(view.id), update)
-        return CallbackResult(next_dial=(Party(party), attempt + 1))
+        delay = backoff_seconds(attempt + 1, view.rules.backoff_base_seconds)
+        return CallbackResult(next_dial=(Party(party), attempt + 1), next_dial_delay_seconds=delay)
     result = CallbackResult(settle=True)
     if party == "client":
         provider_sid = view.participant("provider").get("callSid")
         if provider_sid:
             result.hang_up.append(provider_sid)
-    fail(tx, view, no_answer_reason(Party(party)), now=now, settings=settings(), extra=update)
+    fail(tx, view, no_answer_reason(Party(party)), now=now, extra=update)
     return result
 
 
@@ -217,14 +213,13 @@ def _left_early(
     party: Party,
     other: dict[str, Any],
     update: dict[str, Any],
-    settings: CallSettings,
     now: datetime,
 ) -> CallbackResult:
     result = CallbackResult(settle=True)
     other_sid = other.get("callSid")
     if other_sid and not other.get("finalStatus") and other.get("state") not in ("no_answer", "declined"):
         result.hang_up.append(str(other_sid))
-    fail(tx, view, left_reason(party), now=now, settings=settings, extra=update)
+    fail(tx, view, left_reason(party), now=now, extra=update)
     return result
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from shared.calls.adapters import session_repository
-from shared.calls.domain.settings import CallSettings
+from shared.calls.domain.call_session import CallSession, CallStatus
 from shared.calls.ports.telephony import CallRecord, Telephony, TelephonyError
 from shared.calls.services import twilio_callbacks
 from shared.calls.services.conference_events import conference_event
@@ -116,9 +116,10 @@ def process(
         result = twilio_callbacks.call_status(
             call_session_id, str(doc["party"]), int(doc["attempt"]), params, store=store, now=now
         )
-        if _both_calls_over_while_active(store, call_session_id):
+        over = _both_calls_over_while_active(store, call_session_id)
+        if over is not None:
             # Both calls ended: the conference is over even if its `conference-end` is lost.
-            grace = CallSettings.read(store).conference_gap_grace_seconds
+            grace = over.rules.conference_gap_grace_seconds
             if now - doc["receivedAt"] < timedelta(seconds=grace):
                 raise CallbackNotApplicable(f"callback {found}: waiting for the conference end")
             ended = settle_from_call_records(
@@ -134,12 +135,13 @@ def process(
     return "applied"
 
 
-def _both_calls_over_while_active(store: DocumentStore, call_session_id: str) -> bool:
-    doc = store.get(session_repository.session_path(call_session_id)) or {}
-    if doc.get("status") != "active":
-        return False
-    participants = doc.get("participants") or {}
-    return all((participants.get(party) or {}).get("finalStatus") for party in ("provider", "client"))
+def _both_calls_over_while_active(store: DocumentStore, call_session_id: str) -> CallSession | None:
+    """The session when it is active and both its calls have a final status."""
+    session = session_repository.load(store, call_session_id)
+    if session is None or session.status is not CallStatus.ACTIVE:
+        return None
+    over = all(session.participant(party).get("finalStatus") for party in ("provider", "client"))
+    return session if over else None
 
 
 def process_forgotten(*, store: DocumentStore, now: datetime, process_one: Callable[[str], object]) -> list[str]:

@@ -16,6 +16,7 @@ class CallbackResult:
     script: CallScript | None = None
     settle: bool = False
     next_dial: tuple[Party, int] | None = None
+    next_dial_delay_seconds: int = 0  # the backoff of the session's rules
     hang_up: list[str] = field(default_factory=list)
     duplicate: bool = False
     retry_later: bool = False

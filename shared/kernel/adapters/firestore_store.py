@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -83,15 +81,9 @@ def retry_contended(attempt: Callable[[], T], retries: int, patience: float = 0.
     return result
 
 
-SETTINGS_PREFIX = "settings/"
-
-
 class FirestoreDocumentStore(DocumentStore):
-    """Documents in Cloud Firestore (or its emulator) through the Admin SDK client.
-
-    With `settings_ttl`, a plain read of a `settings/*` document is served from this instance's
-    copy for that many seconds: operators' changes take effect within it, and a warm instance
-    does not read the same settings on every request. Reads in a transaction are never cached."""
+    """Documents in Cloud Firestore (or its emulator) through the Admin SDK client. Nothing is
+    cached: a `settings/*` document an admin changes is what the very next request reads."""
 
     def __init__(
         self,
@@ -99,16 +91,11 @@ class FirestoreDocumentStore(DocumentStore):
         max_attempts: int = 5,
         contention_retries: int = 6,
         contention_patience: float = 20.0,
-        settings_ttl: float = 0.0,
-        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._max_attempts = max_attempts
         self._contention_retries = contention_retries
         self._contention_patience = contention_patience
-        self._settings_ttl = settings_ttl
-        self._monotonic = monotonic
-        self._settings: dict[str, tuple[float, Document | None]] = {}
         self.counts = OperationCounts()
 
     def run_transaction(self, fn: Callable[[Transaction], T]) -> T:
@@ -126,21 +113,11 @@ class FirestoreDocumentStore(DocumentStore):
         return retry_contended(attempt, self._contention_retries, self._contention_patience)
 
     def get(self, path: str) -> Document | None:
-        cacheable = self._settings_ttl > 0 and path.startswith(SETTINGS_PREFIX)
-        if cacheable and path in self._settings:
-            read_at, doc = self._settings[path]
-            if self._monotonic() - read_at < self._settings_ttl:
-                return copy.deepcopy(doc)
         self.counts.reads += 1
         snapshot = self._client.document(path).get()
-        found = snapshot.to_dict() if snapshot.exists else None
-        if cacheable:
-            self._settings[path] = (self._monotonic(), copy.deepcopy(found))
-        return found
+        return snapshot.to_dict() if snapshot.exists else None
 
     def set(self, path: str, data: Document, *, merge: bool = False) -> None:
-        self._settings.pop(path, None)
-
         def write() -> None:
             self.counts.writes += 1
             self._client.document(path).set(data, merge=merge)
