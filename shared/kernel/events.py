@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.kernel.store import Transaction
+from shared.kernel.store import Collection, Transaction
 
-EVENTS = "domain_events"
+EVENTS = Collection("domain_events")
 PAYMENT_CAPTURED = "payment.captured"
 """A call's hold was captured. Data: callSessionId, paymentIntentId, amount (captured), currency,
 providerEarnings, clientId, providerId, capturedAt."""
@@ -22,9 +22,7 @@ PAYMENT_REFUNDED = "payment.refunded"
 Data: callSessionId, paymentIntentId, refundId, amount, currency, refundedTotal, capturedAmount,
 clientId, providerId, reason."""
 
-
-def event_path(event_id: str) -> str:
-    return f"{EVENTS}/{event_id}"
+event_path = EVENTS.doc
 
 
 def emit(tx: Transaction, event_id: str, event_type: str, data: dict[str, Any], *, now: datetime) -> None:

@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from shared.kernel.store import Document, Transaction
+from shared.kernel.store import Collection, Document, Transaction
 
 T = TypeVar("T")
-LEDGER = "processed_events"
+LEDGER = Collection("processed_events")
 
-
-def ledger_path(key: str) -> str:
-    return f"{LEDGER}/{key}"
+ledger_path = LEDGER.doc
 
 
 def apply_once(tx: Transaction, key: str, effect: Callable[[], T], *, entry: Document) -> tuple[bool, T | None]:

@@ -12,6 +12,15 @@ Filter = tuple[str, str, Any]
 """(field, operator, value) with operator one of ==, !=, <, <=, >, >=, in, array_contains."""
 
 
+class Collection(str):
+    """A top-level collection's name (it is the string); `doc(id)` is one document's path."""
+
+    __slots__ = ()
+
+    def doc(self, doc_id: object) -> str:
+        return f"{self}/{doc_id}"
+
+
 class Transaction(ABC):
     """One atomic read-then-write unit. As in Firestore, every read comes before any write,
     and the whole function may be re-run on contention, so it must have no side effect

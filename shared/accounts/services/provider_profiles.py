@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from shared.accounts.services.users import user_path
-from shared.kernel.store import Document, DocumentStore, Transaction
+from shared.kernel.store import Collection, Document, DocumentStore, Transaction
 
-PROFILES = "sos_profiles"
+PROFILES = Collection("sos_profiles")
 # The profile types (or, on older documents, roles) of providers.
 PROVIDER_TYPES = frozenset({"lawyer", "expat", "expat_aidant"})
 PRIVATE_FIELDS = frozenset(
@@ -51,8 +51,7 @@ def action_log_path(uid: str, action: str, at_key: str) -> str:
     return f"{ACTION_LOGS}/{uid}_{action}_{at_key}"
 
 
-def profile_path(uid: str) -> str:
-    return f"{PROFILES}/{uid}"
+profile_path = PROFILES.doc
 
 
 def account_path(uid: str) -> str:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.kernel.store import DocumentStore, Transaction
+from shared.kernel.store import Collection, DocumentStore, Transaction
 
-USERS = "users"
+USERS = Collection("users")
 
-
-def user_path(user_id: str) -> str:
-    return f"{USERS}/{user_id}"
+user_path = USERS.doc
 
 
 def stripe_customer_of(reader: DocumentStore | Transaction, user_id: str) -> str | None:

@@ -18,22 +18,18 @@ from typing import Any
 
 from shared.affiliates.domain.affiliate import AffiliateRole, NewAffiliate, Sponsor
 from shared.affiliates.domain.codes import CodeKind
-from shared.kernel.store import Document, DocumentStore, Transaction
+from shared.kernel.store import Collection, Document, DocumentStore, Transaction
 
-AFFILIATES = "affiliates"
-CODES = "affiliate_codes"
+AFFILIATES = Collection("affiliates")
+CODES = Collection("affiliate_codes")
 
 
 def profile_path(role: AffiliateRole, uid: str) -> str:
     return f"{role.profile_collection}/{uid}"
 
 
-def affiliate_path(uid: str) -> str:
-    return f"{AFFILIATES}/{uid}"
-
-
-def code_path(code: str) -> str:
-    return f"{CODES}/{code}"
+affiliate_path = AFFILIATES.doc
+code_path = CODES.doc
 
 
 @dataclass(frozen=True)

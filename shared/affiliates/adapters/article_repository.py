@@ -6,13 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.kernel.store import Document, DocumentStore, Transaction
+from shared.kernel.store import Collection, Document, DocumentStore, Transaction
 
-ARTICLES = "blogger_articles"
+ARTICLES = Collection("blogger_articles")
 
-
-def article_path(article_id: str) -> str:
-    return f"{ARTICLES}/{article_id}"
+article_path = ARTICLES.doc
 
 
 def create_article(store: DocumentStore, article_id: str, data: dict[str, Any]) -> bool:

@@ -6,18 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.kernel.store import Document, DocumentStore, Transaction
+from shared.kernel.store import Collection, Document, DocumentStore, Transaction
 
-CLICKS = "affiliate_clicks"
-LIMITS = "affiliate_click_limits"
+CLICKS = Collection("affiliate_clicks")
+LIMITS = Collection("affiliate_click_limits")
 
-
-def click_path(click_id: str) -> str:
-    return f"{CLICKS}/{click_id}"
-
-
-def limit_path(address_key: str) -> str:
-    return f"{LIMITS}/{address_key}"
+click_path = CLICKS.doc
+limit_path = LIMITS.doc
 
 
 def recent_clicks(tx: Transaction, address_key: str) -> list[float]:

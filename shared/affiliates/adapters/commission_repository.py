@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.kernel.store import Document, DocumentStore, Transaction
+from shared.kernel.store import Collection, Document, DocumentStore, Transaction
 
-COMMISSIONS = "affiliate_commissions"
-REFERRALS = "affiliate_referrals"
+COMMISSIONS = Collection("affiliate_commissions")
+REFERRALS = Collection("affiliate_referrals")
 SIDES_AND_LEVELS = (("client", 1), ("client", 2), ("client", 3), ("provider", 1), ("provider", 2), ("provider", 3))
 
 
@@ -18,12 +18,8 @@ def commission_id(call_session_id: str, side: str, level: int) -> str:
     return f"call_{call_session_id}_{side}_{level}"
 
 
-def commission_path(commission_id_: str) -> str:
-    return f"{COMMISSIONS}/{commission_id_}"
-
-
-def referral_path(uid: str) -> str:
-    return f"{REFERRALS}/{uid}"
+commission_path = COMMISSIONS.doc
+referral_path = REFERRALS.doc
 
 
 def read_referral(tx: Transaction, uid: object) -> Document | None:

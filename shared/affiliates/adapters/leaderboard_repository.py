@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.kernel.store import Document, DocumentStore
+from shared.kernel.store import Collection, Document, DocumentStore
 
-LEADERBOARDS = "affiliate_leaderboards"
+LEADERBOARDS = Collection("affiliate_leaderboards")
 
-
-def leaderboard_path(month_key: str) -> str:
-    return f"{LEADERBOARDS}/{month_key}"
+leaderboard_path = LEADERBOARDS.doc
 
 
 def read_leaderboard(store: DocumentStore, month_key: str) -> Document | None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from shared.affiliates.domain.resources import Resource
-from shared.kernel.store import DocumentStore
+from shared.kernel.store import Collection, DocumentStore
 
-RESOURCES = "affiliate_resources"
+RESOURCES = Collection("affiliate_resources")
 
-
-def resource_path(resource_id: str) -> str:
-    return f"{RESOURCES}/{resource_id}"
+resource_path = RESOURCES.doc
 
 
 def resources_for(store: DocumentStore, role: str, language: str) -> list[Resource]:

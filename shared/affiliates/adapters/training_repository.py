@@ -7,14 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from shared.affiliates.domain.training import TrainingModule
-from shared.kernel.store import DocumentStore, Transaction
+from shared.kernel.store import Collection, DocumentStore, Transaction
 
-MODULES = "training_modules"
+MODULES = Collection("training_modules")
 PROGRESS = "affiliate_training"
 
-
-def module_path(module_id: str) -> str:
-    return f"{MODULES}/{module_id}"
+module_path = MODULES.doc
 
 
 def progress_path(uid: str, module_id: str) -> str:

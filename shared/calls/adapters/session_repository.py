@@ -11,23 +11,20 @@ from typing import Any
 
 from shared.calls.domain.call_session import CallSession
 from shared.calls.domain.settings import CallSettings
-from shared.kernel.store import Document, DocumentStore, Transaction
+from shared.kernel.store import Collection, Document, DocumentStore, Transaction
 
-SESSIONS = "call_sessions"
-CALLBACKS = "twilio_callbacks"
+SESSIONS = Collection("call_sessions")
+CALLBACKS = Collection("twilio_callbacks")
 BREAKER_PATH = "system/twilio_breaker"
 
-
-def session_path(call_session_id: str) -> str:
-    return f"{SESSIONS}/{call_session_id}"
+session_path = SESSIONS.doc
 
 
 def events_path(call_session_id: str) -> str:
     return f"{session_path(call_session_id)}/conference_events"
 
 
-def callback_path(callback_id: str) -> str:
-    return f"{CALLBACKS}/{callback_id}"
+callback_path = CALLBACKS.doc
 
 
 def session_of(reader: DocumentStore | Transaction, call_session_id: str, doc: Document) -> CallSession:

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.kernel.store import Document, DocumentStore
+from shared.kernel.store import Collection, Document, DocumentStore
 
-PAYMENTS = "payments"
+PAYMENTS = Collection("payments")
 
-
-def payment_path(payment_intent_id: str) -> str:
-    return f"{PAYMENTS}/{payment_intent_id}"
+payment_path = PAYMENTS.doc
 
 
 def request_path(call_session_id: str) -> str:

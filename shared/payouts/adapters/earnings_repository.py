@@ -7,19 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.kernel.store import Document, DocumentStore, Transaction
+from shared.kernel.store import Collection, Document, DocumentStore, Transaction
 from shared.payouts.domain.provider_earnings import EarningsBalance
 
-BALANCES = "provider_balances"
-ENTRIES = "provider_balance_entries"
+BALANCES = Collection("provider_balances")
+ENTRIES = Collection("provider_balance_entries")
 
-
-def balances_path(uid: str) -> str:
-    return f"{BALANCES}/{uid}"
-
-
-def entry_path(entry_id: str) -> str:
-    return f"{ENTRIES}/{entry_id}"
+balances_path = BALANCES.doc
+entry_path = ENTRIES.doc
 
 
 def read_balances(reader: DocumentStore | Transaction, uid: str) -> Document | None:

@@ -7,23 +7,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.kernel.store import Document, Transaction
+from shared.kernel.store import Collection, Document, Transaction
 
-TOKENS = "telegram_link_tokens"
-LINKS = "telegram_links"
-ACCOUNTS = "telegram_accounts"
+TOKENS = Collection("telegram_link_tokens")
+LINKS = Collection("telegram_links")
+ACCOUNTS = Collection("telegram_accounts")
 
-
-def token_path(token_hash: str) -> str:
-    return f"{TOKENS}/{token_hash}"
-
-
-def link_path(uid: str) -> str:
-    return f"{LINKS}/{uid}"
-
-
-def account_path(telegram_id: int) -> str:
-    return f"{ACCOUNTS}/{telegram_id}"
+token_path = TOKENS.doc
+link_path = LINKS.doc
+account_path = ACCOUNTS.doc
 
 
 def current_token(tx: Transaction, uid: str) -> str | None:

@@ -7,20 +7,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.kernel.store import Document, DocumentStore, Transaction
+from shared.kernel.store import Collection, Document, DocumentStore, Transaction
 from shared.payouts.domain.withdrawal import Withdrawal
 
-WITHDRAWALS = "withdrawals"
-ACCOUNTS = "payout_accounts"
+WITHDRAWALS = Collection("withdrawals")
+ACCOUNTS = Collection("payout_accounts")
 RECONCILIATIONS = "payout_reconciliations"
 
-
-def withdrawal_path(withdrawal_id: str) -> str:
-    return f"{WITHDRAWALS}/{withdrawal_id}"
-
-
-def account_path(uid: str) -> str:
-    return f"{ACCOUNTS}/{uid}"
+withdrawal_path = WITHDRAWALS.doc
+account_path = ACCOUNTS.doc
 
 
 def open_withdrawal_of(tx: Transaction, uid: str) -> str | None:

@@ -7,14 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.kernel.store import DocumentStore, Transaction
+from shared.kernel.store import Collection, DocumentStore, Transaction
 from shared.wallet.domain.wallet import WALLET_CURRENCY, Entry, EntryKind
 
-ENTRIES = "wallet_entries"
+ENTRIES = Collection("wallet_entries")
 
-
-def entry_path(entry_id: str) -> str:
-    return f"{ENTRIES}/{entry_id}"
+entry_path = ENTRIES.doc
 
 
 def write_entry(
