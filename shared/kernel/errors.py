@@ -8,6 +8,8 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
+    """A rule said no; `code` is the callable error code it maps to."""
+
     code = "INTERNAL"
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
@@ -17,6 +19,8 @@ class DomainError(Exception):
 
 
 class InvalidArgument(DomainError):
+    """The request is malformed: `field` names what to correct. Nothing was written."""
+
     code = "INVALID_ARGUMENT"
 
     def __init__(self, field: str, message: str) -> None:
@@ -24,26 +28,38 @@ class InvalidArgument(DomainError):
 
 
 class Unauthenticated(DomainError):
+    """No signed-in caller, or a token that is no longer valid."""
+
     code = "UNAUTHENTICATED"
 
 
 class PermissionDenied(DomainError):
+    """The caller is known but may not do this (a missing role or claim, another user's document)."""
+
     code = "PERMISSION_DENIED"
 
 
 class NotFound(DomainError):
+    """What the request names does not exist."""
+
     code = "NOT_FOUND"
 
 
 class FailedPrecondition(DomainError):
+    """The request is well formed but the current state forbids it."""
+
     code = "FAILED_PRECONDITION"
 
 
 class AlreadyExists(DomainError):
+    """What the request would create exists already."""
+
     code = "ALREADY_EXISTS"
 
 
 class ResourceExhausted(DomainError):
+    """A rate limit or a quota is used up: try again later."""
+
     code = "RESOURCE_EXHAUSTED"
 
 

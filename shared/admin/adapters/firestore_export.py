@@ -17,18 +17,16 @@ import json
 import logging
 import os
 import shutil
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from shared.admin.adapters.google_cloud import ServiceAccountBucket
 from shared.admin.ports.exports import BackupError, FirestoreExporter
 from shared.kernel import config
 
 log = logging.getLogger(__name__)
 
 FIRESTORE_API = "https://firestore.googleapis.com/v1"
-CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
-STORAGE_API = "https://storage.googleapis.com"
 EMULATOR_EXPORT_NAME = "firestore_export"
 EMULATOR_METADATA_FILE = "firebase-export-metadata.json"
 HTTP_TIMEOUT_SECONDS = 60
@@ -62,28 +60,11 @@ def local_backups_root(start: Path) -> Path:
     raise BackupError(f"no firebase.json above {start}: cannot tell where local backups go")
 
 
-class FirestoreAdminExporter(FirestoreExporter):
+class FirestoreAdminExporter(ServiceAccountBucket, FirestoreExporter):
     """Firestore Admin API exports into `gs://<bucket>/<prefix>`."""
 
     def __init__(self, project: str, bucket_name: str) -> None:
-        self.project = project
-        self.bucket_name = bucket_name
-
-    @cached_property
-    def _credentials(self) -> Any:
-        import google.auth
-
-        credentials, _ = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
-        return credentials
-
-    @cached_property
-    def _bucket(self) -> Any:
-        from google.cloud.storage import Client
-
-        client = Client(
-            project=self.project, credentials=self._credentials, client_options={"api_endpoint": STORAGE_API}
-        )
-        return client.bucket(self.bucket_name)
+        super().__init__(bucket_name, project)
 
     def output_uri(self, output_prefix: str) -> str:
         return f"gs://{self.bucket_name}/{output_prefix.strip('/')}"

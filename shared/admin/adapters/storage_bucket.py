@@ -19,13 +19,12 @@ from functools import cache, cached_property
 from typing import Any
 from urllib.parse import quote
 
+from shared.admin.adapters.google_cloud import ServiceAccountBucket
 from shared.admin.ports.exports import ExportBucket, ExportStorageError
 from shared.kernel import config
 
 log = logging.getLogger(__name__)
 
-CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
-STORAGE_API = "https://storage.googleapis.com"
 DOWNLOAD_TOKENS = "firebaseStorageDownloadTokens"
 
 
@@ -51,28 +50,8 @@ def export_bucket() -> ExportBucket:
     return CloudStorageBucket(exports_bucket_name())
 
 
-class CloudStorageBucket(ExportBucket):
+class CloudStorageBucket(ServiceAccountBucket, ExportBucket):
     """A Cloud Storage bucket, links signed (V4) by the runtime's service account."""
-
-    def __init__(self, bucket_name: str) -> None:
-        self.bucket_name = bucket_name
-
-    @cached_property
-    def _credentials(self) -> Any:
-        import google.auth
-
-        credentials, _ = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
-        return credentials
-
-    @cached_property
-    def _bucket(self) -> Any:
-        from google.cloud.storage import Client
-
-        # The endpoint is explicit: a stray STORAGE_EMULATOR_HOST cannot divert production files.
-        client = Client(
-            project=config.project_id(), credentials=self._credentials, client_options={"api_endpoint": STORAGE_API}
-        )
-        return client.bucket(self.bucket_name)
 
     def upload(self, path: str, data: bytes, content_type: str) -> None:
         import google.auth.exceptions

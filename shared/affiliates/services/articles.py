@@ -11,8 +11,9 @@ from shared.affiliates.adapters import affiliate_repository, article_repository
 from shared.affiliates.domain.affiliate import AffiliateRole
 from shared.affiliates.domain.articles import ArticleStatus, Decision, article_id, review
 from shared.affiliates.services.commands import HttpsUrl, Language, choice_field, text_field
+from shared.affiliates.services.signed_in import signed_in_affiliate
 from shared.kernel.clock import Clock
-from shared.kernel.commands import Caller, require_admin, require_caller
+from shared.kernel.commands import Caller, require_admin
 from shared.kernel.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
 from shared.kernel.fields import DocumentId
 from shared.kernel.store import DocumentStore, Transaction
@@ -29,10 +30,10 @@ class SubmitArticleCommand(BaseModel):
 def submit_blogger_article(
     cmd: SubmitArticleCommand, caller: Caller | None, *, store: DocumentStore, clock: Clock
 ) -> dict[str, Any]:
-    user = require_caller(caller)
-    found = affiliate_repository.read_affiliate(store, user.uid)
-    if found is None or found[0].get("role") != AffiliateRole.BLOGGER.value:
+    found = signed_in_affiliate(store, caller, "articles are submitted by bloggers")
+    if found.role is not AffiliateRole.BLOGGER:
         raise PermissionDenied("articles are submitted by bloggers")
+    user = found.user
     aid = article_id(user.uid, cmd.url)
     data = {
         "articleId": aid,

@@ -10,7 +10,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.affiliates.adapters import affiliate_repository, click_repository, commission_repository
-from shared.affiliates.domain.affiliate import AffiliateRole
 from shared.affiliates.domain.dashboard import (
     commission_view,
     conversion,
@@ -19,13 +18,11 @@ from shared.affiliates.domain.dashboard import (
     referrals_by_level,
     team_by_level,
 )
+from shared.affiliates.services.signed_in import signed_in_affiliate
 from shared.kernel.clock import Clock
-from shared.kernel.commands import Caller, require_caller
-from shared.kernel.errors import PermissionDenied
+from shared.kernel.commands import Caller
 from shared.kernel.store import DocumentStore
 from shared.wallet.domain.wallet import WALLET_CURRENCY, Balances
-
-ROLES = {role.value for role in AffiliateRole}
 
 
 class AffiliateDashboardCommand(BaseModel):
@@ -37,11 +34,8 @@ class AffiliateDashboardCommand(BaseModel):
 def get_affiliate_dashboard(
     cmd: AffiliateDashboardCommand, caller: Caller | None, *, store: DocumentStore, clock: Clock
 ) -> dict[str, Any]:
-    user = require_caller(caller)
-    found = affiliate_repository.read_affiliate(store, user.uid)
-    if user.claims.get("role") not in ROLES or found is None:
-        raise PermissionDenied("this dashboard is for affiliates: sign up as one first")
-    entry, profile = found
+    found = signed_in_affiliate(store, caller, "this dashboard is for affiliates: sign up as one first")
+    user, entry, profile = found.user, found.entry, found.profile
     since = month_start(clock.now())
     referrals = commission_repository.referrals_by(store, user.uid)
     own = commission_repository.recent_of(store, user.uid, limit=10_000)

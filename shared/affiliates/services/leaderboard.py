@@ -17,6 +17,7 @@ from shared.affiliates.adapters import (
 )
 from shared.affiliates.domain.affiliate import AffiliateRole, AffiliateStatus
 from shared.affiliates.domain.leaderboard import Earning, Month, articles_by_blogger, display_name, earnings
+from shared.affiliates.services.signed_in import signed_in_affiliate
 from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import PermissionDenied
@@ -126,12 +127,8 @@ class LeaderboardOptOutCommand(BaseModel):
 def set_leaderboard_opt_out(
     cmd: LeaderboardOptOutCommand, caller: Caller | None, *, store: DocumentStore, clock: Clock
 ) -> dict[str, Any]:
-    user = _affiliate(caller)
-    found = affiliate_repository.read_affiliate(store, user.uid)
-    if found is None:
-        raise PermissionDenied("the leaderboard is for affiliates")
-    entry, _ = found
+    found = signed_in_affiliate(store, caller, "the leaderboard is for affiliates")
     affiliate_repository.update_profile(
-        store, AffiliateRole(entry["role"]), user.uid, {"leaderboardOptOut": cmd.optOut, "updatedAt": clock.now()}
+        store, found.role, found.user.uid, {"leaderboardOptOut": cmd.optOut, "updatedAt": clock.now()}
     )
     return {"optOut": cmd.optOut}

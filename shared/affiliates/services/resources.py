@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from shared.affiliates.adapters import affiliate_repository, resource_repository
+from shared.affiliates.adapters import resource_repository
 from shared.affiliates.domain.affiliate import AffiliateRole
 from shared.affiliates.domain.resources import Resource, ResourceKind, affiliate_values, unknown_placeholders
 from shared.affiliates.services.commands import HttpsUrl, Language, choice_field, text_field
-from shared.kernel.commands import Caller, require_admin, require_caller
+from shared.affiliates.services.signed_in import signed_in_affiliate
+from shared.kernel.commands import Caller, require_admin
 from shared.kernel.errors import InvalidArgument, PermissionDenied
 from shared.kernel.fields import DocumentId
 from shared.kernel.store import DocumentStore
@@ -76,12 +77,8 @@ class ListResourcesCommand(BaseModel):
 def _shown(
     cmd: ListResourcesCommand, caller: Caller | None, *, store: DocumentStore, link_base: str, only: ResourceKind | None
 ) -> dict[str, Any]:
-    user = require_caller(caller)
-    found = affiliate_repository.read_affiliate(store, user.uid)
-    if found is None or user.claims.get("role") != found[0].get("role"):
-        raise PermissionDenied("resources are for affiliates: sign up as one first")
-    entry, profile = found
-    role = str(entry["role"])
+    found = signed_in_affiliate(store, caller, "resources are for affiliates: sign up as one first")
+    entry, profile, role = found.entry, found.profile, found.role.value
     if only is ResourceKind.POST and role != AffiliateRole.GROUP_ADMIN.value:
         raise PermissionDenied("ready-made posts are for group admins")
     language = cmd.language or str(profile.get("language") or "en")

@@ -13,9 +13,10 @@ from shared.affiliates.adapters import affiliate_repository, training_repository
 from shared.affiliates.domain.affiliate import AffiliateRole
 from shared.affiliates.domain.training import badges_after
 from shared.affiliates.services.commands import Language
+from shared.affiliates.services.signed_in import signed_in_affiliate
 from shared.kernel.clock import Clock
-from shared.kernel.commands import Caller, require_caller
-from shared.kernel.errors import NotFound, PermissionDenied
+from shared.kernel.commands import Caller
+from shared.kernel.errors import NotFound
 from shared.kernel.fields import DocumentId
 from shared.kernel.store import Document, DocumentStore, Transaction
 
@@ -34,11 +35,8 @@ class CompleteTrainingCommand(BaseModel):
 
 
 def _affiliate(store: DocumentStore | Transaction, caller: Caller | None) -> tuple[Caller, Document, Document]:
-    user = require_caller(caller)
-    found = affiliate_repository.read_affiliate(store, user.uid)
-    if found is None or user.claims.get("role") != found[0].get("role"):
-        raise PermissionDenied("training is for affiliates: sign up as one first")
-    return user, found[0], found[1]
+    found = signed_in_affiliate(store, caller, "training is for affiliates: sign up as one first")
+    return found.user, found.entry, found.profile
 
 
 def list_training_modules(cmd: ListTrainingCommand, caller: Caller | None, *, store: DocumentStore) -> dict[str, Any]:
