@@ -186,10 +186,10 @@ def twilioConferenceWebhook(req: Request) -> Response:
 def processTwilioCallback(req: https_fn.CallableRequest[Any]) -> None:
     """Applies a stored Twilio callback: off the webhook's request path, retried until it can."""
     from shared.calls.services import twilio_inbox
+    from shared.calls.services.task_payloads import callback_task_payload
 
-    data = req.data if isinstance(req.data, dict) else {}
     twilio_inbox.process(
-        str(data.get("callbackId", "")),
+        callback_task_payload(req.data).callbackId,
         store=wiring.store(),
         telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
         clock=wiring.clock(),

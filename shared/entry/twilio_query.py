@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from shared.kernel.commands import parse_command
 from shared.kernel.errors import InvalidArgument
 from shared.kernel.fields import DocumentId
 
@@ -25,12 +26,7 @@ class TwilioQuery(BaseModel):
 
 def parse_twilio_query(args: dict[str, str], *, needs_party: bool) -> TwilioQuery:
     """Raises InvalidArgument naming the first missing or malformed parameter."""
-    try:
-        query = TwilioQuery.model_validate(args)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = str(error["loc"][0]) if error["loc"] else "query"
-        raise InvalidArgument(field, error["msg"]) from None
+    query = parse_command(TwilioQuery, args)
     if needs_party and (query.party is None or "attempt" not in args):
         raise InvalidArgument("party" if query.party is None else "attempt", "is required for a call leg")
     return query

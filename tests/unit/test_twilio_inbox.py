@@ -9,6 +9,8 @@ import pytest
 
 from shared.calls.ports.telephony import CallRecord
 from shared.calls.services import twilio_inbox
+from shared.calls.services.task_payloads import callback_task_payload
+from shared.kernel.errors import InvalidArgument
 from tests.unit.call_world import CONFERENCE_SID, CallWorld, rfc2822
 
 
@@ -192,3 +194,17 @@ def test_a_lost_conference_end_is_made_up_for_by_both_calls_ending() -> None:
     session = w.session()
     assert session["status"] == "completed" and session["settledFrom"] == "twilio_call_records"
     assert session["connectedSeconds"] == 600 and session["payment"]["state"] == "captured"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [([], "data"), ({}, "callbackId"), ({"callbackId": ""}, "callbackId"), ({"callbackId": "a/b"}, "callbackId")],
+)
+def test_a_malformed_callback_task_is_refused_naming_the_field(payload: object, field: str) -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        callback_task_payload(payload)
+    assert raised.value.field == field
+
+
+def test_a_callback_task_names_its_stored_callback() -> None:
+    assert callback_task_payload({"callbackId": "conf-CF1-0001", "extra": 1}).callbackId == "conf-CF1-0001"

@@ -33,7 +33,7 @@ from shared.calls.ports.telephony import DialRequest, Telephony, TelephonyError
 from shared.calls.services.scheduling import EXECUTE_CALL_FUNCTION, call_task_id
 from shared.calls.services.sessions import CallbackUrls, fail
 from shared.kernel.clock import Clock
-from shared.kernel.errors import Aborted, InvalidArgument
+from shared.kernel.errors import Aborted
 from shared.kernel.store import DocumentStore, Transaction
 from shared.kernel.tasks import TaskScheduler
 
@@ -50,18 +50,11 @@ class DialTask:
 
     @classmethod
     def parse(cls, data: Any) -> DialTask:
-        if not isinstance(data, dict):
-            raise InvalidArgument("data", "must be an object")
-        # `sessionId`: a task enqueued before the field was named `callSessionId`.
-        call_session_id = data.get("callSessionId", data.get("sessionId"))
-        party, attempt = data.get("party", "provider"), data.get("attempt", 1)
-        if not isinstance(call_session_id, str) or not call_session_id:
-            raise InvalidArgument("callSessionId", "is required")
-        if party not in ("provider", "client"):
-            raise InvalidArgument("party", "must be 'provider' or 'client'")
-        if not isinstance(attempt, int) or isinstance(attempt, bool) or not 1 <= attempt <= 10:
-            raise InvalidArgument("attempt", "must be an integer from 1")
-        return cls(call_session_id, Party(party), attempt)
+        """The task of a payload (`task_payloads.DialTaskPayload`); InvalidArgument names the field."""
+        from shared.calls.services.task_payloads import dial_task_payload
+
+        payload = dial_task_payload(data)
+        return cls(payload.callSessionId, Party(payload.party), payload.attempt)
 
     def payload(self) -> dict[str, Any]:
         return {"callSessionId": self.call_session_id, "party": self.party.value, "attempt": self.attempt}
