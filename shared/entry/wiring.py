@@ -7,9 +7,7 @@ from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from shared.kernel import config
-from shared.kernel.adapters.firebase_app import firebase_app, firestore_client
-from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
-from shared.kernel.clock import Clock, SystemClock
+from shared.kernel.adapters.firebase_app import firebase_app
 
 # Each adapter's module (cryptography, pydantic settings, the SDKs) loads with its first use.
 if TYPE_CHECKING:
@@ -20,6 +18,7 @@ if TYPE_CHECKING:
     from shared.calls.ports.telephony import Telephony
     from shared.calls.services.follow_ups import FollowUps
     from shared.calls.services.sessions import CallbackUrls
+    from shared.kernel.clock import Clock
     from shared.kernel.store import DocumentStore
     from shared.kernel.tasks import TaskScheduler
     from shared.payments.ports.payments import PaymentGateway, WebhookVerifier
@@ -29,6 +28,9 @@ if TYPE_CHECKING:
 
 @cache
 def store() -> DocumentStore:
+    from shared.kernel.adapters.firebase_app import firestore_client
+    from shared.kernel.adapters.firestore_store import FirestoreDocumentStore
+
     return FirestoreDocumentStore(firestore_client())
 
 
@@ -48,6 +50,8 @@ def connect_gateway(secret_key: str) -> ConnectGateway:
 
 @cache
 def clock() -> Clock:
+    from shared.kernel.clock import SystemClock
+
     return SystemClock()
 
 
