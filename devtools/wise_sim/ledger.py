@@ -89,7 +89,16 @@ class Ledger:
         ]
 
     # -- creating resources ---------------------------------------------------------------
-    def add_quote(self, source: str, target: str, priced: Price, pay_out: str, provided: str, at: float) -> Quote:
+    def add_quote(
+        self,
+        source: str,
+        target: str,
+        priced: Price,
+        pay_out: str,
+        provided: str,
+        at: float,
+        target_account: int | None = None,
+    ) -> Quote:
         quote = Quote(
             id=str(uuid.uuid4()),
             profile=self.profile_id,
@@ -103,6 +112,7 @@ class Ledger:
             pay_out=pay_out,
             provided_amount_type=provided,
             created_at=at,
+            target_account=target_account,
         )
         self.quotes[quote.id] = quote
         return quote

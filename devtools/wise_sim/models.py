@@ -45,6 +45,8 @@ class Quote:
     created_at: float
     #: PENDING -> ACCEPTED (a transfer uses it) -> FUNDED; EXPIRED once unused for 30 minutes
     status: str = "PENDING"
+    #: the recipient it was priced for (given at creation or by a PATCH), None until then
+    target_account: int | None = None
 
     @property
     def expires_at(self) -> float:
@@ -76,7 +78,7 @@ class Quote:
             "payInProduct": "BALANCE",
             "feePercentage": float(round(self.fee / self.source_amount, 4)) if self.source_amount else 0.0,
         }
-        return {
+        answer: dict[str, Any] = {
             "id": self.id,
             "sourceCurrency": self.source_currency,
             "targetCurrency": self.target_currency,
@@ -96,6 +98,9 @@ class Quote:
             "expirationTime": iso_z(expires),
             "notices": [],
         }
+        if self.target_account is not None:
+            answer["targetAccount"] = self.target_account
+        return answer
 
 
 @dataclass

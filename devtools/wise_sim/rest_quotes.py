@@ -1,9 +1,14 @@
-"""``POST /v3/profiles/{profileId}/quotes`` and ``GET .../quotes/{quoteId}``.
+"""``POST /v3/profiles/{profileId}/quotes``, ``GET`` and ``PATCH .../quotes/{quoteId}``.
 
 A quote needs ``sourceCurrency``, ``targetCurrency`` and exactly one of ``sourceAmount``
 or ``targetAmount`` (a number > 0); ``payOut`` defaults to ``BANK_TRANSFER``. It is
 priced with the fixed local rates of :mod:`devtools.wise_sim.pricing`, locks its rate
 for 30 virtual minutes and can back one transfer.
+
+The recipient (``targetAccount``, a recipient of the quote's target currency) is given at
+creation or later by ``PATCH`` with ``Content-Type: application/merge-patch+json`` (any
+other type is 415), while the quote is unused; a transfer from a quote priced for one
+recipient is refused for another.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from devtools.wise_sim.errors import WiseError, field_error, json_object, path_p
 from devtools.wise_sim.pricing import is_currency_code, is_priced, price
 
 if TYPE_CHECKING:
+    from devtools.wise_sim.models import Quote
     from devtools.wise_sim.simulator import Simulator
 
 PREFIX = "/v3/profiles/{profileId}/quotes"
 PAY_OUTS = ("BANK_TRANSFER", "BALANCE", "SWIFT", "SWIFT_OUR", "INTERAC")
+MERGE_PATCH = "application/merge-patch+json"
 CURRENCY_MESSAGE = "That wasn't a valid ISO-4217 currency code (like GBP, USD or EUR)."
 
 
@@ -49,7 +56,21 @@ class QuotesApi:
         return [
             web.post(PREFIX, self.create_quote),
             web.get(f"{PREFIX}/{{quoteId}}", self.get_quote),
+            web.patch(f"{PREFIX}/{{quoteId}}", self.update_quote),
         ]
+
+    def _target_account(self, value: Any, currency: Any, errors: list[dict[str, Any]]) -> int | None:
+        """A recipient of the quote's target currency, or ``None`` with the reason in ``errors``."""
+        known = isinstance(value, int) and not isinstance(value, bool)
+        recipient = self.sim.ledger.recipients.get(value) if known else None
+        if recipient is None:
+            errors.append(field_error("NOT_VALID", "Recipient account not found.", "targetAccount", ["targetAccount"]))
+            return None
+        if is_currency_code(currency) and recipient.currency != currency:
+            message = f"The recipient account is in {recipient.currency}, the quote pays out {currency}."
+            errors.append(field_error("NOT_VALID", message, "targetAccount", ["targetAccount", recipient.id]))
+            return None
+        return recipient.id
 
     async def create_quote(self, request: web.Request) -> web.Response:
         path_profile(request, self.sim.ledger.profile_id)
@@ -73,6 +94,9 @@ class QuotesApi:
         pay_out = body.get("payOut", "BANK_TRANSFER")
         if pay_out not in PAY_OUTS:
             errors.append(field_error("NOT_VALID", f"Unknown payOut {pay_out}", "payOut", ["payOut", pay_out]))
+        account = None
+        if body.get("targetAccount") is not None:
+            account = self._target_account(body["targetAccount"], target, errors)
         if errors:
             raise WiseError.validation(400, errors)
         assert isinstance(source, str) and isinstance(target, str)
@@ -81,12 +105,40 @@ class QuotesApi:
             raise WiseError.one(422, "error.route.not.supported", "This route is not supported", arguments=[route])
         priced = price(source, target, source_amount, target_amount)
         provided = "SOURCE" if source_amount is not None else "TARGET"
-        quote = self.sim.ledger.add_quote(source, target, priced, str(pay_out), provided, self.sim.clock.now())
+        now = self.sim.clock.now()
+        quote = self.sim.ledger.add_quote(source, target, priced, str(pay_out), provided, now, account)
         return web.json_response(quote.to_json(self.sim.clock))
 
-    async def get_quote(self, request: web.Request) -> web.Response:
+    def _quote(self, request: web.Request) -> Quote:
         path_profile(request, self.sim.ledger.profile_id)
         quote = self.sim.ledger.quotes.get(request.match_info["quoteId"])
         if quote is None:
             raise WiseError.one(404, "quote.not-found", "Quote not found", arguments=[request.match_info["quoteId"]])
+        return quote
+
+    async def get_quote(self, request: web.Request) -> web.Response:
+        return web.json_response(self._quote(request).to_json(self.sim.clock))
+
+    async def update_quote(self, request: web.Request) -> web.Response:
+        """Set the recipient (and optionally ``payOut``) of an unused, unexpired quote."""
+        if request.content_type != MERGE_PATCH:
+            message = f"Content type '{request.content_type}' not supported; use {MERGE_PATCH}"
+            raise WiseError.system(415, "Unsupported Media Type", message, request.path)
+        quote = self._quote(request)
+        body = await json_object(request)
+        quote.expire_if_due(self.sim.clock.now())
+        if quote.status == "EXPIRED":
+            message = "This quote has expired. Please create a new quote."
+            raise WiseError.one(422, "error.quote.expired", message, "quoteUuid", [quote.id])
+        if quote.status != "PENDING":
+            message = "A transfer was already created from this quote. Please create a new quote."
+            raise WiseError.one(422, "error.quote.already.used", message, "quoteUuid", [quote.id])
+        errors: list[dict[str, Any]] = []
+        account = self._target_account(body.get("targetAccount"), quote.target_currency, errors)
+        pay_out = body.get("payOut", quote.pay_out)
+        if pay_out not in PAY_OUTS:
+            errors.append(field_error("NOT_VALID", f"Unknown payOut {pay_out}", "payOut", ["payOut", pay_out]))
+        if errors or account is None:
+            raise WiseError.validation(400, errors)
+        quote.target_account, quote.pay_out = account, str(pay_out)
         return web.json_response(quote.to_json(self.sim.clock))

@@ -6,7 +6,8 @@ used creates nothing and answers the transfer it created first, in its current s
 whatever the rest of the body says, as Wise treats "subsequent retry messages as repeat
 messages". This check comes before any other, so a retry is answered even once its
 quote is used or expired. A new transfer needs a recipient whose currency is the
-quote's target currency and an unexpired, unused quote ("one transfer per quote").
+quote's target currency and an unexpired, unused quote ("one transfer per quote"), priced
+for that recipient when the quote names one.
 """
 
 from __future__ import annotations
@@ -98,6 +99,9 @@ class TransfersApi:
             raise WiseError.one(422, "error.quote.already.used", message, "quoteUuid", [quote.id])
         if recipient.currency != quote.target_currency:
             message = f"The recipient account is in {recipient.currency}, the quote pays out {quote.target_currency}."
+            raise WiseError.validation(422, [_not_valid("targetAccount", message, recipient.id)])
+        if quote.target_account is not None and quote.target_account != recipient.id:
+            message = f"The quote was priced for recipient {quote.target_account}. Please create a new quote."
             raise WiseError.validation(422, [_not_valid("targetAccount", message, recipient.id)])
         limit = REFERENCE_LENGTHS.get(quote.target_currency, DEFAULT_REFERENCE_LENGTH)
         if len(reference) > limit:

@@ -360,6 +360,42 @@ def test_transfers_refuse_a_non_uuid_id_and_a_used_or_expired_quote(wise: Wise) 
     assert len(wise.control("GET", "transfers")) == 1
 
 
+def test_a_quote_is_priced_for_its_recipient_and_a_transfer_for_another_is_refused(wise: Wise) -> None:
+    marie, other = wise.recipient(), wise.recipient(iban=IBAN_FR, name="Pierre Curie")
+    gbp_recipient = wise.recipient(iban=IBAN_GB, currency="GBP", name="Ada Lovelace")
+    path = f"/v3/profiles/{PROFILE}/quotes"
+    given = wise.quote(targetAccount=marie["id"], sourceAmount=100)
+    assert given["targetAccount"] == marie["id"]
+    unknown = wise.api(
+        "POST", path, {"sourceCurrency": "EUR", "targetCurrency": "EUR", "sourceAmount": 1, "targetAccount": 1}
+    )
+    assert unknown.status_code == 400 and _codes(unknown) == [("NOT_VALID", "targetAccount")]
+    wrong_currency = {
+        "sourceCurrency": "EUR",
+        "targetCurrency": "EUR",
+        "sourceAmount": 1,
+        "targetAccount": gbp_recipient["id"],
+    }
+    assert _codes(wise.api("POST", path, wrong_currency)) == [("NOT_VALID", "targetAccount")]
+    later = wise.quote()
+    assert "targetAccount" not in later
+    url = f"{wise.base}{path}/{later['id']}"
+    auth = {"Authorization": f"Bearer {DEFAULT_API_TOKEN}"}
+    plain = requests.patch(url, json={"targetAccount": other["id"]}, headers=auth, timeout=10)
+    assert plain.status_code == 415 and plain.json()["error"] == "Unsupported Media Type"
+    patch = {**auth, "Content-Type": "application/merge-patch+json"}
+    updated = requests.patch(url, data=json.dumps({"targetAccount": other["id"]}), headers=patch, timeout=10)
+    assert updated.status_code == 200 and updated.json()["targetAccount"] == other["id"]
+    assert wise.api("GET", f"{path}/{later['id']}").json()["targetAccount"] == other["id"]
+    refused = wise.create_transfer(marie["id"], later["id"])
+    assert refused.status_code == 422 and _codes(refused) == [("NOT_VALID", "targetAccount")]
+    assert wise.create_transfer(other["id"], later["id"]).status_code == 200
+    used = requests.patch(url, data=json.dumps({"targetAccount": marie["id"]}), headers=patch, timeout=10)
+    assert used.status_code == 422 and _codes(used) == [("error.quote.already.used", "quoteUuid")]
+    assert wise.create_transfer(marie["id"], given["id"]).status_code == 200
+    assert len(wise.control("GET", "transfers")) == 2
+
+
 def test_funding_twice_or_beyond_the_balance_is_refused(wise: Wise) -> None:
     transfer = wise.transfer(amount=300)
     wise.control("POST", "balance", {"currency": "EUR", "value": 299.99})

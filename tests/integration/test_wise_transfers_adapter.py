@@ -94,10 +94,14 @@ class Control:
     def advance(self, seconds: float) -> list[str]:
         return [d["current_state"] for d in self("POST", "clock/advance", {"seconds": seconds})["deliveries"]]
 
-    def cancel(self, transfer_id: str) -> None:
+    def wise(self, method: str, path: str) -> Any:
         headers = {"Authorization": f"Bearer {DEFAULT_API_TOKEN}"}
-        response = requests.put(f"{self.base}/v1/transfers/{transfer_id}/cancel", headers=headers, timeout=10)
+        response = requests.request(method, f"{self.base}{path}", headers=headers, timeout=10)
         assert response.status_code == 200, response.text
+        return response.json()
+
+    def cancel(self, transfer_id: str) -> None:
+        self.wise("PUT", f"/v1/transfers/{transfer_id}/cancel")
 
 
 class ArmFaultAfter(logging.Handler):
@@ -201,6 +205,7 @@ def test_reference_and_quote_amount_fit_wise() -> None:
     assert (
         quote_request(6000, "usd", "eur") == '{"sourceCurrency": "USD", "targetCurrency": "EUR", "sourceAmount": 60.00}'
     )
+    assert quote_request(6000, "usd", "eur", 70000001).endswith('"sourceAmount": 60.00, "targetAccount": 70000001}')
     assert '"sourceAmount": 0.01}' in quote_request(1, "usd", "eur")
     assert '"sourceAmount": 1234567.89}' in quote_request(123456789, "eur", "gbp")
     for wrong in (0, -5, 60.0, True):
@@ -232,6 +237,9 @@ def test_a_send_of_usd_to_a_eur_iban_creates_and_funds_one_transfer(
     assert transfer["reference"] == transfer_reference(withdrawal_id) and len(transfer["reference"]) <= 10
     assert [h["state"] for h in transfer["history"]] == ["incoming_payment_waiting", "processing"]
     assert control.balance("USD") == 10000 - 60
+    made = control.wise("GET", f"/v1/transfers/{sent.reference}")
+    quote = control.wise("GET", f"/v3/profiles/{PROFILE}/quotes/{made['quoteUuid']}")
+    assert quote["targetAccount"] == made["targetAccount"]  # priced for the recipient it pays
     lines = [r.getMessage() for r in caplog.records if r.name == LOGGER]
     assert lines[:5] == [
         "wise POST /v1/accounts -> 200",

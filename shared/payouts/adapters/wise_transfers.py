@@ -1,10 +1,11 @@
 """Wise adapter: a withdrawal paid by Wise transfer from the business profile's balance.
 
-A send creates a recipient, a quote from the withdrawal's currency and a transfer, then funds it from
-the balance. The transfer's `customerTransactionId` is a UUID5 of the withdrawal id; Wise answers a
-reused one with the transfer it created first, so a second send of the same withdrawal (after a lost
-answer, a 5xx, a blocked funding) carries on with that transfer and pays once (the recipient and quote
-it creates again stay unused). Each call is tried `attempts` times on a timeout, a connection error,
+A send creates a recipient, a quote from the withdrawal's currency priced for that recipient (its
+payout route sets the fee) and a transfer, then funds it from the balance. The transfer's
+`customerTransactionId` is a UUID5 of the withdrawal id; Wise answers a reused one with the
+transfer it created first, so a second send of the same withdrawal (after a lost answer, a 5xx, a
+blocked funding) carries on with that transfer and pays once (the recipient and quote it creates
+again stay unused). Each call is tried `attempts` times on a timeout, a connection error,
 429 or 5xx, then RailUnavailable. Amounts are minor units of two-decimal currencies, converted with
 Decimal only. `requests` and `cryptography` are imported on first use (cold start). Every call is
 logged at INFO with its method, path and status, never the token.
@@ -63,12 +64,16 @@ def transfer_reference(withdrawal_id: str) -> str:
     return (REFERENCE_PREFIX + letters)[:REFERENCE_LENGTH]
 
 
-def quote_request(amount: int, currency: str, target_currency: str) -> str:
-    """The quote's JSON body, `sourceAmount` as a number with exactly two decimals (6000 -> 60.00)."""
+def quote_request(amount: int, currency: str, target_currency: str, target_account: int | None = None) -> str:
+    """The quote's JSON body, `sourceAmount` as a number with exactly two decimals (6000 -> 60.00),
+    priced for the recipient `target_account` when given (Wise then prices its payout route)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValueError(f"amount must be a positive number of minor units, not {amount!r}")
     source, target = json.dumps(currency.upper()), json.dumps(target_currency.upper())
-    return f'{{"sourceCurrency": {source}, "targetCurrency": {target}, "sourceAmount": {Decimal(amount).scaleb(-2)}}}'
+    body = f'"sourceCurrency": {source}, "targetCurrency": {target}, "sourceAmount": {Decimal(amount).scaleb(-2)}'
+    if target_account is not None:
+        body += f', "targetAccount": {int(target_account)}'
+    return f"{{{body}}}"
 
 
 def minor_units(value: Any) -> int:
@@ -113,8 +118,9 @@ class HttpWisePayouts(WisePayouts):
         self._public_key: RSAPublicKey | None = None
 
     def send(self, *, withdrawal_id: str, amount: int, currency: str, recipient: WiseRecipient) -> PayoutSent:
-        body = quote_request(amount, currency, recipient.currency)
+        quote_request(amount, currency, recipient.currency)  # a wrong amount is refused before any call
         account_id = self._create_recipient(recipient)
+        body = quote_request(amount, currency, recipient.currency, account_id)
         status, quote = self._call("POST", f"/v3/profiles/{self._profile}/quotes", body)
         if status >= 300:
             raise refusal(status, quote)
