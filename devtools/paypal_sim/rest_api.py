@@ -1,5 +1,5 @@
 """PayPal's REST surface: OAuth2, Payouts v1, and the middleware every call goes
-through (Bearer check, faults, PayPal-shaped 404/405).
+through (Bearer check, faults, PayPal-shaped 404/405, a ``PayPal-Debug-Id`` on every answer).
 
 Order of the checks on ``POST /v1/payments/payouts``, as PayPal: a known
 ``PayPal-Request-Id`` returns the first answer again; then the JSON body must
@@ -19,6 +19,7 @@ from aiohttp import web
 from devtools.paypal_sim.errors import (
     Issue,
     authentication_failure,
+    debug_id,
     internal_server_error,
     invalid_resource_id,
     malformed_request,
@@ -75,6 +76,7 @@ class RestApi:
             )
         if fault == "timeout":
             await self.sim.holds.hold(seconds)
+        response.headers.setdefault("PayPal-Debug-Id", debug_id())  # PayPal sends one on every answer
         return response
 
     # -- payouts ------------------------------------------------------------------

@@ -185,6 +185,7 @@ def test_a_send_pays_one_batch_of_one_item_and_returns_its_id(paypal: PayPal, ca
     assert paypal.request_ids() == ["wd-1001:1"]
     logged = [r.getMessage() for r in caplog.records if r.name == ADAPTER_LOGGER and r.levelno == logging.INFO]
     batch_path = f"/v1/payments/payouts/{batch['batch_header']['payout_batch_id']}"
+    assert all(re.search(r" PayPal-Debug-Id=[0-9a-f]{13}$", m) for m in logged), logged
     assert [m.split(" PayPal-Debug-Id=")[0] for m in logged] == [
         "PayPal POST /v1/oauth2/token -> 200",
         "PayPal POST /v1/payments/payouts -> 201",
