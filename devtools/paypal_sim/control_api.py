@@ -15,7 +15,7 @@ from aiohttp import web
 from devtools.paypal_sim.faults import FaultError
 
 if TYPE_CHECKING:
-    from devtools.paypal_sim.simulator import Simulator
+    from devtools.paypal_sim.parts import SimulatorParts
 
 PREFIX = "/_control"
 
@@ -33,7 +33,7 @@ async def _json_object(request: web.Request) -> dict[str, Any] | None:
 
 
 class ControlApi:
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self) -> list[web.RouteDef]:

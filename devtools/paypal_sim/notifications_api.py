@@ -31,7 +31,7 @@ from devtools.paypal_sim.errors import (
 from devtools.paypal_sim.signing import AUTH_ALGO, CERT_PATH, event_body
 
 if TYPE_CHECKING:
-    from devtools.paypal_sim.simulator import Simulator
+    from devtools.paypal_sim.parts import SimulatorParts
 
 #: field -> maximum length, from PayPal's verify_webhook_signature schema
 VERIFY_FIELDS = {
@@ -78,7 +78,7 @@ def _verify_issues(body: dict[str, Any]) -> list[Issue]:
 
 
 class NotificationsApi:
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self) -> list[web.RouteDef]:

@@ -31,7 +31,7 @@ from devtools.paypal_sim.signing import CERT_PATH
 from devtools.paypal_sim.validation import check_payout, duplicate_sender_item_ids
 
 if TYPE_CHECKING:
-    from devtools.paypal_sim.simulator import Simulator
+    from devtools.paypal_sim.parts import SimulatorParts
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: paths answered without a Bearer token
@@ -41,7 +41,7 @@ MAX_PAGE_SIZE = 1000
 
 
 class RestApi:
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self) -> list[web.RouteDef]:

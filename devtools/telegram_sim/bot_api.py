@@ -20,7 +20,7 @@ from devtools.telegram_sim.webhook import (
 )
 
 if TYPE_CHECKING:
-    from devtools.telegram_sim.simulator import Simulator
+    from devtools.telegram_sim.parts import SimulatorParts
 
 #: what a method returns: its result and, for some, a ``description``
 Outcome = tuple[Any, str | None]
@@ -34,7 +34,7 @@ GET_UPDATES_CONFLICT = (
 class BotApi:
     """Answers Bot API calls for one bot."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
         self.methods: dict[str, Method] = {
             "getme": self.get_me,

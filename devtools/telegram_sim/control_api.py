@@ -22,7 +22,7 @@ from devtools.telegram_sim.parameters import leading_integer
 from devtools.telegram_sim.users import UserError
 
 if TYPE_CHECKING:
-    from devtools.telegram_sim.simulator import Simulator
+    from devtools.telegram_sim.parts import SimulatorParts
 
 PREFIX = "/_control"
 WAIT_MODES = ("attempt", "final", "none")
@@ -45,7 +45,7 @@ async def _body(request: web.Request) -> Any:
 class ControlApi:
     """Routes of ``/_control``."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self) -> list[web.RouteDef]:

@@ -12,7 +12,7 @@ from devtools.twilio_sim.models import Call, Conference, Message
 from devtools.twilio_sim.personas import PersonaBook, PersonaError
 
 if TYPE_CHECKING:
-    from devtools.twilio_sim.simulator import Simulator
+    from devtools.twilio_sim.parts import SimulatorParts
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -20,7 +20,7 @@ def _error(status: int, message: str) -> web.Response:
 
 
 class ControlApi:
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self) -> list[web.RouteDef]:

@@ -17,14 +17,14 @@ from devtools.twilio_sim.rest_calls import CallsApi, form_value, valid_number
 from devtools.twilio_sim.rest_conferences import ConferencesApi
 
 if TYPE_CHECKING:
-    from devtools.twilio_sim.simulator import Simulator
+    from devtools.twilio_sim.parts import SimulatorParts
 
 PREFIX = f"/{API_VERSION}/Accounts/{{account}}"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class RestApi:
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self) -> list[web.RouteDef]:

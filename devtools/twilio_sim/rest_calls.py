@@ -13,7 +13,7 @@ from devtools.twilio_sim.models import Call, Source
 from devtools.twilio_sim.resources import page, twilio_error
 
 if TYPE_CHECKING:
-    from devtools.twilio_sim.simulator import Simulator
+    from devtools.twilio_sim.parts import SimulatorParts
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
@@ -56,7 +56,7 @@ def permanent_error(code: int, to: str, from_: str) -> web.Response:
 class CallsApi:
     """``/Calls.json`` and ``/Calls/{Sid}.json``."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self, prefix: str) -> list[web.RouteDef]:

@@ -11,7 +11,7 @@ from devtools.twilio_sim.resources import page, twilio_error
 from devtools.twilio_sim.rest_calls import form_value
 
 if TYPE_CHECKING:
-    from devtools.twilio_sim.simulator import Simulator
+    from devtools.twilio_sim.parts import SimulatorParts
 
 
 def _bool_or_none(value: str) -> bool | None:
@@ -21,7 +21,7 @@ def _bool_or_none(value: str) -> bool | None:
 class ConferencesApi:
     """``/Conferences.json``, ``/Conferences/{Sid}.json`` and their participants."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self, prefix: str) -> list[web.RouteDef]:

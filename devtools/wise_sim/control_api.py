@@ -21,7 +21,7 @@ from devtools.wise_sim.lifecycle import LifecycleError
 from devtools.wise_sim.pricing import is_priced
 
 if TYPE_CHECKING:
-    from devtools.wise_sim.simulator import Simulator
+    from devtools.wise_sim.parts import SimulatorParts
 
 P = "/_control"
 
@@ -45,7 +45,7 @@ async def _body(request: web.Request) -> dict[str, Any] | None:
 
 
 class ControlApi:
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self) -> list[web.RouteDef]:

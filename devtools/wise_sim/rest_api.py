@@ -22,14 +22,14 @@ from devtools.wise_sim.rest_recipients import RecipientsApi
 from devtools.wise_sim.rest_transfers import TransfersApi
 
 if TYPE_CHECKING:
-    from devtools.wise_sim.simulator import Simulator
+    from devtools.wise_sim.parts import SimulatorParts
 
 CONTROL_PREFIX = "/_control"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class RestApi:
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self) -> list[web.RouteDef]:

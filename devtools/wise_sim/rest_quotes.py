@@ -23,7 +23,7 @@ from devtools.wise_sim.pricing import is_currency_code, is_priced, price
 
 if TYPE_CHECKING:
     from devtools.wise_sim.models import Quote
-    from devtools.wise_sim.simulator import Simulator
+    from devtools.wise_sim.parts import SimulatorParts
 
 PREFIX = "/v3/profiles/{profileId}/quotes"
 PAY_OUTS = ("BANK_TRANSFER", "BALANCE", "SWIFT", "SWIFT_OUR", "INTERAC")
@@ -49,7 +49,7 @@ def parse_amount(path: str, value: Any, errors: list[dict[str, Any]]) -> Decimal
 
 
 class QuotesApi:
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self) -> list[web.RouteDef]:

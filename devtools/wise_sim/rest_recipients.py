@@ -15,7 +15,7 @@ from devtools.wise_sim.bank_details import normalise_iban, recipient_country, re
 from devtools.wise_sim.errors import WiseError, field_error, forbidden, json_object, not_found
 
 if TYPE_CHECKING:
-    from devtools.wise_sim.simulator import Simulator
+    from devtools.wise_sim.parts import SimulatorParts
 
 
 def normalised_details(kind: str, details: dict[str, Any]) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def normalised_details(kind: str, details: dict[str, Any]) -> dict[str, Any]:
 
 
 class RecipientsApi:
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self) -> list[web.RouteDef]:

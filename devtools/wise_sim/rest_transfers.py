@@ -21,7 +21,7 @@ from devtools.wise_sim.errors import WiseError, field_error, json_object, path_p
 from devtools.wise_sim.models import Transfer
 
 if TYPE_CHECKING:
-    from devtools.wise_sim.simulator import Simulator
+    from devtools.wise_sim.parts import SimulatorParts
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 #: longest ``details.reference`` per target currency (others: DEFAULT_REFERENCE_LENGTH)
@@ -35,7 +35,7 @@ def _not_valid(path: str, message: str, value: Any = None) -> dict[str, Any]:
 
 
 class TransfersApi:
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
 
     def routes(self) -> list[web.RouteDef]:

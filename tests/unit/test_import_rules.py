@@ -4,8 +4,9 @@
 - A domain module imports the standard library, pydantic and other domain or kernel modules only.
 - An area imports the kernel, itself, and another area's `domain`, `ports` and `services` (its
   public API): never another area's adapters, never `shared.entry` (the composition root).
-- No import cycle anywhere in `shared/`, `devtools/` or a codebase, lazy imports included
-  (an annotation-only import under `if TYPE_CHECKING:` is not run, so it is not one).
+- No import cycle anywhere in `shared/`, `devtools/` or a codebase, lazy and annotation-only
+  (`if TYPE_CHECKING:`) imports included: a simulator's APIs name the parts they use
+  (`parts.SimulatorParts`), not the module that wires them.
 """
 
 from __future__ import annotations
@@ -34,22 +35,12 @@ def _codebase_sources() -> list[Path]:
     return sorted(p for codebase in CODEBASES for p in (ROOT / codebase).glob("*.py"))
 
 
-def _typing_only(tree: ast.Module) -> set[ast.AST]:
-    """Imports under `if TYPE_CHECKING:`: annotations only, never executed."""
-    blocks = [n for n in ast.walk(tree) if isinstance(n, ast.If) and ast.unparse(n.test).endswith("TYPE_CHECKING")]
-    return {inner for block in blocks for stmt in block.body for inner in ast.walk(stmt)}
-
-
-def _imports(path: Path, *, typing: bool = True) -> list[str]:
-    """Every module imported anywhere in the file (inside functions too; annotation-only
-    imports unless `typing` is false)."""
+def _imports(path: Path) -> list[str]:
+    """Every module imported anywhere in the file (inside functions and `if TYPE_CHECKING:` too)."""
     names: list[str] = []
     package = _module(path) if path.name == "__init__.py" else _module(path).rpartition(".")[0]
     tree = ast.parse(path.read_text())
-    skipped = set() if typing else _typing_only(tree)
     for node in ast.walk(tree):
-        if node in skipped:
-            continue
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -113,9 +104,7 @@ def test_no_import_cycle_anywhere() -> None:
     for path in paths:
         module = _module(path)
         # A package's __init__ is not a dependency of the modules inside it.
-        graph[module] = {
-            t for t in set(_imports(path, typing=False)) & KNOWN if t != module and not module.startswith(t + ".")
-        }
+        graph[module] = {t for t in set(_imports(path)) & KNOWN if t != module and not module.startswith(t + ".")}
     state: dict[str, int] = {}
     trail: list[str] = []
 
