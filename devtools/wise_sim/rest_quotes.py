@@ -48,6 +48,17 @@ def parse_amount(path: str, value: Any, errors: list[dict[str, Any]]) -> Decimal
     return number
 
 
+def require_unused(quote: Quote, now: float) -> None:
+    """Refuse a quote that expired or already backs a transfer (a transfer, a PATCH)."""
+    quote.expire_if_due(now)
+    if quote.status == "EXPIRED":
+        message = "This quote has expired. Please create a new quote."
+        raise WiseError.one(422, "error.quote.expired", message, "quoteUuid", [quote.id])
+    if quote.status != "PENDING":
+        message = "A transfer was already created from this quote. Please create a new quote."
+        raise WiseError.one(422, "error.quote.already.used", message, "quoteUuid", [quote.id])
+
+
 class QuotesApi:
     def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
@@ -126,13 +137,7 @@ class QuotesApi:
             raise WiseError.system(415, "Unsupported Media Type", message, request.path)
         quote = self._quote(request)
         body = await json_object(request)
-        quote.expire_if_due(self.sim.clock.now())
-        if quote.status == "EXPIRED":
-            message = "This quote has expired. Please create a new quote."
-            raise WiseError.one(422, "error.quote.expired", message, "quoteUuid", [quote.id])
-        if quote.status != "PENDING":
-            message = "A transfer was already created from this quote. Please create a new quote."
-            raise WiseError.one(422, "error.quote.already.used", message, "quoteUuid", [quote.id])
+        require_unused(quote, self.sim.clock.now())
         errors: list[dict[str, Any]] = []
         account = self._target_account(body.get("targetAccount"), quote.target_currency, errors)
         pay_out = body.get("payOut", quote.pay_out)

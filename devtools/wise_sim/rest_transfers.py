@@ -19,6 +19,7 @@ from aiohttp import web
 
 from devtools.wise_sim.errors import WiseError, field_error, json_object, path_profile
 from devtools.wise_sim.models import Transfer
+from devtools.wise_sim.rest_quotes import require_unused
 
 if TYPE_CHECKING:
     from devtools.wise_sim.parts import SimulatorParts
@@ -90,13 +91,7 @@ class TransfersApi:
         if errors:
             raise WiseError.validation(422, errors)
         assert recipient is not None and quote is not None
-        quote.expire_if_due(clock.now())
-        if quote.status == "EXPIRED":
-            message = "This quote has expired. Please create a new quote."
-            raise WiseError.one(422, "error.quote.expired", message, "quoteUuid", [quote.id])
-        if quote.status != "PENDING":
-            message = "A transfer was already created from this quote. Please create a new quote."
-            raise WiseError.one(422, "error.quote.already.used", message, "quoteUuid", [quote.id])
+        require_unused(quote, clock.now())
         if recipient.currency != quote.target_currency:
             message = f"The recipient account is in {recipient.currency}, the quote pays out {quote.target_currency}."
             raise WiseError.validation(422, [_not_valid("targetAccount", message, recipient.id)])
