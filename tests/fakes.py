@@ -594,7 +594,8 @@ class FakeBillingGateway(BillingGateway):
 
 class FakeAccountDirectory(AccountDirectory):
     """Firebase Auth in memory: accounts by uid, one per e-mail; each step fails on demand
-    (`fail` names the steps: "create", "grant", "delete"); `on_create` runs inside account
+    (`fail` names the steps: "create", "grant", "disable", "delete"); an unknown uid fails as Auth's
+    user-not-found does (DirectoryError); `on_create` runs inside account
     creation (a race injection point). Thread-safe."""
 
     def __init__(self) -> None:
@@ -627,8 +628,12 @@ class FakeAccountDirectory(AccountDirectory):
             self.accounts[uid] = DirectoryAccount(uid, found.email, claims, found.disabled)
 
     def set_disabled(self, uid: str, disabled: bool) -> None:
+        if "disable" in self.fail:
+            raise DirectoryError("auth unavailable")
         with self._lock:
-            found = self.accounts[uid]
+            found = self.accounts.get(uid)
+            if found is None:
+                raise DirectoryError(f"no user record for uid {uid!r}")
             self.accounts[uid] = DirectoryAccount(uid, found.email, found.claims, disabled)
 
     def create_account(self, email: str, password: str, display_name: str) -> str:

@@ -35,7 +35,7 @@ from shared.admin.services.users_admin import (
     set_user_role,
 )
 from shared.kernel.commands import Caller, parse_command
-from shared.kernel.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from shared.kernel.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unavailable
 from shared.payments.domain.pricing import DEFAULT_PRICING, PricingTable
 from tests.fakes import FakeAccountDirectory, FakeClock, InMemoryStore
 
@@ -182,6 +182,21 @@ def test_a_disabled_account_is_refused_and_its_provider_hidden_until_enabled(sto
     assert (store.get("sos_profiles/law1") or {})["isVisible"] is True
     with pytest.raises(PermissionDenied):
         set_user_disabled(UserIdCommand(uid="boss"), ADMIN, True, store=store, directory=directory, clock=clock)
+
+
+def test_when_auth_fails_a_disable_marks_nothing_and_asks_for_a_retry(store: InMemoryStore) -> None:
+    directory, clock = directory_with(store), FakeClock()
+    directory.fail.add("disable")
+    with pytest.raises(Unavailable):
+        set_user_disabled(UserIdCommand(uid="law1"), ADMIN, True, store=store, directory=directory, clock=clock)
+    assert directory.accounts["law1"].disabled is False
+    assert (store.get("users/law1") or {}).get("disabled") is not True
+    assert (store.get("sos_profiles/law1") or {})["isVisible"] is True
+    ensure_enabled(store, "law1")
+    directory.fail.clear()
+    set_user_disabled(UserIdCommand(uid="law1"), ADMIN, True, store=store, directory=directory, clock=clock)
+    with pytest.raises(PermissionDenied):
+        ensure_enabled(store, "law1")
 
 
 def test_users_come_a_page_at_a_time(store: InMemoryStore) -> None:
