@@ -59,6 +59,17 @@ def require_unused(quote: Quote, now: float) -> None:
         raise WiseError.one(422, "error.quote.already.used", message, "quoteUuid", [quote.id])
 
 
+def check_pay_out(value: Any, errors: list[dict[str, Any]]) -> str:
+    """``value`` when it is a payout option; else the reason is appended to ``errors``."""
+    if value not in PAY_OUTS:
+        errors.append(field_error("NOT_VALID", f"Unknown payOut {value}", "payOut", ["payOut", value]))
+    return str(value)
+
+
+def currency_mismatch(recipient_currency: str, quote_currency: str) -> str:
+    return f"The recipient account is in {recipient_currency}, the quote pays out {quote_currency}."
+
+
 class QuotesApi:
     def __init__(self, sim: SimulatorParts) -> None:
         self.sim = sim
@@ -78,7 +89,7 @@ class QuotesApi:
             errors.append(field_error("NOT_VALID", "Recipient account not found.", "targetAccount", ["targetAccount"]))
             return None
         if is_currency_code(currency) and recipient.currency != currency:
-            message = f"The recipient account is in {recipient.currency}, the quote pays out {currency}."
+            message = currency_mismatch(recipient.currency, currency)
             errors.append(field_error("NOT_VALID", message, "targetAccount", ["targetAccount", recipient.id]))
             return None
         return recipient.id
@@ -102,9 +113,7 @@ class QuotesApi:
             source_amount = parse_amount("sourceAmount", given_source, errors)
         else:
             target_amount = parse_amount("targetAmount", given_target, errors)
-        pay_out = body.get("payOut", "BANK_TRANSFER")
-        if pay_out not in PAY_OUTS:
-            errors.append(field_error("NOT_VALID", f"Unknown payOut {pay_out}", "payOut", ["payOut", pay_out]))
+        pay_out = check_pay_out(body.get("payOut", "BANK_TRANSFER"), errors)
         account = None
         if body.get("targetAccount") is not None:
             account = self._target_account(body["targetAccount"], target, errors)
@@ -117,7 +126,7 @@ class QuotesApi:
         priced = price(source, target, source_amount, target_amount)
         provided = "SOURCE" if source_amount is not None else "TARGET"
         now = self.sim.clock.now()
-        quote = self.sim.ledger.add_quote(source, target, priced, str(pay_out), provided, now, account)
+        quote = self.sim.ledger.add_quote(source, target, priced, pay_out, provided, now, account)
         return web.json_response(quote.to_json(self.sim.clock))
 
     def _quote(self, request: web.Request) -> Quote:
@@ -140,10 +149,8 @@ class QuotesApi:
         require_unused(quote, self.sim.clock.now())
         errors: list[dict[str, Any]] = []
         account = self._target_account(body.get("targetAccount"), quote.target_currency, errors)
-        pay_out = body.get("payOut", quote.pay_out)
-        if pay_out not in PAY_OUTS:
-            errors.append(field_error("NOT_VALID", f"Unknown payOut {pay_out}", "payOut", ["payOut", pay_out]))
+        pay_out = check_pay_out(body.get("payOut", quote.pay_out), errors)
         if errors or account is None:
             raise WiseError.validation(400, errors)
-        quote.target_account, quote.pay_out = account, str(pay_out)
+        quote.target_account, quote.pay_out = account, pay_out
         return web.json_response(quote.to_json(self.sim.clock))

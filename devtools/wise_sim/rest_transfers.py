@@ -19,7 +19,7 @@ from aiohttp import web
 
 from devtools.wise_sim.errors import WiseError, field_error, json_object, path_profile
 from devtools.wise_sim.models import Transfer
-from devtools.wise_sim.rest_quotes import require_unused
+from devtools.wise_sim.rest_quotes import currency_mismatch, require_unused
 
 if TYPE_CHECKING:
     from devtools.wise_sim.parts import SimulatorParts
@@ -93,7 +93,7 @@ class TransfersApi:
         assert recipient is not None and quote is not None
         require_unused(quote, clock.now())
         if recipient.currency != quote.target_currency:
-            message = f"The recipient account is in {recipient.currency}, the quote pays out {quote.target_currency}."
+            message = currency_mismatch(recipient.currency, quote.target_currency)
             raise WiseError.validation(422, [_not_valid("targetAccount", message, recipient.id)])
         if quote.target_account is not None and quote.target_account != recipient.id:
             message = f"The quote was priced for recipient {quote.target_account}. Please create a new quote."

@@ -67,13 +67,18 @@ def transfer_reference(withdrawal_id: str) -> str:
 def quote_request(amount: int, currency: str, target_currency: str, target_account: int | None = None) -> str:
     """The quote's JSON body, `sourceAmount` as a number with exactly two decimals (6000 -> 60.00),
     priced for the recipient `target_account` when given (Wise then prices its payout route)."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise ValueError(f"amount must be a positive number of minor units, not {amount!r}")
     source, target = json.dumps(currency.upper()), json.dumps(target_currency.upper())
-    body = f'"sourceCurrency": {source}, "targetCurrency": {target}, "sourceAmount": {Decimal(amount).scaleb(-2)}'
+    body = f'"sourceCurrency": {source}, "targetCurrency": {target}, "sourceAmount": {source_amount(amount)}'
     if target_account is not None:
         body += f', "targetAccount": {int(target_account)}'
     return f"{{{body}}}"
+
+
+def source_amount(amount: int) -> Decimal:
+    """Minor units as Wise's two-decimal amount (6000 -> 60.00); ValueError unless a positive int."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValueError(f"amount must be a positive number of minor units, not {amount!r}")
+    return Decimal(amount).scaleb(-2)
 
 
 def minor_units(value: Any) -> int:
@@ -118,7 +123,7 @@ class HttpWisePayouts(WisePayouts):
         self._public_key: RSAPublicKey | None = None
 
     def send(self, *, withdrawal_id: str, amount: int, currency: str, recipient: WiseRecipient) -> PayoutSent:
-        quote_request(amount, currency, recipient.currency)  # a wrong amount is refused before any call
+        source_amount(amount)  # a wrong amount is refused before any call
         account_id = self._create_recipient(recipient)
         body = quote_request(amount, currency, recipient.currency, account_id)
         status, quote = self._call("POST", f"/v3/profiles/{self._profile}/quotes", body)
