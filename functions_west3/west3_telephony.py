@@ -8,6 +8,7 @@ from firebase_functions import firestore_fn, https_fn, options, scheduler_fn, ta
 from flask import Request, Response
 
 from shared.entry import wiring
+from shared.entry.tasks import run_task
 from shared.entry.twilio_http import TwilioRequest, handle_twilio_webhook
 from west3_runtime import (
     CALL_SECRETS,
@@ -41,15 +42,20 @@ if TYPE_CHECKING:
 def executeScheduledCall(req: https_fn.CallableRequest[Any]) -> None:
     from shared.calls.services.dialing import DialTask, execute_dial
 
-    execute_dial(
-        DialTask.parse(req.data),
-        store=wiring.store(),
-        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
-        vault=wiring.phone_vault(ENCRYPTION_KEY.value),
-        tasks=wiring.task_scheduler(REGION),
-        clock=wiring.clock(),
-        urls=wiring.callback_urls(REGION),
-        settle=wiring.settle_session_payment(STRIPE_SECRET_KEY.value),
+    run_task(
+        "executeScheduledCall",
+        req.data,
+        DialTask.parse,
+        lambda task: execute_dial(
+            task,
+            store=wiring.store(),
+            telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
+            vault=wiring.phone_vault(ENCRYPTION_KEY.value),
+            tasks=wiring.task_scheduler(REGION),
+            clock=wiring.clock(),
+            urls=wiring.callback_urls(REGION),
+            settle=wiring.settle_session_payment(STRIPE_SECRET_KEY.value),
+        ),
     )
 
 
@@ -188,12 +194,17 @@ def processTwilioCallback(req: https_fn.CallableRequest[Any]) -> None:
     from shared.calls.services import twilio_inbox
     from shared.calls.services.task_payloads import callback_task_payload
 
-    twilio_inbox.process(
-        callback_task_payload(req.data).callbackId,
-        store=wiring.store(),
-        telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
-        clock=wiring.clock(),
-        follow_ups=_follow_ups(),
+    run_task(
+        "processTwilioCallback",
+        req.data,
+        callback_task_payload,
+        lambda payload: twilio_inbox.process(
+            payload.callbackId,
+            store=wiring.store(),
+            telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
+            clock=wiring.clock(),
+            follow_ups=_follow_ups(),
+        ),
     )
 
 

@@ -164,3 +164,21 @@ def test_twilio_webhooks_refuse_missing_or_forged_signatures(web: WebApp, db: An
     after = db.document(f"call_sessions/{call_session_id}").get().to_dict()
     assert json.dumps(after, default=str, sort_keys=True) == json.dumps(before, default=str, sort_keys=True)
     assert not db.document(f"call_sessions/{call_session_id}/conference_events/0099").get().exists
+
+
+def test_a_malformed_task_is_acknowledged_once_instead_of_retried(db: Any) -> None:
+    # Cloud Tasks retries every answer that is not 2xx: a payload that can never parse is dropped.
+    malformed: dict[str, list[dict[str, Any]]] = {
+        "executeScheduledCall": [
+            {"party": "provider"},
+            {"callSessionId": "s/1"},
+            {"callSessionId": "s1", "attempt": 0},
+        ],
+        "processTwilioCallback": [{}, {"callbackId": ""}, {"callbackId": 7}],
+    }
+    for function, payloads in malformed.items():
+        url = ports.function_url("europe-west3", function)
+        for data in payloads:
+            answer = requests.post(url, json={"data": data}, timeout=60)
+            assert answer.status_code == 200, (function, data, answer.status_code, answer.text)
+    assert db.document("call_sessions/s1").get().exists is False
