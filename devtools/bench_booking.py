@@ -2,9 +2,9 @@
 
 Runs the real services in-process on a private Firestore emulator and localstripe (free ports,
 stopped with their process groups), with recording telephony and task fakes. Each callback's
-follow-ups go through the same `FollowUps` service as the west3 entrypoints. The store keeps
-`settings/*` for a minute as the deployed functions' does; here every step shares one instance,
-so each settings document is read once (a cold instance of each function reads it once more).
+follow-ups go through the same `FollowUps` service as the west3 entrypoints, and the two
+callables first read `users/{uid}` as `run_callable` does (a disabled account is refused). The
+store caches nothing, as deployed: every step reads the `settings/*` documents it needs.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from devtools import bench_commissions
 from devtools.firestore_launcher import GCLOUD_FIRESTORE_JAR, MAIN_CLASS
 from devtools.processes import ManagedProcess, port_open, wait_until
 from devtools.stack import ROOT, java_home
+from shared.accounts.services.admin_users import ensure_enabled
 from shared.accounts.services.provider_profiles import write_profile
 from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
 from shared.calls.adapters.session_repository import session_path
@@ -203,6 +204,10 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
     bench_commissions.refer_through_three_levels(store, CLIENT, clock)
     meter = Meter(store)
 
+    def signed_in(service: Callable[..., T], cmd: Any, caller: Caller, **ports: Any) -> T:
+        ensure_enabled(store, caller.uid)  # what run_callable does before every signed-in callable
+        return service(cmd, caller, store=store, clock=clock, **ports)
+
     follow_ups = FollowUps(store=store, tasks=tasks, telephony=telephony, settle=settlements.append)
 
     def carry(result: twilio_callbacks.CallbackResult) -> None:
@@ -210,9 +215,7 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
 
     booking = {"amount": 49, "currency": "eur", "serviceType": "lawyer_call", "providerId": PROVIDER}
     cmd = parse_command(CreatePaymentIntentCommand, {**booking, "clientId": CLIENT_ID, "callSessionId": SESSION})
-    hold = meter.run(
-        "createPaymentIntent", lambda: create_payment_intent(cmd, CLIENT, store=store, gateway=gateway, clock=clock)
-    )
+    hold = meter.run("createPaymentIntent", lambda: signed_in(create_payment_intent, cmd, CLIENT, gateway=gateway))
     confirmed = requests.post(
         f"{stripe_url}/v1/payment_intents/{hold.payment_intent_id}/confirm",
         data={"payment_method": "pm_card_visa", "client_secret": hold.client_secret},
@@ -242,9 +245,7 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
     scheduled = parse_command(CreateAndScheduleCallCommand, schedule)
     meter.run(
         "createAndScheduleCall",
-        lambda: create_and_schedule_call(
-            scheduled, CLIENT, store=store, vault=vault, tasks=tasks, clock=clock, gateway=gateway
-        ),
+        lambda: signed_in(create_and_schedule_call, scheduled, CLIENT, vault=vault, tasks=tasks, gateway=gateway),
     )
 
     dial = partial(
