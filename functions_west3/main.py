@@ -3,13 +3,14 @@ secrets). Functions are declared in west3_* modules by area; this module is what
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from firebase_functions import firestore_fn, https_fn, options, scheduler_fn
+from firebase_functions import https_fn, options, scheduler_fn
 from flask import Request, Response
 
 from shared.entry import wiring
 from shared.entry.callables import run_callable
+from shared.entry.firestore_triggers import on_document_updated
 from shared.kernel.commands import Caller, parse_command
 from west3_accounts import getStripeOnboardingLink, onProviderCreated
 from west3_affiliates import onDomainEvent, validatePendingCommissions
@@ -59,6 +60,9 @@ from west3_telephony import (
     twilioConferenceWebhook,
     twilioGatherResponse,
 )
+
+if TYPE_CHECKING:
+    from firebase_functions import firestore_fn
 
 __all__ = [
     "CODEBASE",
@@ -161,7 +165,7 @@ def _change(event: firestore_fn.Event[Any]) -> tuple[dict[str, Any] | None, dict
     return before, after
 
 
-@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
+@on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
     from shared.payments.services.triggers import on_payment_authorized
 
@@ -169,9 +173,7 @@ def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
     on_payment_authorized(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
 
 
-@firestore_fn.on_document_updated(
-    document="call_sessions/{sessionId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1
-)
+@on_document_updated(document="call_sessions/{sessionId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
     from shared.payments.services.triggers import on_session_payment_captured
 
@@ -181,7 +183,7 @@ def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
     )
 
 
-@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
+@on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
     from shared.payments.services.triggers import on_payment_state
 
@@ -190,7 +192,7 @@ def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
         on_payment_state(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
 
 
-@firestore_fn.on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
+@on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
     from shared.payments.services.triggers import on_payment_state
 

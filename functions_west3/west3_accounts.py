@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from firebase_functions import firestore_fn, https_fn
+from firebase_functions import https_fn
 
-from shared.entry import wiring
+from shared.entry import firestore_triggers, wiring
 from shared.entry.callables import run_callable
 from shared.kernel import config
 from west3_runtime import SMALL_CPU, SMALL_MEMORY, STRIPE_SECRET_KEY, logger
 
+if TYPE_CHECKING:
+    from firebase_functions import firestore_fn
 
-@firestore_fn.on_document_created(
+
+@firestore_triggers.on_document_created(
     document="sos_profiles/{uid}", secrets=[STRIPE_SECRET_KEY], memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1
 )
 def onProviderCreated(event: firestore_fn.Event[Any]) -> None:

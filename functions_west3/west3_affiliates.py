@@ -3,15 +3,18 @@ earn or give back commissions, and the hold period's end releases them into the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from firebase_functions import firestore_fn, options, scheduler_fn
+from firebase_functions import options, scheduler_fn
 
-from shared.entry import wiring
+from shared.entry import firestore_triggers, wiring
 from west3_runtime import SMALL_CPU, SMALL_MEMORY, logger
 
+if TYPE_CHECKING:
+    from firebase_functions import firestore_fn
 
-@firestore_fn.on_document_created(
+
+@firestore_triggers.on_document_created(
     document="domain_events/{eventId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1, timeout_sec=60
 )
 def onDomainEvent(event: firestore_fn.Event[Any]) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from firebase_functions import firestore_fn, https_fn, options, scheduler_fn, tasks_fn
+from firebase_functions import https_fn, options, scheduler_fn, tasks_fn
 from flask import Request, Response
 
-from shared.entry import wiring
+from shared.entry import firestore_triggers, wiring
 from shared.entry.tasks import run_task
 from shared.entry.twilio_http import TwilioRequest, handle_twilio_webhook
 from west3_runtime import (
@@ -28,6 +28,8 @@ from west3_runtime import (
 )
 
 if TYPE_CHECKING:
+    from firebase_functions import firestore_fn
+
     from shared.calls.services.follow_ups import FollowUps
 
 
@@ -208,7 +210,7 @@ def processTwilioCallback(req: https_fn.CallableRequest[Any]) -> None:
     )
 
 
-@firestore_fn.on_document_created(
+@firestore_triggers.on_document_created(
     document="sms_outbox/{smsId}",
     secrets=[TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, ENCRYPTION_KEY],
     memory=SMALL_MEMORY,

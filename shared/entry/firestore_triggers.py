@@ -1,0 +1,60 @@
+"""Firestore-triggered functions declared without importing the Firestore client at cold start.
+
+`firebase_functions.firestore_fn` imports `google.cloud.firestore_v1` and the event protobufs
+(about 100 ms), and every function of a codebase loads the same `main`: declared with it, the
+Twilio webhooks and callables of europe-west3 would pay that on each cold start for triggers they
+never run. These decorators give a function the endpoint `firestore_fn` would give it (a unit
+test compares the two for every trigger in the codebases) and hand each event to the function
+`firestore_fn` builds, imported on the trigger's first event, so decoding stays the SDK's.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from firebase_functions.options import FirestoreOptions
+from firebase_functions.private import path_pattern, util
+
+if TYPE_CHECKING:
+    from cloudevents.http import CloudEvent
+
+CREATED = "google.cloud.firestore.document.v1.created"
+UPDATED = "google.cloud.firestore.document.v1.updated"
+
+Handler = Callable[[Any], None]
+
+
+def on_document_created(**options: Any) -> Callable[[Handler], Handler]:
+    """`firestore_fn.on_document_created`, with the SDK's event decoding loaded on first use."""
+    return _trigger(CREATED, "on_document_created", options)
+
+
+def on_document_updated(**options: Any) -> Callable[[Handler], Handler]:
+    """`firestore_fn.on_document_updated`, with the SDK's event decoding loaded on first use."""
+    return _trigger(UPDATED, "on_document_updated", options)
+
+
+def _trigger(event_type: str, sdk_decorator: str, kwargs: dict[str, Any]) -> Callable[[Handler], Handler]:
+    declared = FirestoreOptions(**kwargs)
+
+    def decorate(func: Handler) -> Handler:
+        pattern = path_pattern.PathPattern(util.normalize_path(str(declared.document)))
+
+        @functools.cache
+        def sdk_handler() -> Callable[[CloudEvent], None]:
+            from firebase_functions import firestore_fn
+
+            handler: Callable[[CloudEvent], None] = getattr(firestore_fn, sdk_decorator)(**kwargs)(func)
+            return handler
+
+        @functools.wraps(func)
+        def receive(raw: CloudEvent) -> None:
+            sdk_handler()(raw)
+
+        endpoint = declared._endpoint(event_type=event_type, func_name=func.__name__, document_pattern=pattern)
+        util.set_func_endpoint_attr(receive, endpoint)
+        return receive
+
+    return decorate

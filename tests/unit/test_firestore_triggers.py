@@ -1,0 +1,102 @@
+"""Firestore triggers are declared as `firestore_fn` declares them, and receive the event it builds,
+without `import main` loading the Firestore client (tests/unit/test_cold_import.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cloudevents.http import CloudEvent
+from firebase_functions import firestore_fn, options, params
+
+from shared.entry import firestore_triggers
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = params.SecretParam("STRIPE_SECRET_KEY")
+DECLARATIONS: list[dict[str, Any]] = [
+    {"document": "payments/{paymentId}", "memory": options.MemoryOption.MB_256, "cpu": 0.08, "max_instances": 1},
+    {"document": "/sos_profiles/{uid}/", "secrets": [SECRET], "region": "europe-west3", "timeout_sec": 60},
+    {"document": "settings/pricing", "concurrency": 1, "cpu": 1, "min_instances": 0},
+    {"document": "domain_events/{eventId}", "database": "other", "namespace": "ns"},
+]
+PAIRS = [
+    (firestore_triggers.on_document_created, firestore_fn.on_document_created),
+    (firestore_triggers.on_document_updated, firestore_fn.on_document_updated),
+]
+
+
+def _endpoint(function: Any) -> Any:
+    return function.__firebase_endpoint__
+
+
+def onSomething(event: Any) -> None:
+    raise AssertionError("never called")
+
+
+@pytest.mark.parametrize("declared", DECLARATIONS)
+@pytest.mark.parametrize(("ours", "sdk"), PAIRS)
+def test_a_trigger_declares_the_endpoint_firestore_fn_declares(declared: dict[str, Any], ours: Any, sdk: Any) -> None:
+    assert _endpoint(ours(**declared)(onSomething)) == _endpoint(sdk(**declared)(onSomething))
+
+
+def test_the_two_kinds_of_trigger_declare_different_event_types() -> None:
+    """The comparison above would notice an event type swapped between the two decorators."""
+    created = _endpoint(firestore_triggers.on_document_created(document="a/{b}")(onSomething))
+    updated = _endpoint(firestore_triggers.on_document_updated(document="a/{b}")(onSomething))
+    assert created.eventTrigger["eventType"] != updated.eventTrigger["eventType"]
+
+
+def _raw_update(before: str, after: str) -> CloudEvent:
+    def document(state: str) -> dict[str, Any]:
+        return {
+            "name": "projects/demo-sos/databases/(default)/documents/payments/pi_1",
+            "fields": {"state": {"stringValue": state}, "amount": {"integerValue": "4900"}},
+            "createTime": "2026-12-07T10:00:00Z",
+            "updateTime": "2026-12-07T10:00:01Z",
+        }
+
+    attributes = {
+        "specversion": "1.0",
+        "id": "event-1",
+        "source": "//firestore.googleapis.com/projects/demo-sos/databases/(default)",
+        "type": firestore_triggers.UPDATED,
+        "time": "2026-12-07T10:00:01Z",
+        "subject": "documents/payments/pi_1",
+        "datacontenttype": "application/json",
+        "location": "europe-west3",
+        "project": "demo-sos",
+        "namespace": "(default)",
+        "database": "(default)",
+        "document": "payments/pi_1",
+    }
+    return CloudEvent(attributes, json.dumps({"oldValue": document(before), "value": document(after)}))
+
+
+def test_a_trigger_receives_the_event_firestore_fn_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-sos")
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:1")  # a client that never connects
+    received: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]] = []
+
+    def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
+        change = event.data
+        received.append((event.params["paymentId"], change.before.to_dict(), change.after.to_dict()))
+
+    trigger = firestore_triggers.on_document_updated(document="payments/{paymentId}")(handlePaymentReceived)
+    trigger(_raw_update("authorized", "captured"))
+    trigger(_raw_update("captured", "refunded"))
+
+    assert received == [
+        ("pi_1", {"state": "authorized", "amount": 4900}, {"state": "captured", "amount": 4900}),
+        ("pi_1", {"state": "captured", "amount": 4900}, {"state": "refunded", "amount": 4900}),
+    ]
+
+
+def test_no_codebase_declares_a_trigger_through_firestore_fn() -> None:
+    """`firestore_fn` at module level would load the Firestore client into every cold start."""
+    for module in sorted(ROOT.glob("functions_west*/*.py")):
+        text = module.read_text()
+        assert not re.search(r"@firestore_fn\.", text), module
+        assert not re.search(r"^from firebase_functions import [\w, ]*\bfirestore_fn\b", text, re.M), module
