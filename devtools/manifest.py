@@ -63,6 +63,10 @@ def _trigger(endpoint: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
+    from firebase_functions.private.util import Sentinel
+
+    if isinstance(value, Sentinel):  # an option left to its default
+        return None
     return value if isinstance(value, (int, float, str, type(None))) else str(value)
 
 
@@ -87,6 +91,7 @@ def describe_codebase(codebase: str) -> list[dict[str, Any]]:
                 "codebase": codebase,
                 "region": (endpoint.region or [None])[0],
                 "trigger": _trigger(endpoint),
+                "retry": bool(endpoint.eventTrigger["retry"]) if endpoint.eventTrigger is not None else None,
                 "secrets": sorted(s["key"] for s in secrets) if isinstance(secrets, list) else [],
                 "cpu": _plain(endpoint.cpu),
                 "vcpu": vcpu(endpoint.cpu, memory),

@@ -6,6 +6,11 @@ Twilio webhooks and callables of europe-west3 would pay that on each cold start 
 never run. These decorators give a function the endpoint `firestore_fn` would give it (a unit
 test compares the two for every trigger in the codebases) and hand each event to the function
 `firestore_fn` builds, imported on the trigger's first event, so decoding stays the SDK's.
+
+They also declare what `firestore_fn` cannot (firebase-functions 0.6 writes `retry: false` for
+every Firestore trigger): a delivery that fails (an exception, a 5xx) is delivered again, with
+backoff, for up to a day. Every trigger of the codebases applies its effect once through a ledger
+or a state it claims, so a redelivery only completes what a failed one left undone.
 """
 
 from __future__ import annotations
@@ -26,17 +31,17 @@ UPDATED = "google.cloud.firestore.document.v1.updated"
 Handler = Callable[[Any], None]
 
 
-def on_document_created(**options: Any) -> Callable[[Handler], Handler]:
+def on_document_created(*, retry: bool = True, **options: Any) -> Callable[[Handler], Handler]:
     """`firestore_fn.on_document_created`, with the SDK's event decoding loaded on first use."""
-    return _trigger(CREATED, "on_document_created", options)
+    return _trigger(CREATED, "on_document_created", retry, options)
 
 
-def on_document_updated(**options: Any) -> Callable[[Handler], Handler]:
+def on_document_updated(*, retry: bool = True, **options: Any) -> Callable[[Handler], Handler]:
     """`firestore_fn.on_document_updated`, with the SDK's event decoding loaded on first use."""
-    return _trigger(UPDATED, "on_document_updated", options)
+    return _trigger(UPDATED, "on_document_updated", retry, options)
 
 
-def _trigger(event_type: str, sdk_decorator: str, kwargs: dict[str, Any]) -> Callable[[Handler], Handler]:
+def _trigger(event_type: str, sdk_decorator: str, retry: bool, kwargs: dict[str, Any]) -> Callable[[Handler], Handler]:
     declared = FirestoreOptions(**kwargs)
 
     def decorate(func: Handler) -> Handler:
@@ -54,6 +59,8 @@ def _trigger(event_type: str, sdk_decorator: str, kwargs: dict[str, Any]) -> Cal
             sdk_handler()(raw)
 
         endpoint = declared._endpoint(event_type=event_type, func_name=func.__name__, document_pattern=pattern)
+        assert endpoint.eventTrigger is not None
+        endpoint.eventTrigger["retry"] = retry
         util.set_func_endpoint_attr(receive, endpoint)
         return receive
 

@@ -12,6 +12,7 @@ import pytest
 from cloudevents.http import CloudEvent
 from firebase_functions import firestore_fn, options, params
 
+from devtools import manifest
 from shared.entry import firestore_triggers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,24 @@ def onSomething(event: Any) -> None:
 @pytest.mark.parametrize("declared", DECLARATIONS)
 @pytest.mark.parametrize(("ours", "sdk"), PAIRS)
 def test_a_trigger_declares_the_endpoint_firestore_fn_declares(declared: dict[str, Any], ours: Any, sdk: Any) -> None:
-    assert _endpoint(ours(**declared)(onSomething)) == _endpoint(sdk(**declared)(onSomething))
+    """The same endpoint, but for the redelivery of a failed event that firestore_fn cannot ask for."""
+    expected = _endpoint(sdk(**declared)(onSomething))
+    assert expected.eventTrigger["retry"] is False
+    expected.eventTrigger["retry"] = True
+    assert _endpoint(ours(**declared)(onSomething)) == expected
+
+
+@pytest.mark.parametrize(("ours", "sdk"), PAIRS)
+def test_a_trigger_can_decline_redelivery(ours: Any, sdk: Any) -> None:
+    declared = DECLARATIONS[0]
+    assert _endpoint(ours(retry=False, **declared)(onSomething)) == _endpoint(sdk(**declared)(onSomething))
+
+
+def test_every_trigger_of_the_codebases_asks_for_redelivery() -> None:
+    """A failed trigger is delivered again (each applies its effect once): none declines it."""
+    triggers = [f for f in manifest.build_manifest()["functions"] if f["trigger"].startswith("event:")]
+    assert {f["name"] for f in triggers} >= {"onDomainEvent", "sendQueuedSms", "onProviderCreated"}
+    assert [f["name"] for f in triggers if f["retry"] is not True] == []
 
 
 def test_the_two_kinds_of_trigger_declare_different_event_types() -> None:
@@ -100,3 +118,13 @@ def test_no_codebase_declares_a_trigger_through_firestore_fn() -> None:
         text = module.read_text()
         assert not re.search(r"@firestore_fn\.", text), module
         assert not re.search(r"^from firebase_functions import [\w, ]*\bfirestore_fn\b", text, re.M), module
+
+
+def test_redelivery_reaches_what_firebase_deploy_reads() -> None:
+    """`firebase deploy` reads the codebase's functions.yaml from the SDK's admin server."""
+    import yaml
+    from firebase_functions.private import serving
+
+    trigger = firestore_triggers.on_document_created(document="sms_outbox/{smsId}")(onSomething)
+    spec = yaml.safe_load(serving.functions_as_yaml({"onSomething": trigger}))
+    assert spec["endpoints"]["onSomething"]["eventTrigger"]["retry"] is True
