@@ -98,3 +98,30 @@ def stripe_get(path: str) -> dict[str, Any]:
     response.raise_for_status()
     body: dict[str, Any] = response.json()
     return body
+
+
+def test_after_stripe_fails_the_express_account_the_onboarding_link_creates_it_under_a_new_key(
+    web: WebApp, db: Any
+) -> None:
+    """Stripe saves a 5xx under the request's idempotency key and replays it for 24 h: the same
+    key would keep the provider from onboarding for a day."""
+    fault: dict[str, Any] = {"path": "/v1/accounts", "status": 500, "times": 1, "method": "POST"}
+    requests.post(
+        f"{STRIPE}/_test/faults", json=fault, auth=(ports.STRIPE_SECRET_KEY, ""), timeout=10
+    ).raise_for_status()
+    lawyer = web.sign_up()
+    assert web.call(WEST1, "registerProvider", {**FORM, "phone": "+33600000001"}, lawyer).status == 200
+    lawyer = web.sign_in(lawyer.email, "e2e-password-1")
+    private = db.document(f"sos_profiles/{lawyer.uid}/private/account")
+    wait_for(
+        lambda: (private.get().to_dict() or {}).get("stripeAccountKeyAttempt") == 1,
+        what="onProviderCreated to meet the 500 and move to the next key",
+    )
+    left = requests.get(f"{STRIPE}/_test/faults", auth=(ports.STRIPE_SECRET_KEY, ""), timeout=10).json()["data"]
+    assert left == [] and "stripeAccountId" not in (private.get().to_dict() or {})
+
+    link = web.call(WEST3, "getStripeOnboardingLink", {}, lawyer)
+    assert link.status == 200, link.body
+    assert link.result["kind"] == "onboarding"
+    account_id = private.get().to_dict()["stripeAccountId"]
+    assert stripe_get(f"/v1/accounts/{account_id}")["metadata"]["providerId"] == lawyer.uid

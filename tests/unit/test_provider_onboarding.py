@@ -27,7 +27,14 @@ from shared.accounts.services.profile_editing import update_provider_profile
 from shared.accounts.services.stripe_accounts import stripe_onboarding_link
 from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
 from shared.kernel.commands import Caller, parse_command
-from shared.kernel.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from shared.kernel.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PaymentGatewayError,
+    PermissionDenied,
+    Unavailable,
+)
 from tests.unit.test_provider_registration import World
 
 ADMIN = Caller("admin1", {"role": "admin", "admin": True})
@@ -136,6 +143,80 @@ def test_a_redelivery_racing_the_first_records_the_same_account(w: Onboarding) -
     w.connect.create_express_account = first_delivery_dies  # type: ignore[method-assign]
     assert w.set_up() == "already_set_up"
     assert w.private()["stripeAccountId"] == "acct_1" and len(w.connect.by_key) == 1
+
+
+class StripeFailsOnce:
+    """The Connect gateway answering one error, as Stripe saves it under the request's key."""
+
+    def __init__(self, connect: FakeConnect, *, retryable: bool) -> None:
+        self.connect, self.retryable, self.failed_keys = connect, retryable, set[str]()
+        self.original = connect.create_express_account
+
+    def __call__(self, request: ExpressAccountRequest) -> ConnectAccount:
+        if not self.failed_keys or request.idempotency_key in self.failed_keys:
+            self.connect.requests.append(request)
+            self.failed_keys.add(request.idempotency_key)  # Stripe replays the saved answer for that key
+            raise PaymentGatewayError("accounts.create: api_error", retryable=self.retryable)
+        return self.original(request)
+
+
+def test_after_a_stripe_server_error_the_redelivery_creates_the_account_under_the_next_key(w: Onboarding) -> None:
+    w.register()
+    w.connect.create_express_account = StripeFailsOnce(w.connect, retryable=True)  # type: ignore[method-assign]
+    with pytest.raises(PaymentGatewayError):
+        w.set_up()  # the trigger fails: it is delivered again
+    assert w.private()["stripeAccountKeyAttempt"] == 1 and "stripeAccountId" not in w.private()
+    assert w.set_up() == "stripe_account"
+    assert [r.idempotency_key for r in w.connect.requests] == ["connect-account:u1", "connect-account:u1:1"]
+    assert w.private()["stripeAccountId"] == "acct_1"
+    assert w.set_up() == "already_set_up" and len(w.connect.requests) == 2
+
+
+def test_a_refusal_keeps_the_key_and_the_onboarding_link_answers_unavailable(w: Onboarding) -> None:
+    w.register()
+    w.connect.create_express_account = StripeFailsOnce(w.connect, retryable=False)  # type: ignore[method-assign]
+    with pytest.raises(PaymentGatewayError):
+        w.set_up()
+    assert "stripeAccountKeyAttempt" not in w.private()
+    provider = Caller("u1", {"role": "lawyer"})
+    with pytest.raises(Unavailable):
+        stripe_onboarding_link(provider, store=w.store, connect=w.connect, clock=w.clock, return_base="https://a.test")
+    assert [r.idempotency_key for r in w.connect.requests] == ["connect-account:u1", "connect-account:u1"]
+
+
+def test_the_onboarding_link_after_a_failed_trigger_creates_the_account_under_the_next_key(w: Onboarding) -> None:
+    w.register()
+    w.connect.create_express_account = StripeFailsOnce(w.connect, retryable=True)  # type: ignore[method-assign]
+    provider = Caller("u1", {"role": "lawyer"})
+
+    def link() -> dict[str, Any]:
+        return stripe_onboarding_link(
+            provider, store=w.store, connect=w.connect, clock=w.clock, return_base="https://app.test/payouts"
+        )
+
+    with pytest.raises(Unavailable):
+        link()  # the trigger's work, done by the link, meets Stripe's 5xx
+    assert link() == {"url": "https://connect.test/acct_1", "kind": "onboarding"}
+    assert [r.idempotency_key for r in w.connect.requests] == ["connect-account:u1", "connect-account:u1:1"]
+
+
+def test_two_failures_on_one_key_move_it_once(w: Onboarding) -> None:
+    w.register()
+    original = w.connect.create_express_account
+
+    def both_fail(request: ExpressAccountRequest) -> ConnectAccount:
+        w.connect.requests.append(request)
+        if len(w.connect.requests) == 1:  # the redelivery, on the same key, while the first is in flight
+            with pytest.raises(PaymentGatewayError):
+                w.set_up()
+        raise PaymentGatewayError("accounts.create: api_error", retryable=True)
+
+    w.connect.create_express_account = both_fail  # type: ignore[method-assign]
+    with pytest.raises(PaymentGatewayError):
+        w.set_up()
+    assert w.private()["stripeAccountKeyAttempt"] == 1
+    w.connect.create_express_account = original  # type: ignore[method-assign]
+    assert w.set_up() == "stripe_account" and w.connect.requests[-1].idempotency_key == "connect-account:u1:1"
 
 
 def test_a_paypal_provider_is_active_at_its_account_email_unless_it_gave_one(w: Onboarding) -> None:
