@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from devtools import ports
 from tests.e2e.booking import authorized_hold, schedule, settled_session, stripe_intent
@@ -113,9 +114,10 @@ def test_after_stripe_fails_the_express_account_the_onboarding_link_creates_it_u
     assert web.call(WEST1, "registerProvider", {**FORM, "phone": "+33600000001"}, lawyer).status == 200
     lawyer = web.sign_in(lawyer.email, "e2e-password-1")
     private = db.document(f"sos_profiles/{lawyer.uid}/private/account")
+    spent = db.collection("stripe_spent_keys").where(filter=FieldFilter("key", "==", f"connect-account:{lawyer.uid}"))
     wait_for(
-        lambda: (private.get().to_dict() or {}).get("stripeAccountKeyAttempt") == 1,
-        what="onProviderCreated to meet the 500 and move to the next key",
+        lambda: [doc.to_dict()["spent"] for doc in spent.get()] == [1],
+        what="onProviderCreated to meet the 500 and spend its key",
     )
     left = requests.get(f"{STRIPE}/_test/faults", auth=(ports.STRIPE_SECRET_KEY, ""), timeout=10).json()["data"]
     assert left == [] and "stripeAccountId" not in (private.get().to_dict() or {})

@@ -52,8 +52,8 @@ OWNERS = {
         "stripe_subscription_index",
         "stripe_customers",
         "stripe_customer_requests",
-        "stripe_spent_keys",
     ),
+    "shared/kernel/idempotency.py": ("stripe_spent_keys",),
 }
 
 

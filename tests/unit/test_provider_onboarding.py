@@ -35,6 +35,7 @@ from shared.kernel.errors import (
     PermissionDenied,
     Unavailable,
 )
+from shared.kernel.idempotency import attempt_key
 from tests.unit.test_provider_registration import World
 
 ADMIN = Caller("admin1", {"role": "admin", "admin": True})
@@ -165,9 +166,11 @@ def test_after_a_stripe_server_error_the_redelivery_creates_the_account_under_th
     w.connect.create_express_account = StripeFailsOnce(w.connect, retryable=True)  # type: ignore[method-assign]
     with pytest.raises(PaymentGatewayError):
         w.set_up()  # the trigger fails: it is delivered again
-    assert w.private()["stripeAccountKeyAttempt"] == 1 and "stripeAccountId" not in w.private()
+    assert (
+        attempt_key(w.store, "connect-account:u1") == "connect-account:u1:a1" and "stripeAccountId" not in w.private()
+    )
     assert w.set_up() == "stripe_account"
-    assert [r.idempotency_key for r in w.connect.requests] == ["connect-account:u1", "connect-account:u1:1"]
+    assert [r.idempotency_key for r in w.connect.requests] == ["connect-account:u1", "connect-account:u1:a1"]
     assert w.private()["stripeAccountId"] == "acct_1"
     assert w.set_up() == "already_set_up" and len(w.connect.requests) == 2
 
@@ -177,7 +180,7 @@ def test_a_refusal_keeps_the_key_and_the_onboarding_link_answers_unavailable(w: 
     w.connect.create_express_account = StripeFailsOnce(w.connect, retryable=False)  # type: ignore[method-assign]
     with pytest.raises(PaymentGatewayError):
         w.set_up()
-    assert "stripeAccountKeyAttempt" not in w.private()
+    assert attempt_key(w.store, "connect-account:u1") == "connect-account:u1"
     provider = Caller("u1", {"role": "lawyer"})
     with pytest.raises(Unavailable):
         stripe_onboarding_link(provider, store=w.store, connect=w.connect, clock=w.clock, return_base="https://a.test")
@@ -197,7 +200,7 @@ def test_the_onboarding_link_after_a_failed_trigger_creates_the_account_under_th
     with pytest.raises(Unavailable):
         link()  # the trigger's work, done by the link, meets Stripe's 5xx
     assert link() == {"url": "https://connect.test/acct_1", "kind": "onboarding"}
-    assert [r.idempotency_key for r in w.connect.requests] == ["connect-account:u1", "connect-account:u1:1"]
+    assert [r.idempotency_key for r in w.connect.requests] == ["connect-account:u1", "connect-account:u1:a1"]
 
 
 def test_two_failures_on_one_key_move_it_once(w: Onboarding) -> None:
@@ -214,9 +217,9 @@ def test_two_failures_on_one_key_move_it_once(w: Onboarding) -> None:
     w.connect.create_express_account = both_fail  # type: ignore[method-assign]
     with pytest.raises(PaymentGatewayError):
         w.set_up()
-    assert w.private()["stripeAccountKeyAttempt"] == 1
+    assert attempt_key(w.store, "connect-account:u1") == "connect-account:u1:a1"
     w.connect.create_express_account = original  # type: ignore[method-assign]
-    assert w.set_up() == "stripe_account" and w.connect.requests[-1].idempotency_key == "connect-account:u1:1"
+    assert w.set_up() == "stripe_account" and w.connect.requests[-1].idempotency_key == "connect-account:u1:a1"
 
 
 def test_a_paypal_provider_is_active_at_its_account_email_unless_it_gave_one(w: Onboarding) -> None:

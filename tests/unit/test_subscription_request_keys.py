@@ -12,6 +12,7 @@ import pytest
 
 from shared.kernel.commands import parse_command
 from shared.kernel.errors import PaymentGatewayError
+from shared.kernel.idempotency import attempt_key, call_with_key
 from shared.subscriptions.ports.billing import (
     CheckoutRequest,
     CheckoutSession,
@@ -22,7 +23,6 @@ from shared.subscriptions.ports.billing import (
 from shared.subscriptions.services.changes import PlanChangeCommand, RequestIdCommand, change_subscription_plan
 from shared.subscriptions.services.changes import set_cancellation as set_cancellation_at_stripe
 from shared.subscriptions.services.checkout import create_subscription, create_subscription_checkout
-from shared.subscriptions.services.request_keys import attempt_key, call_with_key
 from tests.fakes import FakeBillingGateway
 from tests.unit.test_subscription_checkout import LAWYER, World
 

@@ -5,8 +5,8 @@ KYC state on the private account. PayPal: the PayPal e-mail (the account's by de
 active. A redelivered trigger finds the method set up and changes nothing; the Stripe call is made
 outside the transaction, and the same key gives the same account when the first delivery died
 before recording it. Stripe saves a 5xx under its key and replays it for 24 h, so a retryable
-failure moves the private account to the next key (`connect-account:{uid}:{n}`, n counted in
-`stripeAccountKeyAttempt`) before the trigger's redelivery or the onboarding link tries again.
+failure spends the key (`shared.kernel.idempotency`): the trigger's redelivery, or the onboarding
+link, asks under the next one (`connect-account:{uid}:a1`).
 Profiles written without a `payoutMethod` (seeds, migrations) are left alone.
 """
 
@@ -21,19 +21,15 @@ from shared.accounts.domain.provider import PayoutMethod
 from shared.accounts.ports.connect import ConnectGateway, ExpressAccountRequest
 from shared.accounts.services.provider_profiles import account_path, profile_path, read_account
 from shared.kernel.clock import Clock
-from shared.kernel.errors import PaymentGatewayError
+from shared.kernel.idempotency import call_with_key
 from shared.kernel.store import DocumentStore, Transaction
 
 log = logging.getLogger(__name__)
 
 
-KEY_ATTEMPT = "stripeAccountKeyAttempt"
-
-
-def connect_account_key(provider_id: str, key_attempt: int = 0) -> str:
-    """`connect-account:{uid}` first; `connect-account:{uid}:{n}` after the n-th retryable failure."""
-    base = f"connect-account:{provider_id}"
-    return base if key_attempt == 0 else f"{base}:{key_attempt}"
+def connect_account_key(provider_id: str) -> str:
+    """The base key; after an outage the attempt's key (`connect-account:{uid}:a1`, ...)."""
+    return f"connect-account:{provider_id}"
 
 
 def set_up_payout_method(provider_id: str, *, store: DocumentStore, connect: ConnectGateway, clock: Clock) -> str:
@@ -46,29 +42,21 @@ def set_up_payout_method(provider_id: str, *, store: DocumentStore, connect: Con
         return str(store.run_transaction(lambda tx: _activate_paypal(tx, provider_id, clock.now())))
     if account.get("stripeAccountId"):
         return "already_set_up"
-    key_attempt = int(account.get(KEY_ATTEMPT, 0))
-    try:
-        created = connect.create_express_account(
+    created = call_with_key(
+        store,
+        connect_account_key(provider_id),
+        lambda key: connect.create_express_account(
             ExpressAccountRequest(
                 provider_id=provider_id,
                 email=account.get("email"),
                 country=str(profile.get("country", "")),
                 first_name=str(profile.get("firstName", "")),
                 last_name=str(profile.get("lastName", "")),
-                idempotency_key=connect_account_key(provider_id, key_attempt),
+                idempotency_key=key,
             )
-        )
-    except PaymentGatewayError as exc:
-        if exc.retryable:
-            store.run_transaction(lambda tx: _next_key(tx, provider_id, key_attempt))
-        raise
+        ),
+    )
     return str(store.run_transaction(lambda tx: _record_stripe_account(tx, provider_id, created, clock.now())))
-
-
-def _next_key(tx: Transaction, provider_id: str, failed_attempt: int) -> None:
-    # Two callers failing on the same key move it once.
-    if int((tx.get(account_path(provider_id)) or {}).get(KEY_ATTEMPT, 0)) == failed_attempt:
-        tx.set(account_path(provider_id), {KEY_ATTEMPT: failed_attempt + 1}, merge=True)
 
 
 def _activate_paypal(tx: Transaction, provider_id: str, now: datetime) -> str:

@@ -9,7 +9,6 @@ document and is read and written through that area's service.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +23,6 @@ PURCHASES = "subscription_purchases"
 SUBSCRIPTION_INDEX = "stripe_subscription_index"
 CUSTOMER_INDEX = "stripe_customers"
 CUSTOMER_REQUESTS = "stripe_customer_requests"
-SPENT_KEYS = "stripe_spent_keys"
 
 Reader = DocumentStore | Transaction
 
@@ -139,16 +137,3 @@ def record_customer(tx: Transaction, user_id: str, customer_id: str, now: dateti
         users.record_stripe_customer(tx, user_id, customer_id, now)
     index_customer(tx, customer_id, user_id)
     tx.set(f"{CUSTOMER_REQUESTS}/{user_id}", {"customerId": customer_id, "leaseUntil": None})
-
-
-# stripe_spent_keys/{hash}: idempotency keys an outage spent
-def _spent_path(base: str) -> str:
-    return f"{SPENT_KEYS}/{hashlib.sha256(base.encode()).hexdigest()[:40]}"
-
-
-def spent_attempts(reader: Reader, base: str) -> int:
-    return int((reader.get(_spent_path(base)) or {}).get("spent") or 0)
-
-
-def write_spent_attempts(tx: Transaction, base: str, spent: int) -> None:
-    tx.set(_spent_path(base), {"key": base, "spent": spent})

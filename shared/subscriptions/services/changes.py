@@ -15,6 +15,7 @@ from typing import Any
 from shared.kernel.clock import Clock
 from shared.kernel.commands import Caller, require_caller
 from shared.kernel.errors import Aborted, FailedPrecondition
+from shared.kernel.idempotency import call_with_key
 from shared.kernel.store import DocumentStore, Transaction
 from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.domain.settings import SubscriptionSettings
@@ -27,7 +28,7 @@ from shared.subscriptions.services.checkout import (
     purchase_metadata,
 )
 from shared.subscriptions.services.request_keys import RequestIdCommand as RequestIdCommand  # re-exported
-from shared.subscriptions.services.request_keys import call_with_key, request_key
+from shared.subscriptions.services.request_keys import request_key
 
 
 def _live(store: DocumentStore, uid: str) -> dict[str, Any]:

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from shared.kernel.clock import Clock
 from shared.kernel.errors import Aborted
+from shared.kernel.idempotency import call_with_key
 from shared.kernel.reservation import leased, wait_for
 from shared.kernel.store import DocumentStore, Transaction
 from shared.subscriptions.adapters import subscription_repository as repository
 from shared.subscriptions.ports.billing import BillingGateway
-from shared.subscriptions.services.request_keys import call_with_key
 
 LEASE = timedelta(seconds=30)
 WAIT_SECONDS, WAIT_STEP = 10.0, 0.2
