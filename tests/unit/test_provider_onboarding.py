@@ -26,15 +26,9 @@ from shared.accounts.services.payout_setup import set_up_payout_method
 from shared.accounts.services.profile_editing import update_provider_profile
 from shared.accounts.services.stripe_accounts import stripe_onboarding_link
 from shared.entry.stripe_events import STRIPE_EVENT_HANDLERS
+from shared.kernel import errors
 from shared.kernel.commands import Caller, parse_command
-from shared.kernel.errors import (
-    FailedPrecondition,
-    InvalidArgument,
-    NotFound,
-    PaymentGatewayError,
-    PermissionDenied,
-    Unavailable,
-)
+from shared.kernel.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from shared.kernel.idempotency import attempt_key
 from tests.unit.test_provider_registration import World
 
@@ -157,14 +151,14 @@ class StripeFailsOnce:
         if not self.failed_keys or request.idempotency_key in self.failed_keys:
             self.connect.requests.append(request)
             self.failed_keys.add(request.idempotency_key)  # Stripe replays the saved answer for that key
-            raise PaymentGatewayError("accounts.create: api_error", retryable=self.retryable)
+            raise errors.PaymentGatewayError("accounts.create: api_error", retryable=self.retryable)
         return self.original(request)
 
 
 def test_after_a_stripe_server_error_the_redelivery_creates_the_account_under_the_next_key(w: Onboarding) -> None:
     w.register()
     w.connect.create_express_account = StripeFailsOnce(w.connect, retryable=True)  # type: ignore[method-assign]
-    with pytest.raises(PaymentGatewayError):
+    with pytest.raises(errors.PaymentGatewayError):
         w.set_up()  # the trigger fails: it is delivered again
     assert (
         attempt_key(w.store, "connect-account:u1") == "connect-account:u1:a1" and "stripeAccountId" not in w.private()
@@ -178,11 +172,11 @@ def test_after_a_stripe_server_error_the_redelivery_creates_the_account_under_th
 def test_a_refusal_keeps_the_key_and_the_onboarding_link_answers_unavailable(w: Onboarding) -> None:
     w.register()
     w.connect.create_express_account = StripeFailsOnce(w.connect, retryable=False)  # type: ignore[method-assign]
-    with pytest.raises(PaymentGatewayError):
+    with pytest.raises(errors.PaymentGatewayError):
         w.set_up()
     assert attempt_key(w.store, "connect-account:u1") == "connect-account:u1"
     provider = Caller("u1", {"role": "lawyer"})
-    with pytest.raises(Unavailable):
+    with pytest.raises(errors.Unavailable):
         stripe_onboarding_link(provider, store=w.store, connect=w.connect, clock=w.clock, return_base="https://a.test")
     assert [r.idempotency_key for r in w.connect.requests] == ["connect-account:u1", "connect-account:u1"]
 
@@ -197,7 +191,7 @@ def test_the_onboarding_link_after_a_failed_trigger_creates_the_account_under_th
             provider, store=w.store, connect=w.connect, clock=w.clock, return_base="https://app.test/payouts"
         )
 
-    with pytest.raises(Unavailable):
+    with pytest.raises(errors.Unavailable):
         link()  # the trigger's work, done by the link, meets Stripe's 5xx
     assert link() == {"url": "https://connect.test/acct_1", "kind": "onboarding"}
     assert [r.idempotency_key for r in w.connect.requests] == ["connect-account:u1", "connect-account:u1:a1"]
@@ -210,12 +204,12 @@ def test_two_failures_on_one_key_move_it_once(w: Onboarding) -> None:
     def both_fail(request: ExpressAccountRequest) -> ConnectAccount:
         w.connect.requests.append(request)
         if len(w.connect.requests) == 1:  # the redelivery, on the same key, while the first is in flight
-            with pytest.raises(PaymentGatewayError):
+            with pytest.raises(errors.PaymentGatewayError):
                 w.set_up()
-        raise PaymentGatewayError("accounts.create: api_error", retryable=True)
+        raise errors.PaymentGatewayError("accounts.create: api_error", retryable=True)
 
     w.connect.create_express_account = both_fail  # type: ignore[method-assign]
-    with pytest.raises(PaymentGatewayError):
+    with pytest.raises(errors.PaymentGatewayError):
         w.set_up()
     assert attempt_key(w.store, "connect-account:u1") == "connect-account:u1:a1"
     w.connect.create_express_account = original  # type: ignore[method-assign]
