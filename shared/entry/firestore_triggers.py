@@ -10,17 +10,22 @@ test compares the two for every trigger in the codebases) and hand each event to
 They also declare what `firestore_fn` cannot (firebase-functions 0.6 writes `retry: false` for
 every Firestore trigger): a delivery that fails (an exception, a 5xx) is delivered again, with
 backoff, for up to a day. Every trigger of the codebases applies its effect once through a ledger
-or a state it claims, so a redelivery only completes what a failed one left undone.
+or a state it claims, so a redelivery only completes what a failed one left undone. A failure no
+redelivery can cure (a provider's refusal, a rule that says no) is logged as an error and the
+event acknowledged, so it is not tried again for a day.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from firebase_functions.options import FirestoreOptions
 from firebase_functions.private import path_pattern, util
+
+from shared.kernel.errors import DomainError, PaymentGatewayError
 
 if TYPE_CHECKING:
     from cloudevents.http import CloudEvent
@@ -28,7 +33,10 @@ if TYPE_CHECKING:
 CREATED = "google.cloud.firestore.document.v1.created"
 UPDATED = "google.cloud.firestore.document.v1.updated"
 
+log = logging.getLogger(__name__)
 Handler = Callable[[Any], None]
+PERMANENT = frozenset({"INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "PERMISSION_DENIED", "ALREADY_EXISTS"})
+"""The codes of the DomainErrors that a redelivery of the same event would meet again."""
 
 
 def on_document_created(*, retry: bool = True, **options: Any) -> Callable[[Handler], Handler]:
@@ -56,7 +64,18 @@ def _trigger(event_type: str, sdk_decorator: str, retry: bool, kwargs: dict[str,
 
         @functools.wraps(func)
         def receive(raw: CloudEvent) -> None:
-            sdk_handler()(raw)
+            try:
+                sdk_handler()(raw)
+            except (DomainError, PaymentGatewayError) as exc:
+                if not _permanent(exc):
+                    raise
+                log.error(
+                    "%s gave up on event %s: %s",
+                    func.__name__,
+                    raw["id"],
+                    exc,
+                    extra={"json_fields": {"function": func.__name__, "eventId": raw["id"]}},
+                )
 
         endpoint = declared._endpoint(event_type=event_type, func_name=func.__name__, document_pattern=pattern)
         assert endpoint.eventTrigger is not None
@@ -65,3 +84,9 @@ def _trigger(event_type: str, sdk_decorator: str, retry: bool, kwargs: dict[str,
         return receive
 
     return decorate
+
+
+def _permanent(exc: DomainError | PaymentGatewayError) -> bool:
+    if isinstance(exc, PaymentGatewayError):
+        return not exc.retryable
+    return exc.code in PERMANENT

@@ -14,6 +14,7 @@ from firebase_functions import firestore_fn, options, params
 
 from devtools import manifest
 from shared.entry import firestore_triggers
+from shared.kernel import errors
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = params.SecretParam("STRIPE_SECRET_KEY")
@@ -110,6 +111,46 @@ def test_a_trigger_receives_the_event_firestore_fn_builds(monkeypatch: pytest.Mo
         ("pi_1", {"state": "authorized", "amount": 4900}, {"state": "captured", "amount": 4900}),
         ("pi_1", {"state": "captured", "amount": 4900}, {"state": "refunded", "amount": 4900}),
     ]
+
+
+CURABLE = [
+    errors.PaymentGatewayError("accounts.create: api_error", retryable=True),
+    errors.Unavailable("twilio is down"),
+    errors.Aborted("contention"),
+    KeyError("providerId"),
+]
+INCURABLE = [
+    errors.PaymentGatewayError("accounts.create: country not supported", retryable=False),
+    errors.InvalidArgument("country", "not supported"),
+    errors.FailedPrecondition("the provider is suspended"),
+    errors.NotFound("no such profile"),
+]
+
+
+def _failing_trigger(exc: Exception) -> Any:
+    def handlePaymentReceived(event: Any) -> None:
+        raise exc
+
+    return firestore_triggers.on_document_updated(document="payments/{paymentId}")(handlePaymentReceived)
+
+
+@pytest.mark.parametrize("exc", CURABLE, ids=repr)
+def test_a_failure_a_redelivery_may_cure_fails_the_delivery(exc: Exception, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-sos")
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:1")
+    with pytest.raises(type(exc)):
+        _failing_trigger(exc)(_raw_update("authorized", "captured"))
+
+
+@pytest.mark.parametrize("exc", INCURABLE, ids=repr)
+def test_a_failure_no_redelivery_cures_is_logged_and_acknowledged(
+    exc: Exception, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-sos")
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:1")
+    _failing_trigger(exc)(_raw_update("authorized", "captured"))
+    [record] = [r for r in caplog.records if r.name == "shared.entry.firestore_triggers"]
+    assert record.levelname == "ERROR" and "handlePaymentReceived gave up on event event-1" in record.getMessage()
 
 
 def test_no_codebase_declares_a_trigger_through_firestore_fn() -> None:
