@@ -3,9 +3,9 @@
 `firebase_functions.firestore_fn` imports `google.cloud.firestore_v1` and the event protobufs
 (about 100 ms), and every function of a codebase loads the same `main`: declared with it, the
 Twilio webhooks and callables of europe-west3 would pay that on each cold start for triggers they
-never run. These decorators give a function the endpoint `firestore_fn` would give it (a unit
-test compares the two for every trigger in the codebases) and hand each event to the function
-`firestore_fn` builds, imported on the trigger's first event, so decoding stays the SDK's.
+never run. These decorators give a function the endpoint `firestore_fn` would give it (unit
+tests compare the two) and hand each event to the function `firestore_fn` builds, imported on
+the trigger's first event, so decoding stays the SDK's.
 
 They also declare what `firestore_fn` cannot (firebase-functions 0.6 writes `retry: false` for
 every Firestore trigger): a delivery that fails (an exception, a 5xx) is delivered again, with
