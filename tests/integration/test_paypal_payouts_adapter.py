@@ -7,12 +7,10 @@ verify while forged ones do not. Every HTTP call the adapter makes is recorded b
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,57 +20,21 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from aiohttp import web
 
 from devtools.paypal_sim import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     DEFAULT_WEBHOOK_ID,
-    AppThread,
     SimulatorThread,
 )
 from shared.payouts.adapters import paypal_payouts
 from shared.payouts.adapters.paypal_payouts import HttpPayPalPayouts, major_units, minor_units
 from shared.payouts.ports.rails import PayoutRecord, RailRefused, RailUnavailable
+from tests.integration.webhook_listener import WebhookListener
 
 ROOT = Path(__file__).resolve().parents[2]
 ADAPTER_LOGGER = "shared.payouts.adapters.paypal_payouts"
 RECEIVER = "affiliate@example.com"
-
-
-@dataclass
-class Delivery:
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def event(self) -> dict[str, Any]:
-        parsed: dict[str, Any] = json.loads(self.body)  # key order kept
-        return parsed
-
-
-class Listener:
-    """The product's webhook endpoint: keeps every delivery and answers 200."""
-
-    def __init__(self) -> None:
-        self.received: list[Delivery] = []
-        self._lock = threading.Lock()
-        self.server = AppThread(self._app)
-
-    def _app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/paypal/webhook", self._handle)
-        return app
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        delivery = Delivery(dict(request.headers), await request.read())
-        with self._lock:
-            self.received.append(delivery)
-        return web.Response(text="ok")
-
-    @property
-    def url(self) -> str:
-        return f"{self.server.base_url}/paypal/webhook"
 
 
 @dataclass
@@ -90,7 +52,7 @@ class PayPal:
     """The simulator as a test sees it: its base URL, its control API, the adapter's calls and sleeps."""
 
     base: str
-    listener: Listener
+    listener: WebhookListener
     calls: list[Call]
     sleeps: list[float] = field(default_factory=list)
 
@@ -115,19 +77,13 @@ class PayPal:
 
 
 @pytest.fixture(scope="module")
-def servers() -> Iterator[tuple[SimulatorThread, Listener]]:
-    listener = Listener()
-    listener.server.start()
-    sim = SimulatorThread().start()
-    try:
+def servers() -> Iterator[tuple[SimulatorThread, WebhookListener]]:
+    with WebhookListener("/paypal/webhook") as listener, SimulatorThread() as sim:
         yield sim, listener
-    finally:
-        sim.stop()
-        listener.server.stop()
 
 
 @pytest.fixture
-def paypal(servers: tuple[SimulatorThread, Listener], monkeypatch: pytest.MonkeyPatch) -> Iterator[PayPal]:
+def paypal(servers: tuple[SimulatorThread, WebhookListener], monkeypatch: pytest.MonkeyPatch) -> Iterator[PayPal]:
     sim, listener = servers
     calls: list[Call] = []
     original: Callable[..., requests.Response] = requests.Session.request
@@ -142,7 +98,7 @@ def paypal(servers: tuple[SimulatorThread, Listener], monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(requests.Session, "request", recording)
     paypal_payouts.ACCESS_TOKENS.clear()
-    listener.received.clear()
+    listener.clear()
     client = PayPal(sim.base_url, listener, calls)
     client.control("POST", "/reset")
     client.control("POST", "/webhook", {"url": listener.url})

@@ -11,16 +11,13 @@ from __future__ import annotations
 import base64
 import json
 import sys
-import threading
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from aiohttp import web
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -36,57 +33,12 @@ from devtools.paypal_sim import (  # noqa: E402
     DEFAULT_PORT,
     DEFAULT_WEBHOOK_ID,
     DEFAULT_WEBHOOK_URL,
-    AppThread,
     SimulatorThread,
 )
 from devtools.paypal_sim.__main__ import parse_args  # noqa: E402
+from tests.integration.webhook_listener import Delivery, WebhookListener  # noqa: E402
 
 DAY = 86400
-
-
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def event(self) -> dict[str, Any]:
-        parsed: dict[str, Any] = json.loads(self.body)
-        return parsed
-
-
-class Listener:
-    """The product's webhook endpoint: records every request, answers the queued statuses (else 200)."""
-
-    def __init__(self) -> None:
-        self.received: list[Received] = []
-        self.statuses: list[int] = []
-        self._lock = threading.Lock()
-        self.server = AppThread(self._app)
-
-    def _app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/paypal/webhook", self._handle)
-        return app
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        with self._lock:
-            self.received.append(Received(dict(request.headers), body))
-            status = self.statuses.pop(0) if self.statuses else 200
-        return web.Response(status=status, text="ok" if status < 300 else "listener down")
-
-    @property
-    def url(self) -> str:
-        return f"{self.server.base_url}/paypal/webhook"
-
-    def clear(self) -> None:
-        with self._lock:
-            self.received.clear()
-            self.statuses.clear()
-
-    def event_types(self) -> list[str]:
-        return [r.event["event_type"] for r in self.received]
 
 
 class PayPal:
@@ -123,7 +75,7 @@ class PayPal:
         result: dict[str, Any] = self.control("POST", "/clock/advance", {"seconds": seconds})
         return result
 
-    def verify(self, received: Received, **changes: Any) -> str:
+    def verify(self, received: Delivery, **changes: Any) -> str:
         body = {
             "auth_algo": received.headers["PAYPAL-AUTH-ALGO"],
             "cert_url": received.headers["PAYPAL-CERT-URL"],
@@ -166,7 +118,7 @@ def created_item_id(paypal: PayPal, response: requests.Response) -> str:
     return str(batch["items"][0]["payout_item_id"])
 
 
-def verifies_offline(paypal: PayPal, received: Received) -> bool:
+def verifies_offline(paypal: PayPal, received: Delivery) -> bool:
     """The documented check, done by hand: RSA-SHA256 over id|time|webhook_id|crc32(raw body)."""
     pem = requests.get(received.headers["PAYPAL-CERT-URL"], timeout=10)
     assert pem.status_code == 200
@@ -185,24 +137,18 @@ def verifies_offline(paypal: PayPal, received: Received) -> bool:
 
 
 @pytest.fixture(scope="module")
-def servers() -> Iterator[tuple[SimulatorThread, Listener]]:
-    listener = Listener()
-    listener.server.start()
-    sim = SimulatorThread().start()
-    try:
+def servers() -> Iterator[tuple[SimulatorThread, WebhookListener]]:
+    with WebhookListener("/paypal/webhook") as listener, SimulatorThread() as sim:
         yield sim, listener
-    finally:
-        sim.stop()
-        listener.server.stop()
 
 
 @pytest.fixture
-def listener(servers: tuple[SimulatorThread, Listener]) -> Listener:
+def listener(servers: tuple[SimulatorThread, WebhookListener]) -> WebhookListener:
     return servers[1]
 
 
 @pytest.fixture
-def paypal(servers: tuple[SimulatorThread, Listener]) -> PayPal:
+def paypal(servers: tuple[SimulatorThread, WebhookListener]) -> PayPal:
     sim, listener = servers
     client = PayPal(sim.base_url)
     client.control("POST", "/reset")
@@ -257,7 +203,7 @@ def test_api_calls_without_a_valid_bearer_token_are_refused(paypal: PayPal, auth
 
 
 # -- a payout, its webhooks and their signatures ---------------------------------------------------
-def test_payout_settles_with_signed_webhooks_that_verify(paypal: PayPal, listener: Listener) -> None:
+def test_payout_settles_with_signed_webhooks_that_verify(paypal: PayPal, listener: WebhookListener) -> None:
     created = paypal.pay(payout())
     assert created.status_code == 201
     header = created.json()["batch_header"]
@@ -274,7 +220,7 @@ def test_payout_settles_with_signed_webhooks_that_verify(paypal: PayPal, listene
         "PAYMENT.PAYOUTSBATCH.SUCCESS",
     ]
     assert all(d["delivered"] and d["status_code"] == 200 for d in step["deliveries"])
-    assert listener.event_types() == [d["event_type"] for d in step["deliveries"]]
+    assert [r.event["event_type"] for r in listener.received] == [d["event_type"] for d in step["deliveries"]]
 
     succeeded = listener.received[1]
     event = succeeded.event
@@ -295,7 +241,7 @@ def test_payout_settles_with_signed_webhooks_that_verify(paypal: PayPal, listene
         "resource": {**item, "payout_item": {**item["payout_item"], "amount": {"currency": "USD", "value": "600.00"}}},
     }
     assert paypal.verify(succeeded, webhook_event=tampered) == "FAILURE"
-    assert not verifies_offline(paypal, Received(succeeded.headers, succeeded.body.replace(b"60.00", b"61.00")))
+    assert not verifies_offline(paypal, Delivery(succeeded.headers, succeeded.body.replace(b"60.00", b"61.00")))
     forged = base64.b64encode(b"\x01" * 256).decode()
     assert paypal.verify(succeeded, transmission_sig=forged) == "FAILURE"
     assert paypal.verify(succeeded, webhook_id="WHOTHERLISTENER") == "FAILURE"
@@ -319,7 +265,7 @@ def test_verify_webhook_signature_refuses_incomplete_requests(paypal: PayPal) ->
     }  # fmt: skip
 
 
-def test_an_item_settled_by_hand(paypal: PayPal, listener: Listener) -> None:
+def test_an_item_settled_by_hand(paypal: PayPal, listener: WebhookListener) -> None:
     item_id = created_item_id(paypal, paypal.pay(payout()))
     settled = paypal.control("POST", f"/items/{item_id}/settle")
     assert settled["item"]["transaction_status"] == "SUCCESS" and settled["batch_status"] == "SUCCESS"
@@ -465,7 +411,7 @@ def test_a_timed_out_payout_was_made_and_its_retry_is_refused(paypal: PayPal) ->
     paypal.control("POST", "/reset")  # releases the held answer
 
 
-def test_a_failed_item_denies_the_batch_later(paypal: PayPal, listener: Listener) -> None:
+def test_a_failed_item_denies_the_batch_later(paypal: PayPal, listener: WebhookListener) -> None:
     paypal.control("POST", "/faults", {"item_outcome": "FAILED"})
     created = paypal.pay(payout("batch-F"))
     assert created.json()["batch_header"]["batch_status"] == "PENDING"
@@ -482,7 +428,7 @@ def test_a_failed_item_denies_the_batch_later(paypal: PayPal, listener: Listener
     assert paypal.verify(listener.received[1]) == "SUCCESS"
 
 
-def test_an_unclaimed_item_is_returned_after_30_virtual_days(paypal: PayPal, listener: Listener) -> None:
+def test_an_unclaimed_item_is_returned_after_30_virtual_days(paypal: PayPal, listener: WebhookListener) -> None:
     paypal.control("POST", "/faults", {"item_outcome": "UNCLAIMED"})
     item_id = created_item_id(paypal, paypal.pay(payout("batch-U")))
     step = paypal.advance(60)
@@ -532,7 +478,7 @@ def test_invalid_faults_are_refused(paypal: PayPal) -> None:
 
 
 # -- deliveries: retries and replays ---------------------------------------------------------------
-def test_a_refused_delivery_is_retried_on_the_virtual_clock(paypal: PayPal, listener: Listener) -> None:
+def test_a_refused_delivery_is_retried_on_the_virtual_clock(paypal: PayPal, listener: WebhookListener) -> None:
     item_id = created_item_id(paypal, paypal.pay(payout("batch-W")))
     listener.statuses.extend([200, 503])  # PROCESSING delivered, SUCCEEDED refused once
     settled = paypal.control("POST", f"/items/{item_id}/settle")
@@ -549,7 +495,7 @@ def test_a_refused_delivery_is_retried_on_the_virtual_clock(paypal: PayPal, list
     assert log["webhook_id"] == DEFAULT_WEBHOOK_ID and len(log["deliveries"]) == 4
 
 
-def test_retries_stop_after_the_last_backoff(paypal: PayPal, listener: Listener) -> None:
+def test_retries_stop_after_the_last_backoff(paypal: PayPal, listener: WebhookListener) -> None:
     paypal.control("POST", "/webhook", {"url": listener.url, "retry_backoff_seconds": [10]})
     item_id = created_item_id(paypal, paypal.pay(payout("batch-X")))
     listener.statuses.extend([500] * 10)
@@ -560,7 +506,7 @@ def test_retries_stop_after_the_last_backoff(paypal: PayPal, listener: Listener)
     assert paypal.control("GET", "/clock")["pending_timers"] == []
 
 
-def test_an_event_replayed_is_the_same_event_in_a_new_transmission(paypal: PayPal, listener: Listener) -> None:
+def test_an_event_replayed_is_the_same_event_in_a_new_transmission(paypal: PayPal, listener: WebhookListener) -> None:
     item_id = created_item_id(paypal, paypal.pay(payout("batch-P")))
     paypal.control("POST", f"/items/{item_id}/settle")
     original = listener.received[1]
@@ -576,7 +522,7 @@ def test_an_event_replayed_is_the_same_event_in_a_new_transmission(paypal: PayPa
     assert shown == original.event
 
 
-def test_without_a_webhook_url_nothing_is_delivered(paypal: PayPal, listener: Listener) -> None:
+def test_without_a_webhook_url_nothing_is_delivered(paypal: PayPal, listener: WebhookListener) -> None:
     paypal.control("POST", "/webhook", {"url": ""})
     item_id = created_item_id(paypal, paypal.pay(payout("batch-N")))
     assert paypal.control("POST", f"/items/{item_id}/settle")["deliveries"] == []

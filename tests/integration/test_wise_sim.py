@@ -9,29 +9,27 @@ cause, so no test sleeps to synchronise.
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import requests
-from aiohttp import web
 
 from devtools.wise_sim import (
     DEFAULT_API_TOKEN,
     DEFAULT_PORT,
     DEFAULT_PROFILE_ID,
     SIGNATURE_HEADER,
-    AppThread,
     SimulatorThread,
     verify,
 )
 from devtools.wise_sim.__main__ import parse_args
 from devtools.wise_sim.bank_details import aba_is_valid, iban_is_valid
 from devtools.wise_sim.pricing import price
+from tests.integration.webhook_listener import WebhookListener
 
 PROFILE = DEFAULT_PROFILE_ID
 IBAN_DE = "DE89 3704 0044 0532 0130 00"
@@ -42,7 +40,7 @@ IBAN_GB = "GB29NWBK60161331926819"
 @dataclass
 class Notification:
     body: bytes
-    headers: dict[str, str]
+    headers: Mapping[str, str]
     signature_valid: bool
 
     @property
@@ -55,42 +53,21 @@ class Notification:
         return str(self.payload["data"]["current_state"])
 
 
-class WebhookReceiver:
-    """Stands in for the backend's webhook endpoint; ``fail_next`` answers 500 that many times."""
+class WebhookReceiver(WebhookListener):
+    """Stands in for the backend's webhook endpoint, with the simulator's key to check signatures."""
 
     def __init__(self) -> None:
+        super().__init__("/wise/webhooks")
         self.public_key_pem = ""
-        self.received: list[Notification] = []
-        self.fail_next = 0
-        self._lock = threading.Lock()
-        self.server = AppThread(self._app)
 
-    def _app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/wise/webhooks", self._handle)
-        return app
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        valid = verify(self.public_key_pem, body, request.headers.get(SIGNATURE_HEADER, ""))
-        with self._lock:
-            self.received.append(Notification(body, dict(request.headers), valid))
-            failing = self.fail_next > 0
-            self.fail_next -= 1 if failing else 0
-        return web.Response(status=500, text="boom") if failing else web.json_response({"ok": True})
-
-    @property
-    def url(self) -> str:
-        return f"{self.server.base_url}/wise/webhooks"
+    def notifications(self) -> list[Notification]:
+        return [
+            Notification(d.body, d.headers, verify(self.public_key_pem, d.body, d.headers.get(SIGNATURE_HEADER, "")))
+            for d in self.deliveries()
+        ]
 
     def states(self) -> list[str]:
-        with self._lock:
-            return [n.state for n in self.received]
-
-    def clear(self) -> None:
-        with self._lock:
-            self.received.clear()
-            self.fail_next = 0
+        return [n.state for n in self.notifications()]
 
 
 class Wise:
@@ -161,10 +138,8 @@ class Wise:
 
 @pytest.fixture(scope="module", name="receiver")
 def receiver_fixture() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    receiver.server.start()
-    yield receiver
-    receiver.server.stop()
+    with WebhookReceiver() as receiver:
+        yield receiver
 
 
 @pytest.fixture(scope="module", name="sim")
@@ -306,7 +281,7 @@ def test_payout_reaches_outgoing_payment_sent_with_signed_webhooks(wise: Wise) -
     assert [d["current_state"] for d in report["deliveries"]] == ["funds_converted", "outgoing_payment_sent"]
     assert all(d["delivered"] and len(d["attempts"]) == 1 for d in report["deliveries"])
     assert wise.api("GET", f"/v1/transfers/{transfer['id']}").json()["status"] == "outgoing_payment_sent"
-    received = wise.receiver.received
+    received = wise.receiver.notifications()
     assert [n.state for n in received] == ["processing", "funds_converted", "outgoing_payment_sent"]
     assert all(n.signature_valid for n in received)
     first = received[0]
@@ -446,7 +421,7 @@ def test_cancelling_before_and_after_conversion(wise: Wise) -> None:
     converted = wise.funded_transfer()
     wise.control("POST", f"transfers/{converted['id']}/advance")
     assert wise.api("PUT", f"/v1/transfers/{converted['id']}/cancel").status_code == 409
-    states = [(n.payload["data"]["resource"]["id"], n.state) for n in wise.receiver.received]
+    states = [(n.payload["data"]["resource"]["id"], n.state) for n in wise.receiver.notifications()]
     assert (unfunded["id"], "cancelled") in states and (processing["id"], "funds_refunded") in states
     assert wise.control("GET", "balance")["EUR"] == 10000 - 100  # only the converted one is spent
 
@@ -464,13 +439,13 @@ def test_out_of_order_deliveries_come_newest_first_once_the_transfer_rests(wise:
     transfer = wise.funded_transfer()
     step = wise.control("POST", "clock/advance", {"seconds": 60})
     assert [d["status"] for d in step["deliveries"]] == ["held"]
-    assert wise.receiver.received == []
+    assert wise.receiver.notifications() == []
     report = wise.control("POST", "clock/advance", {"seconds": 600})
     sent = [d["current_state"] for d in report["deliveries"] if d["delivered"]]
     assert sent == ["outgoing_payment_sent", "funds_converted", "processing"]
     assert wise.receiver.states() == ["outgoing_payment_sent", "funds_converted", "processing"]
-    assert all(n.signature_valid for n in wise.receiver.received)
-    occurred = sorted(wise.receiver.received, key=lambda n: n.payload["data"]["occurred_at"])
+    assert all(n.signature_valid for n in wise.receiver.notifications())
+    occurred = sorted(wise.receiver.notifications(), key=lambda n: n.payload["data"]["occurred_at"])
     assert [n.state for n in occurred] == ["processing", "funds_converted", "outgoing_payment_sent"]
     assert wise.sim_transfer(transfer["id"])["status"] == "outgoing_payment_sent"
 
@@ -480,7 +455,7 @@ def test_a_replayed_delivery_is_the_same_notification_again(wise: Wise) -> None:
     delivery = wise.control("GET", f"deliveries?transfer_id={transfer['id']}")[0]
     report = wise.control("POST", f"deliveries/{delivery['delivery_id']}/replay")
     assert report["deliveries"][0]["attempts"][-1]["replay"] is True
-    first, second = wise.receiver.received
+    first, second = wise.receiver.notifications()
     assert first.body == second.body and second.signature_valid
     assert first.headers["X-Delivery-Id"] == second.headers["X-Delivery-Id"] == delivery["delivery_id"]
     wise.control("POST", "deliveries/not-a-delivery/replay", expect=404)
@@ -490,15 +465,15 @@ def test_failed_deliveries_are_retried_then_given_up(wise: Wise) -> None:
     wise.control("POST", "webhook", {"url": wise.receiver.url, "max_attempts": 3, "backoff_seconds": 0.01})
     transfer = wise.funded_transfer()
     wise.control("GET", "deliveries")  # settles: the processing notification has been answered
-    wise.receiver.fail_next = 2
+    wise.receiver.statuses[:] = [500] * 2
     report = wise.control("POST", f"transfers/{transfer['id']}/advance")
     (delivery,) = report["deliveries"]
     assert [a["status_code"] for a in delivery["attempts"]] == [500, 500, 200] and delivery["delivered"]
-    wise.receiver.fail_next = 10
+    wise.receiver.statuses[:] = [500] * 10
     report = wise.control("POST", f"transfers/{transfer['id']}/advance")
     (lost,) = report["deliveries"]
     assert len(lost["attempts"]) == 3 and lost["status"] == "failed"
-    wise.receiver.fail_next = 0
+    wise.receiver.statuses.clear()
     assert wise.control("POST", f"deliveries/{lost['delivery_id']}/replay")["deliveries"][0]["status"] == "delivered"
     wise.control("POST", "webhook", {"url": ""})
     silent = wise.funded_transfer()

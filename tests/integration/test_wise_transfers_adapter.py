@@ -13,20 +13,17 @@ import base64
 import logging
 import subprocess
 import sys
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
-from aiohttp import web
 
 from devtools.wise_sim import (
     DEFAULT_API_TOKEN,
     DEFAULT_PROFILE_ID,
     SIGNATURE_HEADER,
-    AppThread,
     SimulatorThread,
     free_port,
 )
@@ -38,36 +35,13 @@ from shared.payouts.adapters.wise_transfers import (
     transfer_reference,
 )
 from shared.payouts.ports.rails import PayoutSent, RailBlocked, RailRefused, RailUnavailable, WiseRecipient
+from tests.integration.webhook_listener import WebhookListener
 
 PROFILE = DEFAULT_PROFILE_ID
 LOGGER = "shared.payouts.adapters.wise_transfers"
 MARIE = WiseRecipient(account_holder_name="Marie Curie", iban="DE89 3704 0044 0532 0130 00", currency="eur")
 LOST_ANSWER_SECONDS = 2.0  # how late the simulator answers a lost call
 SHORT_TIMEOUT = 0.5  # the adapter's timeout in the lost-answer tests
-
-
-class WebhookReceiver:
-    """Stands in for the backend's webhook endpoint: keeps each raw body with its signature header."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[bytes, str | None]] = []
-        self._lock = threading.Lock()
-        self.server = AppThread(self._app)
-
-    def _app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/wise/webhooks", self._handle)
-        return app
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        with self._lock:
-            self.received.append((body, request.headers.get(SIGNATURE_HEADER)))
-        return web.json_response({"ok": True})
-
-    @property
-    def url(self) -> str:
-        return f"{self.server.base_url}/wise/webhooks"
 
 
 class Control:
@@ -120,24 +94,22 @@ class ArmFaultAfter(logging.Handler):
 
 
 @pytest.fixture(scope="module", name="receiver")
-def receiver_fixture() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    receiver.server.start()
-    yield receiver
-    receiver.server.stop()
+def receiver_fixture() -> Iterator[WebhookListener]:
+    with WebhookListener("/wise/webhooks") as receiver:
+        yield receiver
 
 
 @pytest.fixture(scope="module", name="sim")
-def sim_fixture(receiver: WebhookReceiver) -> Iterator[SimulatorThread]:
+def sim_fixture(receiver: WebhookListener) -> Iterator[SimulatorThread]:
     with SimulatorThread(webhook_url=receiver.url) as sim:
         yield sim
 
 
 @pytest.fixture(name="control")
-def control_fixture(sim: SimulatorThread, receiver: WebhookReceiver) -> Iterator[Control]:
+def control_fixture(sim: SimulatorThread, receiver: WebhookListener) -> Iterator[Control]:
     control = Control(sim.base_url)
     control("POST", "reset")
-    receiver.received.clear()
+    receiver.clear()
     yield control
     control("POST", "reset")
 
@@ -434,7 +406,7 @@ def test_record_of_an_unknown_transfer_is_refused_and_5xx_unavailable(
 def test_verify_webhook_accepts_wise_deliveries_only(
     wise: Callable[..., HttpWisePayouts],
     control: Control,
-    receiver: WebhookReceiver,
+    receiver: WebhookListener,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from cryptography.hazmat.primitives import serialization
@@ -453,12 +425,13 @@ def test_verify_webhook_accepts_wise_deliveries_only(
     deliveries = control("GET", "deliveries")
     assert [d["current_state"] for d in deliveries] == ["processing", "funds_converted", "outgoing_payment_sent"]
     assert len(receiver.received) == 3 and loads == []
-    assert all(adapter.verify_webhook(body, signature) for body, signature in receiver.received)
+    signed = [(d.body, d.headers.get(SIGNATURE_HEADER)) for d in receiver.deliveries()]
+    assert all(adapter.verify_webhook(body, signature) for body, signature in signed)
     assert len(loads) == 1  # loaded on the first check, once
-    body, signature = receiver.received[0]
+    body, signature = signed[0]
     tampered = body.replace(b'"processing"', b'"outgoing_payment_sent"', 1)
     assert tampered != body and not adapter.verify_webhook(tampered, signature)
-    assert not adapter.verify_webhook(body, receiver.received[1][1])  # another delivery's signature
+    assert not adapter.verify_webhook(body, signed[1][1])  # another delivery's signature
     assert not adapter.verify_webhook(body, base64.b64encode(bytes(256)).decode())
     for garbled in (None, "", "not base64!", "abc", "é"):
         assert not adapter.verify_webhook(body, garbled)
