@@ -6,7 +6,8 @@ active. A redelivered trigger finds the method set up and changes nothing; the S
 outside the transaction, and the same key gives the same account when the first delivery died
 before recording it. Stripe saves a 5xx under its key and replays it for 24 h, so a retryable
 failure spends the key (`shared.kernel.idempotency`): the trigger's redelivery, or the onboarding
-link, asks under the next one (`connect-account:{uid}:a1`).
+link, asks under the next one (`connect-account:{uid}:a1`). Should a 5xx have hidden an account
+Stripe did create (accounts cannot be searched by metadata), that one is left unused.
 Profiles written without a `payoutMethod` (seeds, migrations) are left alone.
 """
 
