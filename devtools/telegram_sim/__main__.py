@@ -4,24 +4,21 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
-from aiohttp import web
-
+from devtools.sim_kit.cli import serve, simulator_parser
 from devtools.telegram_sim.delivery import DeliveryPolicy
 from devtools.telegram_sim.simulator import DEFAULT_PORT, DEFAULT_TOKEN, DEFAULT_USERNAME, Simulator
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m devtools.telegram_sim",
-        description="Local Telegram Bot API simulator (getMe, webhooks with retries, sendMessage), "
+    parser = simulator_parser(
+        "telegram_sim",
+        "Local Telegram Bot API simulator (getMe, webhooks with retries, sendMessage), "
         "with a control API under /_control that plays the users.",
+        port=DEFAULT_PORT,
     )
     defaults = DeliveryPolicy()
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
     parser.add_argument("--token", default=DEFAULT_TOKEN, help=f"bot token (default {DEFAULT_TOKEN})")
     parser.add_argument("--username", default=DEFAULT_USERNAME, help=f"bot @username (default {DEFAULT_USERNAME})")
     parser.add_argument(
@@ -48,7 +45,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=defaults.request_timeout,
         help=f"seconds the webhook has to answer (default {defaults.request_timeout:g})",
     )
-    parser.add_argument("--log-level", default="WARNING")
     return parser.parse_args(argv)
 
 
@@ -65,18 +61,15 @@ def build_simulator(args: argparse.Namespace) -> Simulator:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper())
     try:
         sim = build_simulator(args)
     except ValueError as exc:
         sys.exit(f"telegram_sim: {exc}")
-    print(
+    banner = (
         f"Telegram simulator on http://{args.host}:{args.port} (bot @{args.username}); "
-        f"Bot API at /bot<token>/<method>, control API under /_control/",
-        file=sys.stderr,
-        flush=True,
+        f"Bot API at /bot<token>/<method>, control API under /_control/"
     )
-    web.run_app(sim.make_app(), host=args.host, port=args.port, print=None, access_log=None)
+    serve(sim.make_app(), args, banner)
 
 
 if __name__ == "__main__":
