@@ -7,29 +7,17 @@ answered, and report those attempts under ``deliveries``: tests need no sleeps.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from devtools.paypal_sim.faults import FaultError
+from devtools.sim_kit.control import control_error, json_object
 
 if TYPE_CHECKING:
     from devtools.paypal_sim.parts import SimulatorParts
 
 PREFIX = "/_control"
-
-
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
-
-
-async def _json_object(request: web.Request) -> dict[str, Any] | None:
-    try:
-        body = await request.json() if request.can_read_body else {}
-    except json.JSONDecodeError:
-        return None
-    return body if isinstance(body, dict) else None
 
 
 class ControlApi:
@@ -67,10 +55,10 @@ class ControlApi:
         return web.json_response(self._clock_json())
 
     async def advance(self, request: web.Request) -> web.Response:
-        body = await _json_object(request)
+        body = await json_object(request)
         seconds = None if body is None else body.get("seconds")
         if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
-            return _error(400, 'body must be {"seconds": <number >= 0>}')
+            return control_error(400, 'body must be {"seconds": <number >= 0>}')
         start = len(self.sim.webhooks.deliveries)
         fired = await self.sim.timeline.advance(float(seconds))
         return web.json_response(
@@ -80,12 +68,12 @@ class ControlApi:
     async def settle(self, request: web.Request) -> web.Response:
         item = self.sim.ledger.items.get(request.match_info["payout_item_id"])
         if item is None:
-            return _error(404, "no such payout item")
+            return control_error(404, "no such payout item")
         batch = self.sim.ledger.batches[item.payout_batch_id]
         start = len(self.sim.webhooks.deliveries)
         moved = await self.sim.timeline.run_now(lambda: self.sim.lifecycle.settle_by_hand(item, batch))
         if not moved:
-            return _error(409, f"payout item is {item.status}: nothing left to settle")
+            return control_error(409, f"payout item is {item.status}: nothing left to settle")
         return web.json_response(
             {
                 "item": self.sim.renderer.item(item, self.sim.base_url()),
@@ -98,30 +86,30 @@ class ControlApi:
         return web.json_response(self.sim.faults.to_json())
 
     async def set_faults(self, request: web.Request) -> web.Response:
-        body = await _json_object(request)
+        body = await json_object(request)
         if body is None:
-            return _error(400, "body must be a JSON object")
+            return control_error(400, "body must be a JSON object")
         try:
             self.sim.faults.update(body)
         except FaultError as exc:
-            return _error(400, str(exc))
+            return control_error(400, str(exc))
         return web.json_response(self.sim.faults.to_json())
 
     async def set_webhook(self, request: web.Request) -> web.Response:
         """``{"url": "http://…" or "", "retry_backoff_seconds": [..], "timeout_seconds": n}``."""
-        body = await _json_object(request)
+        body = await json_object(request)
         if body is None or not isinstance(body.get("url", ""), str):
-            return _error(400, "body must be a JSON object with a string url")
+            return control_error(400, "body must be a JSON object with a string url")
         backoff = body.get("retry_backoff_seconds")
         if backoff is not None and (
             not isinstance(backoff, list)
             or len(backoff) > 25
             or not all(isinstance(s, (int, float)) and not isinstance(s, bool) and s >= 0 for s in backoff)
         ):
-            return _error(400, "retry_backoff_seconds must be a list of at most 25 numbers >= 0")
+            return control_error(400, "retry_backoff_seconds must be a list of at most 25 numbers >= 0")
         timeout = body.get("timeout_seconds")
         if timeout is not None and (not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0):
-            return _error(400, "timeout_seconds must be a number > 0")
+            return control_error(400, "timeout_seconds must be a number > 0")
         sender = self.sim.webhooks
         if "url" in body:
             sender.url = body["url"]
@@ -140,9 +128,9 @@ class ControlApi:
     async def replay(self, request: web.Request) -> web.Response:
         event_id = request.match_info["event_id"]
         if event_id not in self.sim.events.events:
-            return _error(404, "no such event")
+            return control_error(404, "no such event")
         if not self.sim.webhooks.url:
-            return _error(409, "no webhook URL is set: nothing to deliver to")
+            return control_error(409, "no webhook URL is set: nothing to deliver to")
         start = len(self.sim.webhooks.deliveries)
         await self.sim.timeline.run_now(lambda: self.sim.events.replay(event_id))
         return web.json_response({"event_id": event_id, "deliveries": self.sim.webhooks.deliveries[start:]})

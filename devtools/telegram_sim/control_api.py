@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from devtools.sim_kit.control import control_error
 from devtools.telegram_sim.delivery import Delivery
 from devtools.telegram_sim.faults import FaultError, read_fault
 from devtools.telegram_sim.models import Update
@@ -26,10 +27,6 @@ if TYPE_CHECKING:
 
 PREFIX = "/_control"
 WAIT_MODES = ("attempt", "final", "none")
-
-
-def control_error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
 
 
 async def _body(request: web.Request) -> Any:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from devtools.sim_kit.control import control_error
 from devtools.telegram_sim.bot_api import BotApi
-from devtools.telegram_sim.control_api import PREFIX, ControlApi, control_error
+from devtools.telegram_sim.control_api import PREFIX, ControlApi
 from devtools.telegram_sim.delivery import Delivery, DeliveryPolicy, Dispatcher
 from devtools.telegram_sim.faults import FaultSwitch
 from devtools.telegram_sim.models import DEFAULT_UPDATE_TYPES, BotIdentity, Update

@@ -7,16 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from devtools.sim_kit.control import control_error
 from devtools.twilio_sim.faults import ConfigError, SimConfig
 from devtools.twilio_sim.models import Call, Conference, Message
 from devtools.twilio_sim.personas import PersonaBook, PersonaError
 
 if TYPE_CHECKING:
     from devtools.twilio_sim.parts import SimulatorParts
-
-
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
 
 
 class ControlApi:
@@ -69,7 +66,7 @@ class ControlApi:
     async def call(self, request: web.Request) -> web.Response:
         call = self.sim.carrier.calls.get(request.match_info["sid"])
         if call is None:
-            return _error(404, "no such call")
+            return control_error(404, "no such call")
         events = call.log.entries
         body = self._call_summary(call)
         body.update(
@@ -111,7 +108,7 @@ class ControlApi:
     async def conference(self, request: web.Request) -> web.Response:
         conf = self.sim.carrier.bridge.conferences.get(request.match_info["sid"])
         if conf is None:
-            return _error(404, "no such conference")
+            return control_error(404, "no such conference")
         return web.json_response(self._conference_json(conf, full=True))
 
     def _message_json(self, msg: Message) -> dict[str, Any]:
@@ -143,15 +140,15 @@ class ControlApi:
         try:
             changes = await request.json()
         except json.JSONDecodeError:
-            return _error(400, "body must be a JSON object")
+            return control_error(400, "body must be a JSON object")
         if not isinstance(changes, dict):
-            return _error(400, "body must be a JSON object")
+            return control_error(400, "body must be a JSON object")
         speed = changes.pop("speed", None)
         personas = changes.pop("personas", None)
         if speed is not None and (not isinstance(speed, (int, float)) or isinstance(speed, bool) or speed <= 0):
-            return _error(400, "speed must be a number > 0")
+            return control_error(400, "speed must be a number > 0")
         if personas is not None and not isinstance(personas, dict):
-            return _error(400, "personas must be an object keyed by number")
+            return control_error(400, "personas must be an object keyed by number")
         # validate everything on copies before touching the live state
         staged_config = SimConfig(**self.sim.config.to_json())
         staged_book = PersonaBook(dict(self.sim.personas.overrides))
@@ -160,7 +157,7 @@ class ControlApi:
             for number, persona in (personas or {}).items():
                 staged_book.override(number, persona)
         except (ConfigError, PersonaError, TypeError) as exc:
-            return _error(400, str(exc))
+            return control_error(400, str(exc))
         self.sim.config.update(changes)
         self.sim.personas.overrides = staged_book.overrides
         if speed is not None:

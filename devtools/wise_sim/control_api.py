@@ -8,13 +8,13 @@ wait for all their attempts, retries included, and report them under ``deliverie
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from devtools.sim_kit.control import control_error, json_object
 from devtools.wise_sim.clock import iso_z
 from devtools.wise_sim.faults import FaultError
 from devtools.wise_sim.lifecycle import LifecycleError
@@ -26,22 +26,10 @@ if TYPE_CHECKING:
 P = "/_control"
 
 
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
-
-
 def _number(value: Any) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
         return float(value)
     return None
-
-
-async def _body(request: web.Request) -> dict[str, Any] | None:
-    try:
-        body = await request.json() if request.can_read_body else {}
-    except json.JSONDecodeError:
-        return None
-    return body if isinstance(body, dict) else None
 
 
 class ControlApi:
@@ -76,7 +64,7 @@ class ControlApi:
         try:
             result = await work()
         except LifecycleError as exc:
-            return _error(409, str(exc))
+            return control_error(409, str(exc))
         await webhooks.settle()
         return web.json_response({**result, "deliveries": webhooks.since(mark)})
 
@@ -95,10 +83,10 @@ class ControlApi:
         return web.json_response(self._clock_json())
 
     async def advance_clock(self, request: web.Request) -> web.Response:
-        body = await _body(request)
+        body = await json_object(request)
         seconds = _number(body.get("seconds")) if body is not None else None
         if seconds is None:
-            return _error(400, 'body must be {"seconds": a number >= 0}')
+            return control_error(400, 'body must be {"seconds": a number >= 0}')
 
         async def work() -> dict[str, Any]:
             ran = self.sim.clock.advance(seconds)
@@ -117,7 +105,7 @@ class ControlApi:
         raw = request.match_info["transferId"]
         transfer = self.sim.ledger.transfers.get(int(raw)) if raw.isdigit() else None
         if transfer is None:
-            return _error(404, f"no transfer {raw}")
+            return control_error(404, f"no transfer {raw}")
 
         async def work() -> dict[str, Any]:
             state = self.sim.lifecycle.advance(transfer)
@@ -130,33 +118,33 @@ class ControlApi:
         return web.json_response(self.sim.faults.to_json())
 
     async def set_faults(self, request: web.Request) -> web.Response:
-        body = await _body(request)
+        body = await json_object(request)
         if body is None:
-            return _error(400, "body must be a JSON object")
+            return control_error(400, "body must be a JSON object")
         try:
             self.sim.faults.update(body)
         except FaultError as exc:
-            return _error(400, str(exc))
+            return control_error(400, str(exc))
         return web.json_response(self.sim.faults.to_json())
 
     async def get_webhook(self, request: web.Request) -> web.Response:
         return web.json_response(self.sim.webhook_settings.to_json())
 
     async def set_webhook(self, request: web.Request) -> web.Response:
-        body = await _body(request)
+        body = await json_object(request)
         if body is None or not set(body) <= {"url", "max_attempts", "backoff_seconds", "timeout_seconds"}:
-            return _error(400, "body must be {url, max_attempts?, backoff_seconds?, timeout_seconds?}")
+            return control_error(400, "body must be {url, max_attempts?, backoff_seconds?, timeout_seconds?}")
         settings = self.sim.webhook_settings
         url = body.get("url", settings.url)
         if url is not None and not (isinstance(url, str) and (url == "" or url.startswith(("http://", "https://")))):
-            return _error(400, "url must be an http(s) URL, empty or null")
+            return control_error(400, "url must be an http(s) URL, empty or null")
         attempts = body.get("max_attempts", settings.max_attempts)
         if not isinstance(attempts, int) or isinstance(attempts, bool) or not 1 <= attempts <= 25:
-            return _error(400, "max_attempts must be an integer from 1 to 25 (Wise tries at most 25 times)")
+            return control_error(400, "max_attempts must be an integer from 1 to 25 (Wise tries at most 25 times)")
         backoff = _number(body.get("backoff_seconds", settings.backoff_seconds))
         timeout = _number(body.get("timeout_seconds", settings.timeout_seconds))
         if backoff is None or backoff > 10 or timeout is None or not 0 < timeout <= 30:
-            return _error(400, "backoff_seconds must be 0..10 and timeout_seconds more than 0, at most 30")
+            return control_error(400, "backoff_seconds must be 0..10 and timeout_seconds more than 0, at most 30")
         await self.sim.webhooks.settle()
         settings.url, settings.max_attempts = url or None, attempts
         settings.backoff_seconds, settings.timeout_seconds = backoff, timeout
@@ -167,10 +155,10 @@ class ControlApi:
         return web.json_response({c: float(v) for c, v in sorted(self.sim.ledger.balances.items())})
 
     async def set_balance(self, request: web.Request) -> web.Response:
-        body = await _body(request) or {}
+        body = await json_object(request) or {}
         currency, value = body.get("currency"), body.get("value")
         if not isinstance(currency, str) or not is_priced(currency):
-            return _error(400, "currency must be one of the simulator's priced currencies (see pricing.py)")
+            return control_error(400, "currency must be one of the simulator's priced currencies (see pricing.py)")
         try:
             amount = (
                 Decimal(str(value)) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
@@ -178,7 +166,7 @@ class ControlApi:
         except InvalidOperation:
             amount = None
         if amount is None or not amount.is_finite() or amount < 0:
-            return _error(400, "value must be a number >= 0")
+            return control_error(400, "value must be a number >= 0")
         self.sim.ledger.balances[currency] = amount.quantize(Decimal("0.01"))
         return web.json_response({c: float(v) for c, v in sorted(self.sim.ledger.balances.items())})
 
@@ -201,9 +189,9 @@ class ControlApi:
         delivery_id = request.match_info["deliveryId"]
         delivery = self.sim.webhooks.deliveries.get(delivery_id)
         if delivery is None:
-            return _error(404, f"no delivery {delivery_id}")
+            return control_error(404, f"no delivery {delivery_id}")
         if delivery.status == "held":
-            return _error(409, f"delivery {delivery_id} is held (deliver_out_of_order): release it first")
+            return control_error(409, f"delivery {delivery_id} is held (deliver_out_of_order): release it first")
 
         async def work() -> dict[str, Any]:
             self.sim.webhooks.replay(delivery_id)
