@@ -10,7 +10,7 @@ from flask import Request, Response
 
 from shared.entry import wiring
 from shared.entry.callables import run_callable
-from shared.entry.firestore_triggers import on_document_updated
+from shared.entry.firestore_triggers import documents, on_document_updated
 from shared.kernel.commands import Caller, parse_command
 from west3_accounts import getStripeOnboardingLink, onProviderCreated
 from west3_affiliates import onDomainEvent, validatePendingCommissions
@@ -158,18 +158,11 @@ def stripeWebhook(req: Request) -> Response:
     return Response(result.as_json(), status=result.status, content_type="application/json")
 
 
-def _change(event: firestore_fn.Event[Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    data = event.data
-    before = data.before.to_dict() if data is not None and data.before is not None else None
-    after = data.after.to_dict() if data is not None and data.after is not None else None
-    return before, after
-
-
 @on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
     from shared.payments.services.triggers import on_payment_authorized
 
-    before, after = _change(event)
+    before, after = documents(event)
     on_payment_authorized(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
 
 
@@ -177,7 +170,7 @@ def onCallSessionPaymentAuthorized(event: firestore_fn.Event[Any]) -> None:
 def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
     from shared.payments.services.triggers import on_session_payment_captured
 
-    before, after = _change(event)
+    before, after = documents(event)
     on_session_payment_captured(
         event.params["sessionId"], before, after, store=wiring.store(), now=wiring.clock().now()
     )
@@ -185,20 +178,18 @@ def onCallSessionPaymentCaptured(event: firestore_fn.Event[Any]) -> None:
 
 @on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def handlePaymentReceived(event: firestore_fn.Event[Any]) -> None:
-    from shared.payments.services.triggers import on_payment_state
+    from shared.payments.services.triggers import on_payment_received
 
-    before, after = _change(event)
-    if after is not None and after.get("state") == "captured":
-        on_payment_state(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
+    before, after = documents(event)
+    on_payment_received(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
 
 
 @on_document_updated(document="payments/{paymentId}", memory=SMALL_MEMORY, cpu=SMALL_CPU, max_instances=1)
 def handlePaymentFailed(event: firestore_fn.Event[Any]) -> None:
-    from shared.payments.services.triggers import on_payment_state
+    from shared.payments.services.triggers import on_payment_failed
 
-    before, after = _change(event)
-    if after is not None and after.get("state") == "failed":
-        on_payment_state(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
+    before, after = documents(event)
+    on_payment_failed(event.params["paymentId"], before, after, store=wiring.store(), now=wiring.clock().now())
 
 
 @scheduler_fn.on_schedule(

@@ -29,6 +29,7 @@ from shared.kernel.errors import DomainError, PaymentGatewayError
 
 if TYPE_CHECKING:
     from cloudevents.http import CloudEvent
+    from firebase_functions import firestore_fn
 
 CREATED = "google.cloud.firestore.document.v1.created"
 UPDATED = "google.cloud.firestore.document.v1.updated"
@@ -84,6 +85,14 @@ def _trigger(event_type: str, sdk_decorator: str, retry: bool, kwargs: dict[str,
         return receive
 
     return decorate
+
+
+def documents(event: firestore_fn.Event[Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """An update's document before and after, as plain data (None where there is none)."""
+    change = event.data
+    before = change.before.to_dict() if change is not None and change.before is not None else None
+    after = change.after.to_dict() if change is not None and change.after is not None else None
+    return before, after
 
 
 def _permanent(exc: DomainError | PaymentGatewayError) -> bool:

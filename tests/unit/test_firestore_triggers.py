@@ -169,3 +169,14 @@ def test_redelivery_reaches_what_firebase_deploy_reads() -> None:
     trigger = firestore_triggers.on_document_created(document="sms_outbox/{smsId}")(onSomething)
     spec = yaml.safe_load(serving.functions_as_yaml({"onSomething": trigger}))
     assert spec["endpoints"]["onSomething"]["eventTrigger"]["retry"] is True
+
+
+def test_documents_gives_an_updates_two_sides_as_plain_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "demo-sos")
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:1")
+    seen: list[Any] = []
+    trigger = firestore_triggers.on_document_updated(document="payments/{paymentId}")(
+        lambda event: seen.append(firestore_triggers.documents(event))
+    )
+    trigger(_raw_update("authorized", "captured"))
+    assert seen == [({"state": "authorized", "amount": 4900}, {"state": "captured", "amount": 4900})]

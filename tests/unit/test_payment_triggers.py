@@ -4,7 +4,13 @@ from typing import Any
 
 import pytest
 
-from shared.payments.services.triggers import on_payment_authorized, on_payment_state, on_session_payment_captured
+from shared.payments.services.triggers import (
+    on_payment_authorized,
+    on_payment_failed,
+    on_payment_received,
+    on_payment_state,
+    on_session_payment_captured,
+)
 from tests.fakes import FakeClock, InMemoryStore
 
 PAYMENT = {
@@ -210,3 +216,16 @@ def test_a_redelivered_payment_change_does_nothing(t: Triggers, state: str, temp
     t.state(before, after)
     assert t.store.get(path) == delivered, "the redelivered trigger rewrote the mail"
     assert list(t.store.collection("mail")) == [f"{template}_pi_1_evt_1"]
+
+
+def test_each_of_the_two_functions_mails_only_its_own_change(t: Triggers) -> None:
+    """handlePaymentReceived and handlePaymentFailed both see every payment change."""
+    captured = (_payment("authorized"), _payment("captured", lastEventId="evt_5"))
+    failed = (_payment("pending"), _payment("failed", lastEventId="evt_6"))
+    now = t.clock.now()
+    assert on_payment_failed("pi_1", *captured, store=t.store, now=now) is None
+    assert on_payment_received("pi_1", *failed, store=t.store, now=now) is None
+    assert t.store.collection("mail") == {}
+    assert on_payment_received("pi_1", *captured, store=t.store, now=now) == "payment_receipt"
+    assert on_payment_failed("pi_1", *failed, store=t.store, now=now) == "payment_failed"
+    assert sorted(t.store.collection("mail")) == ["payment_failed_pi_1_evt_6", "payment_receipt_pi_1_evt_5"]

@@ -99,7 +99,7 @@ def on_session_payment_captured(
 def on_payment_state(
     payment_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, store: DocumentStore, now: datetime
 ) -> str | None:
-    """handlePaymentReceived / handlePaymentFailed: tell the client (receipt or card declined)."""
+    """Tell the client what the change means: a receipt once captured, a notice once failed."""
     if after is None:
         return None
     if _became(before, after, "state", "captured"):
@@ -123,3 +123,21 @@ def on_payment_state(
 
     store.run_transaction(apply)
     return template
+
+
+def on_payment_received(
+    payment_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, store: DocumentStore, now: datetime
+) -> str | None:
+    """handlePaymentReceived: the receipt, once the payment is captured (no other change)."""
+    if not _became(before, after, "state", "captured"):
+        return None
+    return on_payment_state(payment_id, before, after, store=store, now=now)
+
+
+def on_payment_failed(
+    payment_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, store: DocumentStore, now: datetime
+) -> str | None:
+    """handlePaymentFailed: the card-declined notice, once the payment failed (no other change)."""
+    if not _became(before, after, "state", "failed"):
+        return None
+    return on_payment_state(payment_id, before, after, store=store, now=now)
