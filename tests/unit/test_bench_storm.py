@@ -3,7 +3,7 @@
 import random
 from collections import Counter
 
-from devtools.bench_storm import Delivery, distinct_count, storm_order
+from devtools.storm_runner import Delivery, distinct_count, storm_order
 
 
 def test_every_distinct_event_is_sent_and_the_rest_are_duplicates() -> None:
