@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING, Any
 from firebase_functions.options import FirestoreOptions
 from firebase_functions.private import path_pattern, util
 
-from shared.kernel.errors import DomainError, PaymentGatewayError
+from shared.kernel.errors import (
+    AlreadyExists,
+    DomainError,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PaymentGatewayError,
+    PermissionDenied,
+)
 
 if TYPE_CHECKING:
     from cloudevents.http import CloudEvent
@@ -36,8 +44,8 @@ UPDATED = "google.cloud.firestore.document.v1.updated"
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Any], None]
-PERMANENT = frozenset({"INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "PERMISSION_DENIED", "ALREADY_EXISTS"})
-"""The codes of the DomainErrors that a redelivery of the same event would meet again."""
+PERMANENT = (InvalidArgument, NotFound, FailedPrecondition, PermissionDenied, AlreadyExists)
+"""The DomainErrors that a redelivery of the same event would meet again."""
 
 
 def on_document_created(*, retry: bool = True, **options: Any) -> Callable[[Handler], Handler]:
@@ -98,4 +106,4 @@ def documents(event: firestore_fn.Event[Any]) -> tuple[dict[str, Any] | None, di
 def _permanent(exc: DomainError | PaymentGatewayError) -> bool:
     if isinstance(exc, PaymentGatewayError):
         return not exc.retryable
-    return exc.code in PERMANENT
+    return isinstance(exc, PERMANENT)

@@ -5,6 +5,7 @@ Each effect is keyed by the change it reacts to, so a redelivered trigger does n
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -96,18 +97,25 @@ def on_session_payment_captured(
     return store.run_transaction(apply)
 
 
+MAILS = {"captured": "payment_receipt", "failed": "payment_failed"}
+"""The mail a payment's new state sends its client."""
+
+
 def on_payment_state(
-    payment_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, store: DocumentStore, now: datetime
+    payment_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    store: DocumentStore,
+    now: datetime,
+    only: str | None = None,
 ) -> str | None:
-    """Tell the client what the change means: a receipt once captured, a notice once failed."""
-    if after is None:
+    """Tell the client what the change means: a receipt once captured, a notice once failed
+    (`only`: that state's mail alone, for a function that answers one of them)."""
+    state = next((s for s in MAILS if (only in (None, s)) and _became(before, after, "state", s)), None)
+    if after is None or state is None:
         return None
-    if _became(before, after, "state", "captured"):
-        template = "payment_receipt"
-    elif _became(before, after, "state", "failed"):
-        template = "payment_failed"
-    else:
-        return None
+    template = MAILS[state]
 
     def apply(tx: Transaction) -> None:
         if not _once(tx, f"{template}_{payment_id}_{after.get('lastEventId', '')}", now):
@@ -125,19 +133,7 @@ def on_payment_state(
     return template
 
 
-def on_payment_received(
-    payment_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, store: DocumentStore, now: datetime
-) -> str | None:
-    """handlePaymentReceived: the receipt, once the payment is captured (no other change)."""
-    if not _became(before, after, "state", "captured"):
-        return None
-    return on_payment_state(payment_id, before, after, store=store, now=now)
-
-
-def on_payment_failed(
-    payment_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, store: DocumentStore, now: datetime
-) -> str | None:
-    """handlePaymentFailed: the card-declined notice, once the payment failed (no other change)."""
-    if not _became(before, after, "state", "failed"):
-        return None
-    return on_payment_state(payment_id, before, after, store=store, now=now)
+on_payment_received = functools.partial(on_payment_state, only="captured")
+"""handlePaymentReceived: the receipt, once the payment is captured (no other change)."""
+on_payment_failed = functools.partial(on_payment_state, only="failed")
+"""handlePaymentFailed: the card-declined notice, once the payment failed (no other change)."""
