@@ -16,6 +16,7 @@
 const Module = require("module");
 
 const patched = new WeakSet();
+const SLOW_START_SECONDS = 5;
 const originalLoad = Module._load;
 
 function patchShared(shared) {
@@ -58,6 +59,21 @@ function patchWorkers(workers) {
     return worker;
   };
 
+  // How long a worker took to start, in the emulator's log when it is slow: a start that takes
+  // longer than Twilio's 15 s deadline loses a callback, whatever the function then does.
+  const waitForSocketReady = RuntimeWorker.prototype.waitForSocketReady;
+  RuntimeWorker.prototype.waitForSocketReady = async function () {
+    const started = Date.now();
+    try {
+      return await waitForSocketReady.apply(this, arguments);
+    } finally {
+      const seconds = (Date.now() - started) / 1000;
+      if (seconds >= SLOW_START_SECONDS) {
+        this.logger.log("WARN", `worker of "${this.triggerKey}" took ${seconds.toFixed(1)} s to start`);
+      }
+    }
+  };
+
   const getIdleWorker = RuntimeWorkerPool.prototype.getIdleWorker;
   RuntimeWorkerPool.prototype.getIdleWorker = function (triggerId, runtime) {
     const idle = getIdleWorker.apply(this, arguments);
@@ -70,9 +86,10 @@ function patchWorkers(workers) {
   };
 }
 
-// A worker that does not start within 30 s makes the emulator log an error and return without
-// answering, so the request hangs (a Cloud Task is then not retried until its deadline). Cloud Run
-// answers 503 when no instance can start, and Cloud Tasks retries.
+// A worker that does not start in time (FUNCTIONS_DISCOVERY_TIMEOUT, which devtools/stack.py
+// raises from 30 s) makes the emulator log an error and return without answering, so the request
+// hangs (a Cloud Task is then not retried until its deadline). Cloud Run answers 503 when no
+// instance can start, and Cloud Tasks retries.
 function patchEmulator(emulator) {
   const handle = emulator.FunctionsEmulator.prototype.handleHttpsTrigger;
   emulator.FunctionsEmulator.prototype.handleHttpsTrigger = async function (req, res) {
@@ -80,6 +97,8 @@ function patchEmulator(emulator) {
       await handle.apply(this, arguments);
     } finally {
       if (!res.headersSent) {
+        const name = [req.params.region, req.params.trigger_name].filter(Boolean).join("-");
+        this.logger.log("WARN", `worker of "${name}" did not start: answered 503`);
         res.status(503).send("The function's worker did not start.");
       }
     }

@@ -159,6 +159,8 @@ class ControlApi:
         except (ConfigError, PersonaError, TypeError) as exc:
             return control_error(400, str(exc))
         self.sim.config.update(changes)
+        if "callbacks" in changes:
+            self.sim.webhooks.callback_mode_set()
         self.sim.personas.overrides = staged_book.overrides
         if speed is not None:
             self.sim.clock.set_speed(float(speed))

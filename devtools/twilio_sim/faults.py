@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 REST_FAULTS = ("none", "error500", "timeout")
-CALLBACK_MODES = ("normal", "drop", "duplicate", "shuffle")
+CALLBACK_MODES = ("normal", "drop", "duplicate", "shuffle", "drop_after_conference_start")
 DELIVERY_MODES = ("serial", "parallel")
 SIGNING_MODES = ("auth_token", "secondary_auth_token", "shared_key")
 SIGNATURE_ALGORITHMS = ("HMAC_SHA256", "HMAC_SHA1")
@@ -40,8 +40,11 @@ class SimConfig:
     #: number (``To`` or ``From``) -> permanent Twilio error code answered to
     #: ``POST Calls.json``, on top of the built-in numbers (see rest_calls.py).
     call_errors: dict[str, int] = field(default_factory=dict)
-    #: normal | drop | duplicate | shuffle — status, conference, AMD and message
-    #: status callbacks (not TwiML fetches or Gather/Dial actions).
+    #: normal | drop | duplicate | shuffle | drop_after_conference_start — status,
+    #: conference, AMD and message status callbacks (not TwiML fetches or Gather/Dial
+    #: actions). ``drop_after_conference_start`` sends them normally up to the first
+    #: ``conference-start`` delivered in that mode, then loses every one (a product that
+    #: stops hearing from Twilio mid-call, at a point that does not depend on timing).
     callbacks: str = "normal"
     #: seed for ``shuffle`` and for the ``parallel`` jitter; ``None`` delivers
     #: the buffered callbacks reversed (shuffle) and draws the jitter at random.

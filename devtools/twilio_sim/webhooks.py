@@ -100,6 +100,7 @@ class Webhooks:
         self._tasks: set[asyncio.Task[None]] = set()
         self._jitter = random.Random()
         self._jitter_seed: int | None = None
+        self._conference_started = False  # drop_after_conference_start: every later callback is lost
 
     # -- plumbing ---------------------------------------------------------
     async def close(self) -> None:
@@ -118,6 +119,7 @@ class Webhooks:
         self._buffers.clear()
         self.history.clear()
         self._jitter_seed = None
+        self._conference_started = False
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -164,6 +166,9 @@ class Webhooks:
     def callback(self, cb: Callback) -> None:
         """Emit a callback according to the current ``callbacks`` mode."""
         mode = self.config.callbacks
+        if mode == "drop_after_conference_start":
+            mode = "drop" if self._conference_started else "normal"
+            self._conference_started |= cb.kind == "conference" and cb.event == "conference-start"
         if mode == "drop" or self._is_dropped_conference_event(cb):
             self._record(cb, [], copy=1, dropped=True)
         elif mode == "shuffle" or cb.owner in self._buffers:
@@ -172,6 +177,10 @@ class Webhooks:
             copies = 2 if mode == "duplicate" else 1
             for copy in range(1, copies + 1):
                 self._dispatch(cb, copy)
+
+    def callback_mode_set(self) -> None:
+        """The ``callbacks`` mode was set: ``drop_after_conference_start`` waits for a new start."""
+        self._conference_started = False
 
     def _is_dropped_conference_event(self, cb: Callback) -> bool:
         target = self.config.drop_conference_sequence

@@ -115,9 +115,14 @@ def book(web: WebApp, db: Any, provider_phone: str, client_phone: str = DEFAULT_
     }
 
 
-def settled_session(db: Any, call_session_id: str, timeout: float = 240) -> dict[str, Any]:
-    """The session once final and its payment settled. The timeout covers one processTwilioCallback
-    round that the Firestore emulator's lock timeouts make run to its 60 s limit before the retry."""
+CALL_STEP_TIMEOUT = 240
+"""How long a wait for the call's progress (connected, settled) lasts: it covers one
+processTwilioCallback round that the Firestore emulator's 2 s lock timeouts make run to its 60 s
+limit, Cloud Tasks' backoff, and the retry."""
+
+
+def settled_session(db: Any, call_session_id: str, timeout: float = CALL_STEP_TIMEOUT) -> dict[str, Any]:
+    """The session once final and its payment settled."""
     ref = db.document(f"call_sessions/{call_session_id}")
 
     def done() -> dict[str, Any] | None:

@@ -13,7 +13,8 @@ import pytest
 import requests
 
 from devtools import ports
-from devtools.stack import LocalStack
+from devtools.emulator_log import emulator_troubles
+from devtools.stack import LOCAL, LocalStack
 
 AUTH = f"http://{ports.HOST}:{ports.AUTH_PORT}/identitytoolkit.googleapis.com/v1"
 STRIPE = f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}"
@@ -48,9 +49,24 @@ def _warm_burst_functions() -> None:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
     with LocalStack() as running:
+        _STACK_STARTED.append(running)
         os.environ["FIRESTORE_EMULATOR_HOST"] = f"{ports.HOST}:{ports.FIRESTORE_PORT}"
         _warm_burst_functions()
         yield running
+
+
+_STACK_STARTED: list[LocalStack] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How the Functions emulator fared, so that a wait that ran out can be told from a defect."""
+    if not _STACK_STARTED:
+        return  # the log is an earlier run's
+    troubles = emulator_troubles((LOCAL / "logs" / "emulators.log").read_text(errors="replace"))
+    if troubles:
+        terminalreporter.write_sep("-", "Functions emulator")
+        for line in troubles:
+            terminalreporter.write_line(line)
 
 
 @dataclass

@@ -9,6 +9,7 @@ in front of a real HTTP server and counts how many requests of a burst that one 
 
 import json
 import os
+import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.stack import ROOT, emulator_node_options
+from devtools.stack import ROOT, emulator_node_options, functions_emulator_env
 
 EMULATOR_LIB = ROOT / "node_modules" / "firebase-tools" / "lib" / "emulator"
 BURST = 5
@@ -98,3 +99,39 @@ def test_a_request_whose_worker_never_starts_is_answered_503_so_the_sender_retri
 
 def test_without_the_patch_that_request_is_never_answered() -> None:
     assert _never_starts("") == "unanswered"
+
+
+WORKER_THAT_STARTS_SLOWLY = Path(__file__).with_name("emulator_slow_worker_start.js")
+SLOW_START = 6
+
+
+def _slow_start(env: dict[str, str]) -> dict[str, object]:
+    with socket.socket() as probe:  # a port free now, opened by the worker after SLOW_START s
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = subprocess.run(
+        ["node", str(WORKER_THAT_STARTS_SLOWLY), str(EMULATOR_LIB), str(port), str(SLOW_START)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_the_stack_waits_for_a_slow_worker_and_logs_how_long_it_took() -> None:
+    result = _slow_start({**os.environ, **functions_emulator_env("")})
+    assert result["ready"] is True
+    logged = result["logged"]
+    assert isinstance(logged, list)
+    [warning] = [line for line in logged if line.startswith("WARN")]
+    assert warning.startswith('WARN worker of "europe-west3-processTwilioCallback" took 6.')
+
+
+def test_a_worker_slower_than_the_start_allowance_fails_to_load() -> None:
+    # The emulator's own allowance (30 s) is what the stack raises: firebase-tools reads this variable.
+    assert int(functions_emulator_env("")["FUNCTIONS_DISCOVERY_TIMEOUT"]) > 30
+    env = {**os.environ, "NODE_OPTIONS": emulator_node_options(""), "FUNCTIONS_DISCOVERY_TIMEOUT": str(SLOW_START - 3)}
+    assert _slow_start(env)["ready"] is False

@@ -171,3 +171,27 @@ def test_each_room_loses_its_own_event_but_never_conference_end(env: SimEnv) -> 
     env.wait_final(third.sid)
     events = env.conference_events("gap-c")
     assert [e["SequenceNumber"] for e in events] == ["1", "2", "3"]
+
+
+def test_after_the_conference_starts_every_callback_is_lost(env: SimEnv) -> None:
+    env.configure(callbacks="drop_after_conference_start")
+    provider, client, sent = _two_party_call_cut(env, "cut")
+    assert [e["StatusCallbackEvent"] for e in sent] == ["participant-join", "conference-start"]
+    dropped = [c["event"] for c in _callbacks(env, "conference") if c["dropped"]]
+    assert dropped == ["participant-join", "participant-leave", "participant-leave", "conference-end"]
+    assert "completed" not in env.product.statuses(provider) + env.product.statuses(client)
+    assert [c["event"] for c in _callbacks(env, "status") if c["dropped"]].count("completed") == 2
+    # Set again, the mode waits for the next room's start.
+    env.product.clear()
+    env.configure(callbacks="drop_after_conference_start")
+    _, _, sent = _two_party_call_cut(env, "cut-again")
+    assert [e["StatusCallbackEvent"] for e in sent] == ["participant-join", "conference-start"]
+
+
+def _two_party_call_cut(env: SimEnv, conf: str) -> tuple[str, str, list[Received]]:
+    provider = env.call("+33600000001", conf=conf, leg="provider")
+    env.product.wait_for(lambda _: _joined(env, conf, 1), what="provider join")
+    client = env.call("+33600000005", conf=conf, leg="client", voice_query={"end": "true"})
+    env.wait_final(client.sid)
+    env.wait_final(provider.sid)
+    return provider.sid, client.sid, env.product.conference_events(conf)
