@@ -50,14 +50,15 @@ def worker() -> Iterator[int]:
 
 
 def _burst(port: int, declared: str, node_options: str) -> dict[str, object]:
-    assert Path(EMULATOR_LIB).is_dir(), "node_modules missing: run `make setup`"
     env = {**os.environ, "NODE_OPTIONS": node_options}
+    return _node_json(BURST_ON_ONE_WORKER, env, str(port), declared, str(BURST))
+
+
+def _node_json(script: Path, env: dict[str, str], *args: str) -> dict[str, object]:
+    """Run a driver script against firebase-tools' emulator library; its last line, as JSON."""
+    assert Path(EMULATOR_LIB).is_dir(), "node_modules missing: run `make setup`"
     done = subprocess.run(
-        ["node", str(BURST_ON_ONE_WORKER), str(EMULATOR_LIB), str(port), declared, str(BURST)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        ["node", str(script), str(EMULATOR_LIB), *args], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -109,16 +110,7 @@ def _slow_start(env: dict[str, str]) -> dict[str, object]:
     with socket.socket() as probe:  # a port free now, opened by the worker after SLOW_START s
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    done = subprocess.run(
-        ["node", str(WORKER_THAT_STARTS_SLOWLY), str(EMULATOR_LIB), str(port), str(SLOW_START)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return _node_json(WORKER_THAT_STARTS_SLOWLY, env, str(port), str(SLOW_START))
 
 
 def test_the_stack_waits_for_a_slow_worker_and_logs_how_long_it_took() -> None:
