@@ -16,7 +16,8 @@
 const Module = require("module");
 
 const patched = new WeakSet();
-const SLOW_START_SECONDS = 5;
+// Set by devtools/stack.py; unset, no start is logged as slow.
+const SLOW_START_SECONDS = Number(process.env.SLOW_WORKER_START_SECONDS);
 const originalLoad = Module._load;
 
 function patchShared(shared) {

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from devtools.stack import SLOW_WORKER_START_SECONDS
+
 _SLOW_START = re.compile(r'worker of "([^"]+)" took ([0-9.]+) s to start')
 _NO_START = re.compile(r'worker of "([^"]+)" did not start')
 _TIMED_OUT = "Your function timed out after"
@@ -22,7 +24,8 @@ def emulator_troubles(log: str) -> list[str]:
     starts = [(name, float(seconds)) for name, seconds in _SLOW_START.findall(log)]
     if starts:
         name, worst = max(starts, key=lambda start: start[1])
-        lines.append(f"{len(starts)} worker starts took 5 s or more; the slowest, {worst:.1f} s, was {name}")
+        slow = f"{len(starts)} worker starts took {SLOW_WORKER_START_SECONDS} s or more"
+        lines.append(f"{slow}; the slowest, {worst:.1f} s, was {name}")
     failed = Counter(_NO_START.findall(log))
     if failed:
         lines.append("workers that never started (answered 503): " + _counts(failed))

@@ -33,6 +33,8 @@ NO_KEEPALIVE_PRELOAD = ROOT / "devtools" / "emulator_no_keepalive.cjs"
 CONCURRENCY_PRELOAD = ROOT / "devtools" / "emulator_concurrency.cjs"
 WORKER_START_SECONDS = 120
 """How long the Functions emulator waits for a new worker (its default: 30 s)."""
+SLOW_WORKER_START_SECONDS = 5
+"""A worker start this long or longer is logged by the concurrency preload."""
 FIREBASE_BIN = ROOT / "node_modules" / ".bin" / "firebase"
 EMULATORS = "auth,firestore,functions,tasks,storage"
 
@@ -52,11 +54,13 @@ def emulator_node_options(existing: str) -> str:
 
 def functions_emulator_env(node_options: str) -> dict[str, str]:
     """What the Functions emulator is given: the preloads, and the time a new worker (one
-    interpreter importing a codebase) has to start before its request is answered 503. The
-    emulator's own 30 s is passed on a loaded 2-CPU machine, where Cloud Run would still wait."""
+    interpreter importing a codebase) has to start before its request is answered 503 (the
+    emulator's own 30 s is passed on a loaded 2-CPU machine, where Cloud Run would still wait),
+    and the start time from which the preload logs a start as slow."""
     return {
         "NODE_OPTIONS": emulator_node_options(node_options),
         "FUNCTIONS_DISCOVERY_TIMEOUT": str(WORKER_START_SECONDS),
+        "SLOW_WORKER_START_SECONDS": str(SLOW_WORKER_START_SECONDS),
     }
 
 

@@ -43,7 +43,7 @@ class SimConfig:
     #: normal | drop | duplicate | shuffle | drop_after_conference_start — status,
     #: conference, AMD and message status callbacks (not TwiML fetches or Gather/Dial
     #: actions). ``drop_after_conference_start`` sends them normally up to the first
-    #: ``conference-start`` delivered in that mode, then loses every one (a product that
+    #: ``conference-start`` emitted in that mode, then loses every one (a product that
     #: stops hearing from Twilio mid-call, at a point that does not depend on timing).
     callbacks: str = "normal"
     #: seed for ``shuffle`` and for the ``parallel`` jitter; ``None`` delivers

@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ import requests
 
 from devtools import ports
 from devtools.emulator_log import emulator_troubles
-from devtools.stack import LOCAL, LocalStack
+from devtools.stack import LocalStack
 
 AUTH = f"http://{ports.HOST}:{ports.AUTH_PORT}/identitytoolkit.googleapis.com/v1"
 STRIPE = f"http://{ports.HOST}:{ports.LOCALSTRIPE_PORT}"
@@ -49,20 +50,19 @@ def _warm_burst_functions() -> None:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
     with LocalStack() as running:
-        _STACK_STARTED.append(running)
+        _EMULATOR_LOGS.append(running.log_dir / "emulators.log")
         os.environ["FIRESTORE_EMULATOR_HOST"] = f"{ports.HOST}:{ports.FIRESTORE_PORT}"
         _warm_burst_functions()
         yield running
 
 
-_STACK_STARTED: list[LocalStack] = []
+_EMULATOR_LOGS: list[Path] = []
+"""The log of the stack this run started (none: the log on disk is an earlier run's)."""
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """How the Functions emulator fared, so that a wait that ran out can be told from a defect."""
-    if not _STACK_STARTED:
-        return  # the log is an earlier run's
-    troubles = emulator_troubles((LOCAL / "logs" / "emulators.log").read_text(errors="replace"))
+    troubles = [line for log in _EMULATOR_LOGS for line in emulator_troubles(log.read_text(errors="replace"))]
     if troubles:
         terminalreporter.write_sep("-", "Functions emulator")
         for line in troubles:
