@@ -1,10 +1,13 @@
 """Firestore reads/writes/transactions of one completed booking, step by step.
 
 Runs the real services in-process on a private Firestore emulator and localstripe (free ports,
-stopped with their process groups), with recording telephony and task fakes. Each callback's
-follow-ups go through the same `FollowUps` service as the west3 entrypoints, and the two
-callables first read `users/{uid}` as `run_callable` does (a disabled account is refused). The
-store caches nothing, as deployed: every step reads the `settings/*` documents it needs.
+stopped with their process groups), with recording telephony and task fakes. A call-status or
+conference callback goes the way it goes deployed: its webhook stores it (`twilio_inbox.receive`)
+and enqueues `processTwilioCallback`, whose run (`twilio_inbox.process`) applies it and performs
+its follow-ups through the `FollowUps` of the west3 wiring: settlement and the call's cost
+included. The two callables first read `users/{uid}` as `run_callable` does (a disabled account
+is refused). The store caches nothing, as deployed: every step reads the `settings/*` documents
+it needs.
 """
 
 from __future__ import annotations
@@ -35,8 +38,9 @@ from shared.accounts.services.admin_users import ensure_enabled
 from shared.accounts.services.provider_profiles import write_profile
 from shared.calls.adapters.phone_crypto import AesGcmPhoneVault
 from shared.calls.adapters.session_repository import session_path
-from shared.calls.services import twilio_callbacks
+from shared.calls.services import twilio_callbacks, twilio_inbox
 from shared.calls.services.commands import CreateAndScheduleCallCommand
+from shared.calls.services.costs import record_call_costs
 from shared.calls.services.dialing import DialTask, execute_dial
 from shared.calls.services.follow_ups import FollowUps
 from shared.calls.services.scheduling import create_and_schedule_call
@@ -80,7 +84,7 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
     gateway = StripePaymentGateway(STRIPE_KEY, api_base=stripe_url)
     telephony, tasks = RecordingTelephony(), RecordingTasks()
     urls = CallbackUrls(f"https://europe-west3-{PROJECT}.cloudfunctions.net")
-    settlements: list[str] = []
+    settlements: list[tuple[str, str]] = []
     store.set("settings/pricing", DEFAULT_PRICING.to_document())
     profile = {"type": "lawyer", "approvalStatus": "approved", "isVisible": True, "languages": ["fr"]}
     write_profile(store, PROVIDER, {**profile, "phoneSealed": vault.seal("+33600000001")})
@@ -91,7 +95,17 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
         ensure_enabled(store, caller.uid)  # what run_callable does before every signed-in callable
         return service(cmd, caller, store=store, clock=clock, **ports)
 
-    follow_ups = FollowUps(store=store, tasks=tasks, telephony=telephony, settle=settlements.append)
+    def settle(call_session_id: str) -> None:
+        state = settle_session(call_session_id, store=store, gateway=gateway, clock=clock)
+        settlements.append((call_session_id, state))
+
+    follow_ups = FollowUps(
+        store=store,
+        tasks=tasks,
+        telephony=telephony,
+        settle=settle,
+        record_costs=partial(record_call_costs, store=store, telephony=telephony),
+    )
 
     def carry(result: twilio_callbacks.CallbackResult) -> None:
         follow_ups.perform(result, SESSION)
@@ -139,7 +153,7 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
         tasks=tasks,
         clock=clock,
         urls=urls,
-        settle=settlements.append,
+        settle=settle,
     )
 
     def dial_and_accept(party: str) -> str:
@@ -157,11 +171,20 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
         )
         return sid
 
+    def stored_then_applied(kind: str, party: str, attempt: int, params: dict[str, str]) -> None:
+        """The webhook stores the callback, then its processTwilioCallback task applies it."""
+        found = twilio_inbox.receive(kind, SESSION, party, attempt, params, store=store, tasks=tasks, now=clock.now())
+        if found is None or tasks.take(twilio_inbox.PROCESS_FUNCTION) != {"callbackId": found}:
+            raise BenchFailed(f"the {kind} callback {params} was not stored and enqueued")
+        outcome = twilio_inbox.process(found, store=store, telephony=telephony, clock=clock, follow_ups=follow_ups)
+        if outcome != "applied":
+            raise BenchFailed(f"processTwilioCallback {found} gave {outcome}")
+
     def conference(params: dict[str, str]) -> None:
-        carry(twilio_callbacks.conference_event(SESSION, params, store=store, now=clock.now()))
+        stored_then_applied(twilio_inbox.CONFERENCE, "", 0, params)
 
     def call_status(party: str, params: dict[str, str]) -> None:
-        carry(twilio_callbacks.call_status(SESSION, party, 1, params, store=store, now=clock.now()))
+        stored_then_applied(twilio_inbox.CALL_STATUS, party, 1, params)
 
     provider_sid, client_sid = dial_and_accept("provider"), dial_and_accept("client")
     start = clock.now().replace(microsecond=0)
@@ -181,15 +204,10 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
             "Timestamp": format_datetime(start + timedelta(minutes=5 * (seq - 1)), usegmt=True),
             **({"CallSid": sid} if sid else {}),
         }
-        meter.run(f"conference {name} (seq {seq})", partial(conference, params))
-    if settlements != [SESSION]:
-        raise BenchFailed(f"conference-end asked to settle {settlements}")
-    state = meter.run(
-        "settle_session (conference-end follow-up)",
-        lambda: settle_session(SESSION, store=store, gateway=gateway, clock=clock),
-    )
-    if state != "captured":
-        raise BenchFailed(f"settle_session gave {state}")
+        then = " + settlement, cost" if name == "conference-end" else ""
+        meter.run(f"conference {name} (seq {seq}){then}", partial(conference, params))
+    if settlements != [(SESSION, "captured")]:
+        raise BenchFailed(f"conference-end's follow-up settled {settlements}")
     for party, sid, duration in (("provider", provider_sid, 1200), ("client", client_sid, 300)):
         status = {"CallSid": sid, "CallStatus": "completed", "CallDuration": str(duration)}
         meter.run(f"call status completed ({party})", partial(call_status, party, status))

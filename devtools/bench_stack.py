@@ -42,7 +42,7 @@ class RecordingTelephony(Telephony):
         self.hung_up.append(call_sid)
 
     def call_cost(self, call_sid: str) -> CallCost | None:
-        return None
+        return CallCost(micros=13_000, currency="usd")  # priced by the time the call is settled
 
     def call_record(self, call_sid: str) -> CallRecord:
         raise BenchFailed("the bench booking never asks Twilio for a call record")
@@ -64,13 +64,13 @@ class RecordingTasks(TaskScheduler):
         self.pending.append((function, payload))
         return True
 
-    def take(self) -> dict[str, Any]:
-        if not self.pending:
-            raise BenchFailed("no dial task was enqueued")
-        function, payload = self.pending.pop(0)
-        if function != "executeScheduledCall":
-            raise BenchFailed(f"unexpected task for {function}")
-        return payload
+    def take(self, function: str = "executeScheduledCall") -> dict[str, Any]:
+        """The payload of the first task enqueued for `function`."""
+        for index, (queued, payload) in enumerate(self.pending):
+            if queued == function:
+                del self.pending[index]
+                return payload
+        raise BenchFailed(f"no {function} task was enqueued (pending: {[f for f, _ in self.pending]})")
 
 
 @dataclass

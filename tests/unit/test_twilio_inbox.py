@@ -196,6 +196,35 @@ def test_a_lost_conference_end_is_made_up_for_by_both_calls_ending() -> None:
     assert session["connectedSeconds"] == 600 and session["payment"]["state"] == "captured"
 
 
+def test_only_the_second_final_status_of_an_active_call_says_both_calls_are_over() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    for event in w.talk_events(sid, 600)[:3]:  # joined and started: the call is active
+        _process(w, _receive(w, sid, _params(w, sid, event)))
+    assert w.session()["status"] == "active"
+    first, second = w.ends(sid, "provider"), w.ends(sid, "client")
+    assert first.calls_over_grace_seconds is None
+    assert second.calls_over_grace_seconds == w.settings.conference_gap_grace_seconds
+    assert w.ends(sid, "client").duplicate and w.ends(sid, "client").calls_over_grace_seconds is not None
+
+
+def test_final_statuses_after_the_settlement_wait_for_nothing() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    for event in w.talk_events(sid, 600):
+        _process(w, _receive(w, sid, _params(w, sid, event)))
+    assert w.session()["status"] == "completed"
+    for party in ("provider", "client"):
+        params = {"CallSid": w.call_sid(sid, party), "CallStatus": "completed", "CallDuration": "600"}
+        found = twilio_inbox.receive(
+            twilio_inbox.CALL_STATUS, sid, party, 1, params, store=w.store, tasks=w.tasks, now=w.clock.now()
+        )
+        assert found is not None and _process(w, found) == "applied"  # no CallbackNotApplicable
+    assert w.session()["participants"]["client"]["finalStatus"] == "completed"
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [([], "data"), ({}, "callbackId"), ({"callbackId": ""}, "callbackId"), ({"callbackId": "a/b"}, "callbackId")],

@@ -156,14 +156,24 @@ def call_status(
     entry = {"source": "twilio", "kind": "call_status", "callSessionId": call_session_id, "processedAt": now}
 
     def apply(tx: Transaction) -> CallbackResult:
-        def effect() -> CallbackResult:
-            view = session_repository.get(tx, call_session_id)
-            return _call_status(tx, view, party, attempt, call_sid, status, params, now)
-
+        view = session_repository.get(tx, call_session_id)
+        effect = lambda: _call_status(tx, view, party, attempt, call_sid, status, params, now)  # noqa: E731
         applied, result = apply_once(tx, f"twilio_call_{call_sid}_{status}", effect, entry=entry)
-        return result if applied and result is not None else CallbackResult(duplicate=True)
+        answer = result if applied and result is not None else CallbackResult(duplicate=True)
+        if view is not None and _both_calls_over(view, party, attempt):
+            answer.calls_over_grace_seconds = view.rules.conference_gap_grace_seconds
+        return answer
 
     return store.run_transaction(apply)
+
+
+def _both_calls_over(view: CallSession, party: str, attempt: int) -> bool:
+    """Whether, once this final status is applied (or was, for a duplicate), the session is still
+    active with both calls ended: the conference is over even if its `conference-end` is lost."""
+    if view.status is not CallStatus.ACTIVE or view.participant(party).get("attempt") != attempt:
+        return False
+    other = view.participant("client" if party == "provider" else "provider")
+    return bool(other.get("finalStatus"))
 
 
 def _call_status(

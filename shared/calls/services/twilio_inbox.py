@@ -20,7 +20,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from shared.calls.adapters import session_repository
-from shared.calls.domain.call_session import CallSession, CallStatus
 from shared.calls.ports.telephony import CallRecord, Telephony, TelephonyError
 from shared.calls.services import twilio_callbacks
 from shared.calls.services.conference_events import conference_event
@@ -116,10 +115,8 @@ def process(
         result = twilio_callbacks.call_status(
             call_session_id, str(doc["party"]), int(doc["attempt"]), params, store=store, now=now
         )
-        over = _both_calls_over_while_active(store, call_session_id)
-        if over is not None:
-            # Both calls ended: the conference is over even if its `conference-end` is lost.
-            grace = over.rules.conference_gap_grace_seconds
+        grace = result.calls_over_grace_seconds
+        if grace is not None:
             if now - doc["receivedAt"] < timedelta(seconds=grace):
                 raise CallbackNotApplicable(f"callback {found}: waiting for the conference end")
             ended = settle_from_call_records(
@@ -133,15 +130,6 @@ def process(
     follow_ups.perform(result, call_session_id)
     store.set(path, {"processedAt": clock.now()}, merge=True)
     return "applied"
-
-
-def _both_calls_over_while_active(store: DocumentStore, call_session_id: str) -> CallSession | None:
-    """The session when it is active and both its calls have a final status."""
-    session = session_repository.load(store, call_session_id)
-    if session is None or session.status is not CallStatus.ACTIVE:
-        return None
-    over = all(session.participant(party).get("finalStatus") for party in ("provider", "client"))
-    return session if over else None
 
 
 def process_forgotten(*, store: DocumentStore, now: datetime, process_one: Callable[[str], object]) -> list[str]:

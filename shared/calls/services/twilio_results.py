@@ -20,3 +20,6 @@ class CallbackResult:
     hang_up: list[str] = field(default_factory=list)
     duplicate: bool = False
     retry_later: bool = False
+    calls_over_grace_seconds: int | None = None
+    """Set by a final call status when both calls of the active session have ended: how long the
+    conference events may still come before the call is settled from Twilio's call records."""
