@@ -174,11 +174,11 @@ def booking(store: FirestoreDocumentStore, stripe_url: str) -> Meter:
     def stored_then_applied(kind: str, party: str, attempt: int, params: dict[str, str]) -> None:
         """The webhook stores the callback, then its processTwilioCallback task applies it."""
         found = twilio_inbox.receive(kind, SESSION, party, attempt, params, store=store, tasks=tasks, now=clock.now())
-        if found is None or tasks.take(twilio_inbox.PROCESS_FUNCTION) != {"callbackId": found}:
+        if found is None or tasks.take(twilio_inbox.PROCESS_FUNCTION) != found.task_payload():
             raise BenchFailed(f"the {kind} callback {params} was not stored and enqueued")
         outcome = twilio_inbox.process(found, store=store, telephony=telephony, clock=clock, follow_ups=follow_ups)
         if outcome != "applied":
-            raise BenchFailed(f"processTwilioCallback {found} gave {outcome}")
+            raise BenchFailed(f"processTwilioCallback {found.callback_id} gave {outcome}")
 
     def conference(params: dict[str, str]) -> None:
         stored_then_applied(twilio_inbox.CONFERENCE, "", 0, params)

@@ -201,7 +201,7 @@ def processTwilioCallback(req: https_fn.CallableRequest[Any]) -> None:
         req.data,
         callback_task_payload,
         lambda payload: twilio_inbox.process(
-            payload.callbackId,
+            twilio_inbox.StoredCallback(payload.callbackId, payload.callSessionId, payload.conferenceEventId),
             store=wiring.store(),
             telephony=wiring.telephony(TWILIO_ACCOUNT_SID.value, TWILIO_AUTH_TOKEN.value),
             clock=wiring.clock(),

@@ -149,6 +149,13 @@ class InMemoryStore(DocumentStore):
                 found = [row for row in found if row[1][order_by] > start_after]
         return found[:limit]
 
+    def find_in_group(
+        self, collection_id: str, filters: list[Filter], *, limit: int = 100
+    ) -> list[tuple[str, Document]]:
+        with self.lock:
+            docs = sorted((p, copy.deepcopy(d)) for p, d in self.docs.items() if p.split("/")[-2:-1] == [collection_id])
+        return [(p, d) for p, d in docs if all(_matches(d, f, op, v) for f, op, v in filters)][:limit]
+
     def collection(self, name: str) -> dict[str, Document]:
         prefix = name + "/"
         with self.lock:

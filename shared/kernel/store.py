@@ -76,6 +76,13 @@ class DocumentStore(ABC):
         """Documents of a collection matching all filters, as (id, data), at most `limit`: by id,
         or ascending by `order_by` from the first value after `start_after` (a page's cursor)."""
 
+    @abstractmethod
+    def find_in_group(
+        self, collection_id: str, filters: list[Filter], *, limit: int = 100
+    ) -> list[tuple[str, Document]]:
+        """Documents of every collection named `collection_id`, at any depth, matching all
+        filters, as (path, data), at most `limit` (a collection-group query)."""
+
 
 def as_answer(value: Any) -> Any:
     """A stored value as a callable may answer it: times as ISO 8601 text, everything else as is

@@ -85,3 +85,18 @@ def test_a_settings_change_is_what_the_next_read_sees(firestore_client: Any, sto
     operator.set("settings/calls", {"minBillableSeconds": 90})
     assert store.get("settings/calls") == {"minBillableSeconds": 90}
     assert store.counts.reads == reads + 1
+
+
+def test_a_collection_group_query_finds_matching_documents_under_every_parent(store: FirestoreDocumentStore) -> None:
+    store.set("call_sessions/a/conference_events/e1", {"processedAt": None})
+    store.set("call_sessions/b/conference_events/e1", {"processedAt": None})
+    store.set("call_sessions/b/conference_events/e2", {"processedAt": "done"})
+    store.set("call_sessions/c/conference_events/e3", {"other": 1})  # no such field: not null
+    store.set("conference_events/top", {"processedAt": None})
+    store.set("call_sessions/a/other_events/e1", {"processedAt": None})
+    found = store.find_in_group("conference_events", [("processedAt", "==", None)])
+    assert sorted(path for path, _ in found) == [
+        "call_sessions/a/conference_events/e1",
+        "call_sessions/b/conference_events/e1",
+        "conference_events/top",
+    ]

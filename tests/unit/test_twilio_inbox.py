@@ -28,41 +28,77 @@ def _params(
     }
 
 
-def _receive(w: CallWorld, sid: str, params: dict[str, str], kind: str = twilio_inbox.CONFERENCE) -> str:
+def _receive(
+    w: CallWorld, sid: str, params: dict[str, str], kind: str = twilio_inbox.CONFERENCE
+) -> twilio_inbox.StoredCallback:
     found = twilio_inbox.receive(kind, sid, "", 0, params, store=w.store, tasks=w.tasks, now=w.clock.now())
     assert found is not None
     return found
 
 
-def _process(w: CallWorld, found: str) -> str:
+def _process(w: CallWorld, found: twilio_inbox.StoredCallback) -> str:
     return twilio_inbox.process(found, store=w.store, telephony=w.telephony, clock=w.clock, follow_ups=w.follow_ups)
 
 
-def test_a_callback_is_stored_and_its_processing_enqueued_once() -> None:
+def _unanswered_provider() -> tuple[CallWorld, twilio_inbox.StoredCallback]:
+    """Session s1 whose provider did not answer: the final status stored, not yet applied."""
+    w = CallWorld()
+    sid = w.book()
+    w.dial(sid, "provider")
+    params = {"CallSid": w.call_sid(sid, "provider"), "CallStatus": "no-answer", "CallDuration": "0"}
+    found = twilio_inbox.receive(
+        twilio_inbox.CALL_STATUS, sid, "provider", 1, params, store=w.store, tasks=w.tasks, now=w.clock.now()
+    )
+    assert found is not None
+    return w, found
+
+
+def _joined() -> tuple[CallWorld, str, tuple[int, str, Any, str | None]]:
+    """A connected session and the first event of its conference (the provider's join)."""
     w = CallWorld()
     sid = w.book()
     w.connect(sid)
-    event = w.talk_events(sid, 600)[0]
+    return w, sid, w.talk_events(sid, 600)[0]
+
+
+def test_a_conference_event_is_stored_among_its_sessions_events_and_its_processing_enqueued_once() -> None:
+    w, sid, event = _joined()
     first = _receive(w, sid, _params(w, sid, event))
     assert _receive(w, sid, _params(w, sid, event)) == first  # Twilio's duplicate finds it
-    stored = w.store.get(f"twilio_callbacks/{first}")
+    assert first.path == f"call_sessions/{sid}/conference_events/{CONFERENCE_SID}_0001"
+    stored = w.store.get(first.path)
     assert stored is not None and stored["processedAt"] is None and stored["params"]["SequenceNumber"] == "1"
-    assert [t for t in w.tasks.order if t.startswith("twilio-")] == [f"twilio-{first}"]
+    assert stored["event"] == "participant-join" and stored["sequence"] == 1 and stored["timestamp"] == event[2]
+    assert w.store.collection("twilio_callbacks") == {}  # stored once
+    assert [t for t in w.tasks.order if t.startswith("twilio-")] == [f"twilio-{first.callback_id}"]
+    payload = callback_task_payload(w.tasks.tasks[f"twilio-{first.callback_id}"][1])
+    assert twilio_inbox.StoredCallback(payload.callbackId, payload.callSessionId, payload.conferenceEventId) == first
     assert _process(w, first) == "applied" and _process(w, first) == "done"
+    assert len(w.store.collection(f"call_sessions/{sid}/conference_events")) == 1
+
+
+def test_a_conference_event_stored_by_the_previous_release_is_still_applied() -> None:
+    w = CallWorld()
+    sid = w.book()
+    w.connect(sid)
+    params = _params(w, sid, w.talk_events(sid, 600)[0])
+    found = twilio_inbox.callback_id(twilio_inbox.CONFERENCE, params)
+    assert found is not None
+    old = {"kind": "conference", "callSessionId": sid, "party": "", "attempt": 0, "params": params}
+    w.store.set(f"twilio_callbacks/{found}", {**old, "receivedAt": w.clock.now(), "processedAt": None})
+    legacy = twilio_inbox.StoredCallback(callback_task_payload({"callbackId": found}).callbackId)
+    assert _process(w, legacy) == "applied"
+    assert w.store.collection(f"call_sessions/{sid}/conference_events")  # recorded by the task, as it was
+    assert (w.store.get(f"twilio_callbacks/{found}") or {})["processedAt"] is not None
 
 
 def test_a_callback_stored_before_the_rename_is_still_applied() -> None:
-    w = CallWorld()
-    sid = w.book()
-    w.connect(sid)
-    found = _receive(w, sid, _params(w, sid, w.talk_events(sid, 600)[0]))
-    stored = w.store.get(f"twilio_callbacks/{found}")
-    assert stored is not None and stored["callSessionId"] == sid
-    w.store.set(
-        f"twilio_callbacks/{found}", {**{k: v for k, v in stored.items() if k != "callSessionId"}, "sessionId": sid}
-    )
+    w, found = _unanswered_provider()
+    stored = w.store.get(found.path)
+    assert found.path.startswith("twilio_callbacks/") and stored is not None and stored["callSessionId"] == "s1"
+    w.store.set(found.path, {**{k: v for k, v in stored.items() if k != "callSessionId"}, "sessionId": "s1"})
     assert _process(w, found) == "applied"
-    assert w.store.collection(f"call_sessions/{sid}/conference_events")
+    assert "call-s1-provider-2" in w.tasks.order
 
 
 def test_progress_statuses_are_not_kept() -> None:
@@ -78,20 +114,14 @@ def test_progress_statuses_are_not_kept() -> None:
 
 
 def test_a_final_status_is_applied_by_the_task_with_its_effects() -> None:
-    w = CallWorld()
-    sid = w.book()
-    w.dial(sid, "provider")
-    params = {"CallSid": w.call_sid(sid, "provider"), "CallStatus": "no-answer", "CallDuration": "0"}
-    found = twilio_inbox.receive(
-        twilio_inbox.CALL_STATUS, sid, "provider", 1, params, store=w.store, tasks=w.tasks, now=w.clock.now()
-    )
-    assert found is not None and w.session()["participants"]["provider"]["state"] == "ringing"  # not yet
+    w, found = _unanswered_provider()
+    assert w.session()["participants"]["provider"]["state"] == "ringing"  # not yet
     assert _process(w, found) == "applied"
     assert w.session()["participants"]["provider"]["state"] == "no_answer"
     assert "call-s1-provider-2" in w.tasks.order  # the next attempt, carried out by the task
 
 
-def _dropped(w: CallWorld, sid: str, lost: int) -> list[str]:
+def _dropped(w: CallWorld, sid: str, lost: int) -> list[twilio_inbox.StoredCallback]:
     """Every event of a 10-minute call but `lost`, delivered through the inbox and processed."""
     events = [e for e in w.talk_events(sid, 600) if e[0] != lost]
     return [_receive(w, sid, _params(w, sid, e)) for e in events]
@@ -160,9 +190,25 @@ def test_a_callback_whose_task_never_ran_is_applied_by_the_sweep() -> None:
     process_one = lambda callback: _process(w, callback)  # noqa: E731
     assert twilio_inbox.process_forgotten(store=w.store, now=w.clock.now(), process_one=process_one) == []
     w.clock.advance(180)
-    assert twilio_inbox.process_forgotten(store=w.store, now=w.clock.now(), process_one=process_one) == [found]
-    stored = w.store.get(f"twilio_callbacks/{found}")
+    assert twilio_inbox.process_forgotten(store=w.store, now=w.clock.now(), process_one=process_one) == [
+        found.callback_id
+    ]
+    stored = w.store.get(found.path)
     assert stored is not None and stored["processedAt"] is not None
+
+
+def test_the_sweep_finds_forgotten_call_statuses_and_conference_events_of_every_session() -> None:
+    w, sid, join = _joined()
+    event = _receive(w, sid, _params(w, sid, join))
+    elsewhere = _receive(w, "s2", _params(w, "s2", join, conference="CF" + "2" * 32))
+    params = {"CallSid": w.call_sid(sid, "provider"), "CallStatus": "completed", "CallDuration": "60"}
+    status = _receive(w, sid, params, kind=twilio_inbox.CALL_STATUS)
+    w.clock.advance(180)
+    seen: list[twilio_inbox.StoredCallback] = []
+    process_one = lambda callback: seen.append(callback)  # noqa: E731
+    found = twilio_inbox.process_forgotten(store=w.store, now=w.clock.now(), process_one=process_one)
+    assert sorted(found) == sorted(c.callback_id for c in (event, elsewhere, status))
+    assert set(seen) == {event, elsewhere, status} and elsewhere.path.startswith("call_sessions/s2/")
 
 
 def test_a_lost_conference_end_is_made_up_for_by_both_calls_ending() -> None:

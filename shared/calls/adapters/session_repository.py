@@ -1,8 +1,9 @@
 """Where call sessions live: every path of the calls area's documents is spelled here.
 
 `call_sessions/{callSessionId}` holds the session; its `conference_events` subcollection the
-conference events as Twilio sent them; `twilio_callbacks/{id}` the raw callbacks waiting to be
-applied; `system/twilio_breaker` the circuit breaker shared by every dial.
+conference events as Twilio sent them (each one also the stored callback its task applies);
+`twilio_callbacks/{id}` the raw call-status callbacks waiting to be applied;
+`system/twilio_breaker` the circuit breaker shared by every dial.
 """
 
 from __future__ import annotations
@@ -20,8 +21,20 @@ BREAKER_PATH = "system/twilio_breaker"
 session_path = SESSIONS.doc
 
 
+EVENTS = "conference_events"
+
+
 def events_path(call_session_id: str) -> str:
-    return f"{session_path(call_session_id)}/conference_events"
+    return f"{session_path(call_session_id)}/{EVENTS}"
+
+
+def event_path(call_session_id: str, conference_sid: str, sequence: int) -> str:
+    """One conference event of the session, by its conference and sequence number."""
+    return f"{events_path(call_session_id)}/{event_id(conference_sid, sequence)}"
+
+
+def event_id(conference_sid: str, sequence: int) -> str:
+    return f"{conference_sid}_{sequence:04d}"
 
 
 callback_path = CALLBACKS.doc

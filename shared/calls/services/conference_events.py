@@ -35,8 +35,26 @@ CallRecords = Callable[[str], CallRecord | None]
 """Twilio's REST record of a call by CallSid (None when it cannot be had)."""
 
 
-def event_id(conference_sid: str, sequence: int) -> str:
-    return f"{conference_sid}_{sequence:04d}"
+def event_number(params: dict[str, str]) -> tuple[str, int] | None:
+    """(ConferenceSid, SequenceNumber) of an event that can be applied; None for a malformed one."""
+    sequence, conference_sid = params.get("SequenceNumber", ""), params.get("ConferenceSid", "")
+    if not sequence.isdigit() or not 1 <= int(sequence) <= MAX_EVENTS or not conference_sid:
+        return None
+    return conference_sid, int(sequence)
+
+
+def event_document(params: dict[str, str], now: datetime) -> Document:
+    """The event as stored among its session's events (`now`: when it was received)."""
+    number = event_number(params)
+    assert number is not None
+    return {
+        "event": params.get("StatusCallbackEvent", ""),
+        "sequence": number[1],
+        "callSid": params.get("CallSid"),
+        "conferenceSid": number[0],
+        "timestamp": _timestamp(params.get("Timestamp"), now),
+        "receivedAt": now,
+    }
 
 
 def conference_event(
@@ -46,23 +64,17 @@ def conference_event(
     store: DocumentStore,
     now: datetime,
     records: CallRecords | None = None,
+    received: Document | None = None,
 ) -> CallbackResult:
-    """Record the event (its own document: no contention), then apply what the events known so
-    far imply. `retry_later` asks the caller to come back (a gap before `conference-end`)."""
-    sequence, conference_sid = params.get("SequenceNumber", ""), params.get("ConferenceSid", "")
-    if not sequence.isdigit() or not 1 <= int(sequence) <= MAX_EVENTS or not conference_sid:
+    """Record the event (its own document: no contention) unless its webhook did (`received`), then
+    apply what the events known so far imply. `retry_later` asks the caller to come back (a gap
+    before `conference-end`)."""
+    number = event_number(params)
+    if number is None:
         return CallbackResult()
-    this: Document = {
-        "event": params.get("StatusCallbackEvent", ""),
-        "sequence": int(sequence),
-        "callSid": params.get("CallSid"),
-        "conferenceSid": conference_sid,
-        "timestamp": _timestamp(params.get("Timestamp"), now),
-        "receivedAt": now,
-    }
-    recorded = store.create(
-        f"{session_repository.events_path(call_session_id)}/{event_id(conference_sid, int(sequence))}", this
-    )
+    conference_sid = number[0]
+    this: Document = received if received is not None else event_document(params, now)
+    recorded = received is not None or store.create(session_repository.event_path(call_session_id, *number), this)
     doc = store.get(session_repository.session_path(call_session_id))
     if doc is None or CallStatus(doc["status"]) in TERMINAL:
         return CallbackResult(duplicate=not recorded)

@@ -145,11 +145,7 @@ class FirestoreDocumentStore(DocumentStore):
         order_by: str | None = None,
         start_after: Any = None,
     ) -> list[tuple[str, Document]]:
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
-        query = self._client.collection(collection)
-        for field, op, value in filters:
-            query = query.where(filter=FieldFilter(field, op, value))
+        query = _where(self._client.collection(collection), filters)
         if order_by is not None:
             query = query.order_by(order_by)
             if start_after is not None:
@@ -157,3 +153,18 @@ class FirestoreDocumentStore(DocumentStore):
         snapshots = list(query.limit(limit).stream())
         self.counts.reads += max(1, len(snapshots))
         return [(snap.id, snap.to_dict()) for snap in snapshots]
+
+    def find_in_group(
+        self, collection_id: str, filters: list[Filter], *, limit: int = 100
+    ) -> list[tuple[str, Document]]:
+        snapshots = list(_where(self._client.collection_group(collection_id), filters).limit(limit).stream())
+        self.counts.reads += max(1, len(snapshots))
+        return [(snap.reference.path, snap.to_dict()) for snap in snapshots]
+
+
+def _where(query: Any, filters: list[Filter]) -> Any:
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    for field, op, value in filters:
+        query = query.where(filter=FieldFilter(field, op, value))
+    return query
