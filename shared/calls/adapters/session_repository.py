@@ -28,12 +28,13 @@ def events_path(call_session_id: str) -> str:
     return f"{session_path(call_session_id)}/{EVENTS}"
 
 
-def event_path(call_session_id: str, conference_sid: str, sequence: int) -> str:
-    """One conference event of the session, by its conference and sequence number."""
-    return f"{events_path(call_session_id)}/{event_id(conference_sid, sequence)}"
+def event_path(call_session_id: str, event_id: str) -> str:
+    """One conference event of the session, by its id (`event_id`)."""
+    return f"{events_path(call_session_id)}/{event_id}"
 
 
 def event_id(conference_sid: str, sequence: int) -> str:
+    """A conference event's id among its session's events: its conference and sequence number."""
     return f"{conference_sid}_{sequence:04d}"
 
 

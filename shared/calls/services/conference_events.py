@@ -43,10 +43,8 @@ def event_number(params: dict[str, str]) -> tuple[str, int] | None:
     return conference_sid, int(sequence)
 
 
-def event_document(params: dict[str, str], now: datetime) -> Document:
-    """The event as stored among its session's events (`now`: when it was received)."""
-    number = event_number(params)
-    assert number is not None
+def event_document(params: dict[str, str], number: tuple[str, int], now: datetime) -> Document:
+    """The event numbered `number` as stored among its session's events (`now`: when it was received)."""
     return {
         "event": params.get("StatusCallbackEvent", ""),
         "sequence": number[1],
@@ -73,8 +71,9 @@ def conference_event(
     if number is None:
         return CallbackResult()
     conference_sid = number[0]
-    this: Document = received if received is not None else event_document(params, now)
-    recorded = received is not None or store.create(session_repository.event_path(call_session_id, *number), this)
+    this: Document = received if received is not None else event_document(params, number, now)
+    path = session_repository.event_path(call_session_id, session_repository.event_id(*number))
+    recorded = received is not None or store.create(path, this)
     doc = store.get(session_repository.session_path(call_session_id))
     if doc is None or CallStatus(doc["status"]) in TERMINAL:
         return CallbackResult(duplicate=not recorded)

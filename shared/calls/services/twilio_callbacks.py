@@ -157,7 +157,10 @@ def call_status(
 
     def apply(tx: Transaction) -> CallbackResult:
         view = session_repository.get(tx, call_session_id)
-        effect = lambda: _call_status(tx, view, party, attempt, call_sid, status, params, now)  # noqa: E731
+
+        def effect() -> CallbackResult:
+            return _call_status(tx, view, party, attempt, call_sid, status, params, now)
+
         applied, result = apply_once(tx, f"twilio_call_{call_sid}_{status}", effect, entry=entry)
         answer = result if applied and result is not None else CallbackResult(duplicate=True)
         if view is not None and _both_calls_over(view, party, attempt):

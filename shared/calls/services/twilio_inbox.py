@@ -53,11 +53,22 @@ class StoredCallback:
     call_session_id: str | None = None
     conference_event_id: str | None = None
 
+    @classmethod
+    def of(cls, kind: str, call_session_id: str, params: dict[str, str]) -> StoredCallback | None:
+        """Where the callback of this kind and form is stored; None when it has no effect."""
+        found = callback_id(kind, params)
+        if found is None:
+            return None
+        number = event_number(params)
+        if kind != CONFERENCE or number is None:
+            return cls(found)
+        return cls(found, call_session_id, session_repository.event_id(*number))
+
     @property
     def path(self) -> str:
         if self.call_session_id is None or self.conference_event_id is None:
             return session_repository.callback_path(self.callback_id)
-        return f"{session_repository.events_path(self.call_session_id)}/{self.conference_event_id}"
+        return session_repository.event_path(self.call_session_id, self.conference_event_id)
 
     def task_payload(self) -> dict[str, str]:
         payload = {"callbackId": self.callback_id}
@@ -94,8 +105,8 @@ def receive(
     now: datetime,
 ) -> StoredCallback | None:
     """Store the callback and enqueue its processing; where it is (None when it has no effect)."""
-    found = callback_id(kind, params)
-    if found is None:
+    stored = StoredCallback.of(kind, call_session_id, params)
+    if stored is None:
         return None
     callback: Document = {
         "kind": kind,
@@ -106,14 +117,12 @@ def receive(
         "receivedAt": now,
         "processedAt": None,
     }
-    stored = StoredCallback(found)
     number = event_number(params)
-    if kind == CONFERENCE and number is not None:
-        stored = StoredCallback(found, call_session_id, session_repository.event_id(*number))
-        callback = {**event_document(params, now), **callback}
+    if stored.conference_event_id is not None and number is not None:
+        callback = {**event_document(params, number, now), **callback}
     store.create(stored.path, callback)
     # Enqueued again for a duplicate: a no-op when the first one was enqueued (same task id).
-    tasks.enqueue(PROCESS_FUNCTION, stored.task_payload(), task_id=f"twilio-{found}")
+    tasks.enqueue(PROCESS_FUNCTION, stored.task_payload(), task_id=f"twilio-{stored.callback_id}")
     return stored
 
 
@@ -169,11 +178,10 @@ def process_forgotten(
     the call statuses, then the conference events of every session; their ids."""
     unprocessed = [("processedAt", "==", None)]
     forgotten = [(StoredCallback(found), doc) for found, doc in store.find(session_repository.CALLBACKS, unprocessed)]
-    for path, doc in store.find_in_group(session_repository.EVENTS, unprocessed):
-        found = callback_id(CONFERENCE, dict(doc.get("params") or {}))
-        call_session_id, event_id = path.split("/")[-3], path.split("/")[-1]
-        if found is not None:
-            forgotten.append((StoredCallback(found, call_session_id, event_id), doc))
+    for _, doc in store.find_in_group(session_repository.EVENTS, unprocessed):
+        event = StoredCallback.of(CONFERENCE, str(doc.get("callSessionId")), dict(doc.get("params") or {}))
+        if event is not None:
+            forgotten.append((event, doc))
     done = []
     for callback, doc in forgotten:
         if doc.get("receivedAt") is None or doc["receivedAt"] > now - UNPROCESSED_AFTER:
